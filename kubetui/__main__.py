@@ -1,0 +1,5 @@
+"""Entry point for ``python -m kubetui``."""
+
+from kubetui.cli import main
+
+raise SystemExit(main())

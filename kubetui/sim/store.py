@@ -1,0 +1,303 @@
+"""The built-in cluster's object store: what etcd plus the watch cache give a real API server.
+
+Objects are plain JSON dicts, keyed by resource type key (``pods``, ``deployments.apps``), namespace and name.
+Every change takes the next cluster-wide resourceVersion and is kept in a bounded per-type event history, from
+which watches are served; a watch from a version older than that history gets ``410 Expired``.
+Stored dicts are never mutated in place: every write stores a new dict, so readers may hold on to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import random
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from kubetui.sim import errors
+from kubetui.sim.resources import BY_KEY, ResourceType
+
+Obj = dict[str, Any]
+NameKey = tuple[str, str]  # (namespace or "", name)
+
+ADDED = "ADDED"
+MODIFIED = "MODIFIED"
+DELETED = "DELETED"
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change: ``obj`` is the object after it (for DELETED, the last state, with the new version)."""
+
+    type: str
+    rtype: str  # resource type key
+    obj: Obj
+    old: Obj | None
+    rv: int
+
+
+@dataclass(eq=False)
+class Watch:
+    """A subscription to one resource type's changes, optionally in one namespace."""
+
+    rtype: str
+    namespace: str | None
+    queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    closed: bool = False
+
+    def push(self, event: Event) -> None:
+        if not self.closed:
+            self.queue.put_nowait(event)
+
+    def close(self) -> None:
+        """Ends the watch; the reader gets ``None``."""
+        if not self.closed:
+            self.closed = True
+            self.queue.put_nowait(None)
+
+
+def _key(obj: Obj) -> NameKey:
+    meta = obj.get("metadata") or {}
+    return (meta.get("namespace") or "", meta.get("name") or "")
+
+
+class ObjectStore:
+    """All objects of the cluster, their versions, their event history and the watches on them."""
+
+    def __init__(
+        self, *, history: int = 20000, seed: int | None = None, clock: Callable[[], str] = now_rfc3339
+    ):
+        self.rv = 0
+        self.history_size = history
+        self.rng = random.Random(seed)
+        self.clock = clock
+        self._objects: dict[str, dict[NameKey, Obj]] = {key: {} for key in BY_KEY}
+        self._history: dict[str, deque[Event]] = {key: deque() for key in BY_KEY}
+        # Highest resourceVersion that has been dropped from each history; older watches get 410.
+        self._compacted: dict[str, int] = dict.fromkeys(BY_KEY, 0)
+        self._watches: dict[str, set[Watch]] = {key: set() for key in BY_KEY}
+        self._listeners: list[Callable[[Event], None]] = []
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def rtype(self, key: str) -> ResourceType:
+        return BY_KEY[key]
+
+    def get(self, rtype: str, namespace: str, name: str) -> Obj | None:
+        return self._objects[rtype].get((namespace or "", name))
+
+    def must_get(self, rtype: str, namespace: str, name: str) -> Obj:
+        obj = self.get(rtype, namespace, name)
+        if obj is None:
+            rt = BY_KEY[rtype]
+            raise errors.not_found(rt.plural, name, rt.group)
+        return obj
+
+    def list(self, rtype: str, namespace: str | None = None) -> list[Obj]:
+        """Objects sorted by namespace then name, as etcd's key order gives them."""
+        items = self._objects[rtype]
+        if namespace:
+            return [items[k] for k in sorted(items) if k[0] == namespace]
+        return [items[k] for k in sorted(items)]
+
+    def iter(self, rtype: str) -> Iterator[Obj]:
+        """All objects of a type in no particular order (cheaper than ``list``)."""
+        return iter(list(self._objects[rtype].values()))
+
+    def count(self, rtype: str) -> int:
+        return len(self._objects[rtype])
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def new_uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def create(self, rtype: str, obj: Obj) -> Obj:
+        """Stores a new object, filling uid, creationTimestamp, resourceVersion and generation."""
+        rt = BY_KEY[rtype]
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        ns, name = _key(obj)
+        if not rt.namespaced:
+            meta.pop("namespace", None)
+            ns = ""
+        if (ns, name) in self._objects[rtype]:
+            raise errors.already_exists(rt.plural, name, rt.group)
+        obj["apiVersion"] = rt.api_version
+        obj["kind"] = rt.kind
+        meta["uid"] = self.new_uid()
+        meta["creationTimestamp"] = meta.get("creationTimestamp") or self.clock()
+        meta.pop("deletionTimestamp", None)
+        if rt.has_generation:
+            meta["generation"] = 1
+        return self._commit(rtype, ADDED, obj, None)
+
+    def update(self, rtype: str, obj: Obj, *, check_version: bool = True, subresource: str = "") -> Obj:
+        """Replaces an object. With ``check_version``, a stale metadata.resourceVersion gives 409 Conflict.
+
+        ``subresource="status"`` keeps the stored spec; a plain update keeps the stored status for types that
+        have one. A change to spec (or any non-status field) bumps metadata.generation.
+        """
+        rt = BY_KEY[rtype]
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        ns, name = _key(obj)
+        if not rt.namespaced:
+            meta.pop("namespace", None)
+            ns = ""
+        current = self._objects[rtype].get((ns, name))
+        if current is None:
+            raise errors.not_found(rt.plural, name, rt.group)
+        cur_meta = current["metadata"]
+        given_rv = meta.get("resourceVersion")
+        if check_version and given_rv and given_rv != cur_meta["resourceVersion"]:
+            raise errors.conflict(rt.plural, name, rt.group)
+        if meta.get("uid") and meta["uid"] != cur_meta["uid"]:
+            raise errors.conflict(rt.plural, name, rt.group)
+        obj["apiVersion"] = rt.api_version
+        obj["kind"] = rt.kind
+        meta["uid"] = cur_meta["uid"]
+        meta["creationTimestamp"] = cur_meta["creationTimestamp"]
+        if "deletionTimestamp" in cur_meta:
+            meta["deletionTimestamp"] = cur_meta["deletionTimestamp"]
+            if "deletionGracePeriodSeconds" in cur_meta:
+                meta["deletionGracePeriodSeconds"] = cur_meta["deletionGracePeriodSeconds"]
+        if subresource == "status":
+            for k in list(obj):
+                if k not in ("status", "metadata", "apiVersion", "kind"):
+                    obj.pop(k)
+            for k, v in current.items():
+                if k not in ("status", "metadata"):
+                    obj[k] = v
+            obj["metadata"] = {**cur_meta, "resourceVersion": cur_meta["resourceVersion"]}
+        elif "status" in current and rtype not in ("namespaces",):
+            obj["status"] = current["status"]
+        if rt.has_generation:
+            gen = cur_meta.get("generation", 1)
+            if subresource != "status" and _spec_changed(current, obj):
+                gen += 1
+            meta = obj["metadata"]
+            meta["generation"] = gen
+        if _same(current, obj):
+            return current  # a no-op write does not take a new version, as in Kubernetes
+        return self._commit(rtype, MODIFIED, obj, current)
+
+    def delete(self, rtype: str, namespace: str, name: str) -> Obj:
+        """Removes an object at once (graceful deletion and finalizers are the API layer's business)."""
+        rt = BY_KEY[rtype]
+        ns = namespace if rt.namespaced else ""
+        current = self._objects[rtype].get((ns, name))
+        if current is None:
+            raise errors.not_found(rt.plural, name, rt.group)
+        return self._commit(rtype, DELETED, current, current)
+
+    def _commit(self, rtype: str, kind: str, obj: Obj, old: Obj | None) -> Obj:
+        self.rv += 1
+        if kind == DELETED:
+            obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(self.rv)}}
+            del self._objects[rtype][_key(obj)]
+        else:
+            obj["metadata"]["resourceVersion"] = str(self.rv)
+            self._objects[rtype][_key(obj)] = obj
+        event = Event(kind, rtype, obj, old, self.rv)
+        history = self._history[rtype]
+        history.append(event)
+        while len(history) > self.history_size:
+            self._compacted[rtype] = history.popleft().rv
+        for w in list(self._watches[rtype]):
+            if w.namespace is None or w.namespace == _key(obj)[0]:
+                w.push(event)
+        for listener in list(self._listeners):
+            listener(event)
+        return obj
+
+    # -- watching ------------------------------------------------------------------------------------------
+
+    def watch(self, rtype: str, namespace: str | None, since: int) -> Watch:
+        """Events after resourceVersion ``since``; raises 410 Expired if that version left the history."""
+        if since < self._compacted[rtype]:
+            raise errors.expired(f"too old resource version: {since} ({self._compacted[rtype] + 1})")
+        w = Watch(rtype, namespace or None)
+        for event in self._history[rtype]:
+            if event.rv > since and (w.namespace is None or w.namespace == _key(event.obj)[0]):
+                w.push(event)
+        self._watches[rtype].add(w)
+        return w
+
+    def unwatch(self, w: Watch) -> None:
+        self._watches[w.rtype].discard(w)
+        w.close()
+
+    def close_all_watches(self) -> None:
+        for watches in self._watches.values():
+            for w in list(watches):
+                w.close()
+            watches.clear()
+
+    def add_listener(self, listener: Callable[[Event], None]) -> None:
+        """Calls ``listener`` synchronously after every change (controllers use this to enqueue work)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Event], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def compact(self, rtype: str | None = None) -> None:
+        """Drops the event history (of one type or all), as etcd compaction does; older watches get 410."""
+        for key in [rtype] if rtype else list(BY_KEY):
+            if self._history[key]:
+                self._compacted[key] = self._history[key][-1].rv
+                self._history[key].clear()
+            self._compacted[key] = max(self._compacted[key], self.rv)
+
+    # -- persistence ---------------------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Writes every object and the current resourceVersion, atomically."""
+        data = {
+            "resourceVersion": self.rv,
+            "objects": {k: list(v.values()) for k, v in self._objects.items()},
+        }
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(orjson.dumps(data))
+        tmp.replace(path)
+
+    def load(self, path: Path) -> None:
+        """Restores objects saved by ``save``; versions carry on increasing from the saved one."""
+        data = orjson.loads(path.read_bytes())
+        for key, items in data.get("objects", {}).items():
+            if key in self._objects:
+                self._objects[key] = {_key(o): o for o in items}
+        self.rv = max(self.rv, int(data.get("resourceVersion", 0)))
+        # Nothing before the restart can be replayed: a watch from an older version must relist.
+        for key in self._compacted:
+            self._compacted[key] = self.rv
+
+
+def _spec_changed(old: Obj, new: Obj) -> bool:
+    for k in set(old) | set(new):
+        if k in ("metadata", "status", "apiVersion", "kind"):
+            continue
+        if old.get(k) != new.get(k):
+            return True
+    # Deleting by setting deletionTimestamp also bumps generation in Kubernetes, but only via the API layer.
+    return False
+
+
+def _same(old: Obj, new: Obj) -> bool:
+    om = {k: v for k, v in old["metadata"].items() if k not in ("resourceVersion", "managedFields")}
+    nm = {k: v for k, v in new["metadata"].items() if k not in ("resourceVersion", "managedFields")}
+    if om != nm:
+        return False
+    return all(old.get(k) == new.get(k) for k in set(old) | set(new) if k != "metadata")
