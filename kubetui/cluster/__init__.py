@@ -1,0 +1,1 @@
+"""The cluster layer: kubeconfig, connection, watchers, live store, rows and operations (no UI imports)."""

@@ -1,0 +1,342 @@
+"""``Connection``: one authenticated client to one context's API server, speaking raw JSON dicts.
+
+Auth (client certs, CA data/files, bearer tokens, token files, exec plugins, insecure-skip-tls-verify) comes
+from kubernetes_asyncio's ``KubeConfigLoader`` and ``ApiClient``; requests go through that client's aiohttp
+session and are decoded with orjson, never into generated models. Every mutation passes ``request`` so the
+read-only rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import orjson
+from kubernetes_asyncio.client import ApiClient, Configuration
+from kubernetes_asyncio.config.kube_config import KubeConfigLoader
+
+from kubetui.cluster.errors import (
+    ClusterError,
+    ConfigError,
+    ReadOnlyError,
+    Unauthorized,
+    describe_request,
+    from_status,
+    from_transport,
+)
+from kubetui.cluster.kubeconfig import KubeConfig, load_kubeconfig
+
+JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+PATCH_TYPES = frozenset({JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH})
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONNECT_TIMEOUT = 10.0
+# A request with no explicit timeout may still list 10,000 pods; only a silent socket is an error.
+DEFAULT_READ_TIMEOUT = 60.0
+
+
+class Connection:
+    """A client for one context. Open with ``await Connection.open(...)``; close with ``await conn.close()``.
+
+    Switching context means opening a new Connection and closing the old one: both are cheap.
+    """
+
+    def __init__(
+        self,
+        *,
+        context: str,
+        server: str,
+        namespace: str,
+        readonly: bool,
+        configuration: Configuration,
+        loader: KubeConfigLoader | None = None,
+        has_exec: bool = False,
+    ) -> None:
+        self.context = context
+        self.server = server.rstrip("/")
+        self.namespace = namespace
+        self.readonly = readonly
+        self._configuration = configuration
+        self._loader = loader
+        self._has_exec = has_exec
+        self._api = ApiClient(configuration=configuration)
+        self._session: aiohttp.ClientSession = self._api.rest_client.pool_manager
+        self._server_hostname: str | None = configuration.tls_server_name or None
+        self._refresh_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        # Deliberately no credentials here: reprs end up in logs and tracebacks.
+        mode = ", readonly" if self.readonly else ""
+        return f"Connection(context={self.context!r}, server={self.server!r}, namespace={self.namespace!r}{mode})"
+
+    @classmethod
+    async def open(
+        cls,
+        kubeconfig_path: str | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
+        readonly: bool = False,
+        *,
+        kubeconfig: KubeConfig | None = None,
+    ) -> Connection:
+        """Load the kubeconfig (kubectl's rules) and build a client for ``context`` (default: current).
+
+        Raises ConfigError when there is no kubeconfig, no such context, or its credentials cannot be loaded.
+        No network I/O happens here except an exec plugin run.
+        """
+        config = kubeconfig or load_kubeconfig(kubeconfig_path)
+        if config.error and not config.found:
+            raise ConfigError(f"error: {config.error}")
+        if not config.found:
+            raise ConfigError(f"error: no kubeconfig found (looked in {', '.join(config.paths)})")
+        name = context or config.current_context
+        if not name:
+            raise ConfigError("error: current-context is not set and no context was given")
+        ctx = config.context(name)
+        if ctx is None:
+            raise ConfigError(f'error: context "{name}" does not exist')
+        if ctx.cluster not in config.clusters:
+            raise ConfigError(f'error: cluster "{ctx.cluster}" of context "{name}" does not exist')
+        if not ctx.server:
+            raise ConfigError(f'error: cluster "{ctx.cluster}" has no server address')
+        user = config.users.get(ctx.user) or {}
+        configuration = Configuration()
+        # base path "" : kubeconfig.py has already made every file reference absolute.
+        loader = KubeConfigLoader(config_dict=config.as_dict(), active_context=name, config_base_path="")
+        try:
+            await loader.load_and_set(configuration)
+        except Exception as exc:  # the loader raises many kinds (ConfigException, OSError, ValueError...)
+            raise ConfigError(f'error: cannot load credentials of context "{name}": {_scrub(exc)}') from None
+        try:
+            return cls(
+                context=name,
+                server=ctx.server,
+                namespace=namespace or ctx.namespace or "default",
+                readonly=readonly,
+                configuration=configuration,
+                loader=loader,
+                has_exec="exec" in user,
+            )
+        except (OSError, ValueError) as exc:  # bad CA or client certificate files
+            raise ConfigError(f'error: invalid TLS settings in context "{name}": {_scrub(exc)}') from None
+
+    async def close(self) -> None:
+        await self._api.close()
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- requests -------------------------------------------------------------------------------------
+
+    def check_mutation(self, method: str, path: str, query: dict[str, Any] | None = None) -> None:
+        """Raise ReadOnlyError for a mutating request on a read-only connection (dry runs are allowed)."""
+        if not self.readonly or method.upper() not in MUTATING:
+            return
+        dry_run = (query or {}).get("dryRun")
+        if dry_run == "All" or (isinstance(dry_run, list | tuple) and "All" in dry_run):
+            return
+        verb, resource, name, _ = describe_request(method, path, query)
+        target = f"{resource.split('/')[0]}/{name}" if name else resource
+        raise ReadOnlyError(f"kubetui is read-only: refusing to {verb} {target}", 0)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        content_type: str | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send one request and return the decoded JSON (a dict), or raise a ClusterError subclass.
+
+        PATCH needs an explicit ``content_type`` (one of PATCH_TYPES): the API treats each differently.
+        """
+        method = method.upper()
+        self.check_mutation(method, path, query)
+        if method == "PATCH" and content_type not in PATCH_TYPES:
+            raise ValueError(f"PATCH needs an explicit patch content type, one of {sorted(PATCH_TYPES)}")
+        data: bytes | None = None
+        if body is not None:
+            if isinstance(body, bytes):
+                data = body
+            elif isinstance(body, str):
+                data = body.encode()
+            else:
+                data = orjson.dumps(body)
+            content_type = content_type or "application/json"
+        client_timeout = aiohttp.ClientTimeout(
+            total=timeout, sock_connect=CONNECT_TIMEOUT, sock_read=None if timeout else DEFAULT_READ_TIMEOUT
+        )
+        for attempt in range(2):
+            try:
+                async with self._session.request(
+                    method,
+                    self.server + path,
+                    params=_params(query),
+                    data=data,
+                    headers=await self._headers(content_type),
+                    timeout=client_timeout,
+                    **self._tls_args(),
+                ) as resp:
+                    raw = await resp.read()
+                    if 200 <= resp.status < 300:
+                        return orjson.loads(raw) if raw else {}
+                    error = self._error(resp.status, raw, method, path, query)
+            except ClusterError:
+                raise
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                raise from_transport(exc, self.server) from None
+            if isinstance(error, Unauthorized) and attempt == 0 and await self._reauthenticate():
+                continue
+            raise error
+        raise AssertionError("unreachable")
+
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[bytes]:
+        """Yield the response body line by line (without the newline) for watches and logs.
+
+        ``timeout`` is the longest silence tolerated between bytes, so a half-open socket ends the stream
+        with Unreachable(cause="timeout") instead of hanging. Close the iterator (``aclose()``) when done.
+        """
+        method = method.upper()
+        self.check_mutation(method, path, query)
+        client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT, sock_read=timeout)
+        for attempt in range(2):
+            try:
+                resp = await self._session.request(
+                    method,
+                    self.server + path,
+                    params=_params(query),
+                    headers=await self._headers(None),
+                    timeout=client_timeout,
+                    **self._tls_args(),
+                )
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                raise from_transport(exc, self.server) from None
+            if 200 <= resp.status < 300:
+                break
+            try:
+                raw = await resp.read()
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                raise from_transport(exc, self.server) from None
+            finally:
+                resp.release()
+            error = self._error(resp.status, raw, method, path, query)
+            if isinstance(error, Unauthorized) and attempt == 0 and await self._reauthenticate():
+                continue
+            raise error
+        try:
+            buffer = b""
+            while True:
+                try:
+                    chunk = await resp.content.readany()
+                except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                    raise from_transport(exc, self.server) from None
+                if not chunk:
+                    break
+                buffer += chunk
+                if b"\n" not in chunk:
+                    continue
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    yield line
+            if buffer:
+                yield buffer
+        finally:
+            # close, not release: an unfinished watch must not be drained first.
+            resp.close()
+
+    async def version(self) -> dict[str, Any]:
+        result = await self.request("GET", "/version", timeout=15)
+        return result if isinstance(result, dict) else {}
+
+    # --- internals ------------------------------------------------------------------------------------
+
+    def _tls_args(self) -> dict[str, Any]:
+        return {"server_hostname": self._server_hostname} if self._server_hostname else {}
+
+    async def _headers(self, content_type: str | None) -> dict[str, str]:
+        if self._has_exec and self._exec_expired():
+            await self._reauthenticate()
+        headers = {"Accept": "application/json"}
+        token = self._configuration.api_key.get("BearerToken")
+        if token:
+            headers["Authorization"] = token
+        if content_type:
+            headers["Content-Type"] = content_type
+        return headers
+
+    def _exec_expired(self) -> bool:
+        expiry = getattr(self._loader, "exec_plugin_expiry", None)
+        if not isinstance(expiry, datetime.datetime):
+            return False
+        now = datetime.datetime.now(tz=expiry.tzinfo or datetime.UTC)
+        return expiry <= now
+
+    async def _reauthenticate(self) -> bool:
+        """Run the exec plugin again (after a 401 or expiry). False when there is nothing to refresh."""
+        if not self._has_exec or self._loader is None:
+            return False
+        async with self._refresh_lock:
+            if hasattr(self._loader, "exec_plugin_expiry"):
+                del self._loader.exec_plugin_expiry
+            try:
+                await self._loader.load_and_set(self._configuration)
+            except Exception:
+                return False
+        return True
+
+    def _error(
+        self, code: int, raw: bytes, method: str, path: str, query: dict[str, Any] | None
+    ) -> ClusterError:
+        try:
+            status = orjson.loads(raw) if raw else {}
+        except orjson.JSONDecodeError:
+            status = {"message": raw.decode(errors="replace").strip()[:500]}
+        verb, resource, _, namespace = describe_request(method, path, query)
+        return from_status(
+            code,
+            status if isinstance(status, dict) else {},
+            verb=verb,
+            resource=resource,
+            namespace=namespace,
+        )
+
+
+def _params(query: dict[str, Any] | None) -> list[tuple[str, str]] | None:
+    if not query:
+        return None
+    out: list[tuple[str, str]] = []
+    for key, value in query.items():
+        if value is None:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        for v in values:
+            out.append((key, ("true" if v else "false") if isinstance(v, bool) else str(v)))
+    return out
+
+
+def _scrub(exc: BaseException) -> str:
+    """An exception's text with anything token-like removed (exec plugins may echo credentials)."""
+    text = str(exc)
+    for marker in ("Bearer ", "token", "Token"):
+        if marker in text:
+            return f"{type(exc).__name__} (details withheld: they may contain credentials)"
+    return text[:300]
