@@ -276,7 +276,8 @@ class Connection:
         if self._has_exec and self._exec_expired():
             await self._reauthenticate()
         headers = {"Accept": "application/json"}
-        token = self._configuration.api_key.get("BearerToken")
+        # Token files often end in a newline; kubectl trims them, and a raw newline would break the header.
+        token = str(self._configuration.api_key.get("BearerToken") or "").strip()
         if token:
             headers["Authorization"] = token
         if content_type:
