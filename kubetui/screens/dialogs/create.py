@@ -1,0 +1,59 @@
+"""The new-Deployment dialog (``n``): name, image, replicas, container port, command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.widget import Widget
+from textual.widgets import Input
+
+from kubetui.screens.dialogs.base import FormDialog, field
+from kubetui.screens.dialogs.requests import NewDeployment
+from kubetui.screens.dialogs.validation import (
+    check_image,
+    check_name,
+    parse_command,
+    parse_int,
+    parse_port,
+)
+
+
+class NewDeploymentDialog(FormDialog[NewDeployment]):
+    """Ask for a Deployment as ``kubectl create deployment`` would make it; names checked before sending."""
+
+    title_text = "New Deployment"
+    ok_label = "Create"
+
+    def __init__(self, namespace: str, name: str = "", image: str = "") -> None:
+        super().__init__()
+        self.namespace = namespace
+        self._name = name
+        self._image = image
+        self.title_text = f"New Deployment in namespace {namespace}"
+
+    def compose_form(self) -> Iterable[Widget]:
+        yield from field("Name", Input(self._name, placeholder="hello-node", id="name"))
+        yield from field(
+            "Image",
+            Input(self._image, placeholder="registry.k8s.io/e2e-test-images/agnhost:2.39", id="image"),
+        )
+        yield from field("Replicas", Input("1", id="replicas"))
+        yield from field("Container port (optional)", Input("", placeholder="8080", id="port"))
+        yield from field(
+            "Command and arguments (optional)",
+            Input("", placeholder="/agnhost netexec --http-port=8080", id="command"),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def collect(self) -> NewDeployment:
+        def value(id_: str) -> str:
+            return self.query_one(f"#{id_}", Input).value
+
+        name = check_name("name", value("name"))
+        image = check_image("image", value("image"))
+        replicas = parse_int("replicas", value("replicas"), what="replicas")
+        port = parse_port("port", value("port"), what="container port", required=False)
+        command = parse_command("command", value("command"))
+        return NewDeployment(name=name, image=image, replicas=replicas, port=port, command=command)

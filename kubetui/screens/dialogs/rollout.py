@@ -1,0 +1,129 @@
+"""The rollout view shown after a change: ReplicaSets growing and shrinking, pods changing state, live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from kubetui.screens.dialogs.progress import Progress, rollout_progress
+
+# What the view reads each tick: the Deployment (None when gone), its ReplicaSets and pods, from the live cache.
+Snapshot = Callable[[], tuple[dict[str, Any] | None, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]]
+
+
+class RolloutScreen(ModalScreen[str]):
+    """Follows a Deployment's rollout from the cache until it completes or fails; returns the outcome.
+
+    The outcome is also announced with a notification, so closing the view early loses nothing.
+    """
+
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    DEFAULT_CSS = """
+    RolloutScreen { align: center middle; }
+    RolloutScreen > #rollout {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    RolloutScreen #title { text-style: bold; margin-bottom: 1; }
+    RolloutScreen #replicasets { height: auto; max-height: 8; }
+    RolloutScreen #pods { height: auto; max-height: 12; margin-top: 1; }
+    RolloutScreen #status { margin-top: 1; }
+    RolloutScreen #hint { color: $text-muted; }
+    """
+
+    POLL_SECONDS = 0.25
+
+    def __init__(
+        self,
+        title: str,
+        deployment: str,
+        snapshot: Snapshot,
+        min_generation: int = 0,
+        on_stuck: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.deployment = deployment
+        self.snapshot = snapshot
+        self.min_generation = min_generation
+        self.on_stuck = on_stuck
+        self.progress: Progress = Progress("Starting...")
+        self.outcome: str | None = None
+        """'complete' or 'failed' once known; None while in progress."""
+        self._stuck_reported = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rollout"):
+            yield Label(self.title_text, id="title")
+            replicasets: DataTable[str] = DataTable(id="replicasets", cursor_type="none")
+            replicasets.add_columns("REPLICASET", "REVISION", "DESIRED", "CURRENT", "READY", "")
+            yield replicasets
+            pods: DataTable[str] = DataTable(id="pods", cursor_type="none")
+            pods.add_columns("POD", "REPLICASET", "STATUS")
+            yield pods
+            yield Static("", id="status")
+            yield Label("esc closes this view; the rollout goes on either way", id="hint")
+
+    def on_mount(self) -> None:
+        self.refresh_progress()
+        self.set_interval(self.POLL_SECONDS, self.refresh_progress)
+
+    def refresh_progress(self) -> None:
+        """Re-read the cache and redraw; announce the outcome once."""
+        if self.outcome is not None:
+            return
+        deployment, replicasets, pods = self.snapshot()
+        self.progress = rollout_progress(deployment, replicasets, pods, self.min_generation)
+        self._draw(self.progress)
+        if self.progress.done:
+            self.outcome = "complete"
+            self.app.notify(self.progress.message, title="Rollout complete")
+        elif self.progress.failed:
+            self.outcome = "failed"
+            self.app.notify(self.progress.message, title="Rollout failed", severity="error")
+        elif self.progress.stuck and not self._stuck_reported:
+            self._stuck_reported = True
+            self.app.notify(
+                f"New pods of {self.deployment} are in {self.progress.stuck}",
+                title="Rollout stuck",
+                severity="warning",
+            )
+            if self.on_stuck is not None:
+                self.on_stuck(self.progress.stuck)
+
+    def _draw(self, progress: Progress) -> None:
+        rs_table = self.query_one("#replicasets", DataTable)
+        rs_table.clear()
+        for line in progress.replicasets:
+            rs_table.add_row(
+                line.name,
+                str(line.revision),
+                str(line.desired),
+                str(line.current),
+                str(line.ready),
+                "new" if line.newest else "old",
+            )
+        pod_table = self.query_one("#pods", DataTable)
+        pod_table.clear()
+        for pod in progress.pods:
+            state = Text(pod.state, style=self._colour(pod.status_class))
+            pod_table.add_row(pod.name, pod.replicaset, state)  # type: ignore[arg-type]
+        outcome = "running" if progress.done else "failed" if progress.failed else "pending"
+        self.query_one("#status", Static).update(
+            Text(progress.message, style=f"bold {self._colour(outcome)}")
+        )
+
+    def _colour(self, status: str) -> str:
+        """The theme's colour for a status class (``status-running`` etc.), '' when the theme has none."""
+        return str(self.app.theme_variables.get(f"status-{status}", ""))
+
+    def action_close(self) -> None:
+        self.dismiss(self.outcome or "in progress")
