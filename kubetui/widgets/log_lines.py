@@ -1,0 +1,295 @@
+"""The scrolling body of the log view: renders only the visible lines of a LogBuffer, with a line cache."""
+
+from __future__ import annotations
+
+import asyncio
+import colorsys
+import re
+import zlib
+from bisect import bisect_right
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kubetui.cluster.logs_model import LogItem, LogLine, LogState
+from kubetui.widgets.log_buffer import LogBuffer
+
+_CONTROL = re.compile("[\u0000-\u0008\u000a-\u001f\u007f]")
+
+ANSI_PALETTE = (
+    "ansi_cyan",
+    "ansi_magenta",
+    "ansi_green",
+    "ansi_yellow",
+    "ansi_blue",
+    "ansi_bright_cyan",
+    "ansi_bright_magenta",
+    "ansi_bright_green",
+    "ansi_bright_yellow",
+    "ansi_bright_blue",
+)
+
+STATE_STATUS = {
+    LogState.STREAMING: "running",
+    LogState.RESUMED: "running",
+    LogState.JOINED: "running",
+    LogState.WAITING: "pending",
+    LogState.IMAGE_PULL: "failed",
+    LogState.CRASH_LOOP: "failed",
+    LogState.FORBIDDEN: "failed",
+    LogState.ERROR: "failed",
+    LogState.DELETED: "terminating",
+    LogState.TERMINATING: "terminating",
+    LogState.LEFT: "completed",
+    LogState.ENDED: "completed",
+    LogState.LOST: "warning",
+    LogState.RESTARTED: "warning",
+}
+
+
+def clean(text: str) -> str:
+    """Tabs expanded and control characters made visible, so one log line is one screen line."""
+    if "\t" in text:
+        text = text.expandtabs()
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text) if not text.isprintable() else text
+
+
+def pod_palette(primary: str, dark: bool, ansi: bool, count: int = 10) -> list[Style]:
+    """Distinct colours of the theme's saturation and lightness, hues spread round the wheel."""
+    if ansi:
+        return [Style(color=c.replace("ansi_", "")) for c in ANSI_PALETTE]
+    try:
+        r, g, b = Color.parse(primary).rgb
+    except Exception:
+        r, g, b = 95, 175, 255
+    h, lum, sat = colorsys.rgb_to_hls(r / 255, g / 255, b / 255)
+    lum = min(max(lum, 0.55), 0.72) if dark else min(max(lum, 0.28), 0.42)
+    styles = []
+    for k in range(count):
+        rr, gg, bb = colorsys.hls_to_rgb((h + k / count) % 1.0, lum, sat)
+        styles.append(Style(color=f"#{int(rr * 255):02x}{int(gg * 255):02x}{int(bb * 255):02x}", bold=True))
+    return styles
+
+
+def stable_index(name: str, count: int) -> int:
+    # crc32, not hash(): the same pod keeps its colour across runs.
+    return zlib.crc32(name.encode()) % count
+
+
+class LogLines(ScrollView, can_focus=True):
+    """Shows the shown items of a LogBuffer: ``[timestamp] pod[/container] text`` and notes."""
+
+    DEFAULT_CSS = """
+    LogLines {
+        background: $surface;
+        color: $foreground;
+        overflow: auto auto;
+        scrollbar-size: 1 1;
+    }
+    """
+
+    def __init__(self, buffer: LogBuffer, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.buffer = buffer
+        self.timestamps = False
+        self.wrap = False
+        self.search: re.Pattern[str] | None = None
+        self.current: int | None = None  # shown index of the current search match
+        self._cache: LRUCache[tuple[LogItem, int], Strip] = LRUCache(2048)
+        self._palette: list[Style] = pod_palette("#5fafff", True, False)
+        self._note_styles: dict[str, Style] = {}
+        self._match_style = Style(reverse=True)
+        self._current_style = Style(bgcolor="#444444")
+        self._dim = Style(dim=True)
+        self._prefix_width = 0
+        self._max_width = 0
+        self._ends: list[int] = []  # wrap mode: cumulative row ends of shown items
+        self._ends_base = 0
+        self.paints = 0
+        self._paint_event = asyncio.Event()
+
+    def on_mount(self) -> None:
+        self._load_theme()
+        self.watch(self.app, "theme", lambda _theme: self._theme_changed(), init=False)
+
+    def _theme_changed(self) -> None:
+        self._load_theme()
+        self.invalidate()
+
+    def _load_theme(self) -> None:
+        theme = self.app.current_theme
+        variables = self.app.theme_variables
+        self._palette = pod_palette(theme.primary, theme.dark, theme.ansi)
+        self._note_styles = {
+            s: Style(color=variables.get(f"status-{s}", theme.warning or "yellow"), italic=True)
+            for s in set(STATE_STATUS.values())
+        }
+        accent = theme.accent or theme.warning or "yellow"
+        self._match_style = Style(color="black", bgcolor=accent if not theme.ansi else "yellow", bold=True)
+        panel = theme.panel or theme.surface or "#444444"
+        self._current_style = Style(bgcolor=panel)
+
+    # --- geometry -----------------------------------------------------------------------------------------
+
+    def _prefix(self, pod: str, container: str) -> str:
+        if container and len(self.buffer.containers.get(pod, ())) > 1:
+            return f"{pod}/{container}"
+        return pod
+
+    def _item_width(self, item: LogItem) -> int:
+        if isinstance(item, LogLine):
+            ts = len(item.ts) + 1 if self.timestamps and item.ts else 0
+            text = item.text
+            return ts + self._prefix_width + 1 + (len(text) if text.isascii() else cell_len(clean(text)))
+        return len(item.message) + len(item.pod) + len(item.container) + 8
+
+    def note_appended(self, new_shown: int, lost_shown: int) -> None:
+        """Updates sizes after the buffer grew by ``new_shown`` shown items and lost ``lost_shown``."""
+        buffer = self.buffer
+        count = buffer.shown_count
+        start = count - new_shown
+        widest_prefix = self._prefix_width
+        for pod, containers in buffer.containers.items():
+            widest = len(pod) + (max(len(c) for c in containers) + 1 if len(containers) > 1 else 0)
+            widest_prefix = max(widest_prefix, widest)
+        if widest_prefix != self._prefix_width:
+            self._prefix_width = widest_prefix
+            self.invalidate()
+            return
+        if self.wrap:
+            if lost_shown:
+                drop = min(lost_shown, len(self._ends))
+                if drop:
+                    self._ends_base = self._ends[drop - 1]
+                    del self._ends[:drop]
+            self._extend_ends(start)
+        else:
+            item_width = self._item_width
+            for item in buffer.iter_shown(max(start, 0)):
+                w = item_width(item)
+                if w > self._max_width:
+                    self._max_width = w
+        self._resize()
+
+    def _extend_ends(self, start: int) -> None:
+        width = max(1, self.scrollable_content_region.width)
+        total = self._ends[-1] if self._ends else self._ends_base
+        item_width = self._item_width
+        for item in self.buffer.iter_shown(max(start, len(self._ends))):
+            total += max(1, -(-item_width(item) // width))
+            self._ends.append(total)
+
+    def _resize(self) -> None:
+        if self.wrap:
+            rows = (self._ends[-1] - self._ends_base) if self._ends else 0
+            self.virtual_size = Size(self.scrollable_content_region.width, rows)
+        else:
+            self.virtual_size = Size(self._max_width, self.buffer.shown_count)
+
+    def invalidate(self) -> None:
+        """Forgets every rendered line and size; call after toggles, filters or a resize."""
+        self._cache.clear()
+        self._ends = []
+        self._ends_base = 0
+        self._max_width = 0
+        if self.wrap:
+            self._extend_ends(0)
+        else:
+            item_width = self._item_width
+            self._max_width = max((item_width(i) for i in self.buffer.iter_shown()), default=0)
+        self._resize()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self.invalidate()
+
+    def row_of(self, index: int) -> int:
+        """The first screen row (in virtual space) of a shown item."""
+        if not self.wrap:
+            return index
+        return (self._ends[index - 1] if index > 0 else self._ends_base) - self._ends_base
+
+    # --- rendering ----------------------------------------------------------------------------------------
+
+    def _render_item(self, item: LogItem, index: int) -> Strip:
+        current = index == self.current
+        key = (item, 1 if current else 0)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        segments: list[Segment] = []
+        if isinstance(item, LogLine):
+            if self.timestamps and item.ts:
+                segments.append(Segment(item.ts + " ", self._dim))
+            prefix = self._prefix(item.pod, item.container)
+            style = self._palette[stable_index(prefix, len(self._palette))]
+            segments.append(Segment(prefix.ljust(self._prefix_width) + " ", style))
+            text = clean(item.text)
+            pos = 0
+            if self.search is not None:
+                for m in self.search.finditer(text):
+                    if m.end() == m.start():
+                        continue
+                    segments.append(Segment(text[pos : m.start()]))
+                    segments.append(Segment(m.group(), self._match_style))
+                    pos = m.end()
+            segments.append(Segment(text[pos:]))
+        else:
+            style = self._note_styles.get(STATE_STATUS.get(item.state, "warning"), Style(italic=True))
+            who = f"{item.pod}/{item.container}" if item.container else item.pod
+            segments.append(Segment(f"── {who}: {clean(item.message)}", style))
+            if item.previous:
+                segments.append(
+                    Segment(f" ({len(item.previous)} lines of the previous container: press p)", style)
+                )
+        if current:
+            segments = [
+                Segment(s.text, self._current_style + s.style if s.style else self._current_style)
+                for s in segments
+            ]
+        strip = Strip(segments)
+        self._cache[key] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row = scroll_y + y
+        base_style = self.rich_style
+        buffer = self.buffer
+        if self.wrap:
+            if not self._ends or row >= self._ends[-1] - self._ends_base:
+                return Strip.blank(width, base_style)
+            index = bisect_right(self._ends, row + self._ends_base)
+            start = self.row_of(index)
+            strip = self._render_item(buffer.shown(index), index)
+            part = row - start
+            pieces = (
+                strip.divide(range(width, strip.cell_length + width, width))
+                if strip.cell_length > width
+                else [strip]
+            )
+            line = pieces[part] if part < len(pieces) else Strip.blank(0)
+            return line.extend_cell_length(width, base_style).apply_style(base_style)
+        if row >= buffer.shown_count:
+            return Strip.blank(width, base_style)
+        strip = self._render_item(buffer.shown(row), row)
+        return strip.crop_extend(scroll_x, scroll_x + width, base_style).apply_style(base_style)
+
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        lines = super().render_lines(crop)
+        self.paints += 1
+        self._paint_event.set()
+        return lines
+
+    async def next_paint(self) -> None:
+        """Waits until the next time lines are painted (benchmarks time key presses with it)."""
+        self._paint_event.clear()
+        await self._paint_event.wait()

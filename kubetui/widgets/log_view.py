@@ -1,0 +1,432 @@
+"""LogView: live logs of one pod or many, tagged by pod, bounded, searchable and filterable while streaming."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Static
+from textual.worker import Worker
+
+from kubetui.cluster.logs import LogItem, LogLine, LogOptions, LogSource, LogState, LogStatus, MultiPodLogs
+from kubetui.widgets.log_buffer import DEFAULT_BUDGET, LogBuffer, compile_pattern
+from kubetui.widgets.log_lines import LogLines
+
+TAIL_CHOICES: tuple[int | None, ...] = (100, 1000, 10000, None)
+SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (
+    ("1m", 60),
+    ("5m", 300),
+    ("15m", 900),
+    ("1h", 3600),
+    ("all", None),
+)
+_PROMPTS = {
+    "search": "search (regex; empty clears) — n / N to move between matches",
+    "include": "show only lines matching (regex; empty clears)",
+    "exclude": "hide lines matching (regex; empty clears)",
+    "save": "save the shown lines to file",
+}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def plain_text(item: LogItem, timestamps: bool, prefix: str) -> str:
+    """A line as saved to a file: what the view shows, without colour."""
+    if isinstance(item, LogLine):
+        ts = f"{item.ts} " if timestamps and item.ts else ""
+        return f"{ts}{prefix} {item.text}"
+    who = f"{item.pod}/{item.container}" if item.container else item.pod
+    return f"── {who}: {item.message}"
+
+
+class _Prompt(Input):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    class Cancelled(Message):
+        pass
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
+class LogView(Widget, can_focus=False):
+    """Logs of the pods given with ``show_pods``; ``set_pods`` changes the set while streaming."""
+
+    BINDINGS = [
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("t", "toggle_timestamps", "Timestamps"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("p", "toggle_previous", "Previous"),
+        Binding("slash", "prompt('search')", "Search"),
+        Binding("n", "next_match", "Next match", show=False),
+        Binding("N", "previous_match", "Previous match", show=False),
+        Binding("i", "prompt('include')", "Include"),
+        Binding("x", "prompt('exclude')", "Exclude"),
+        Binding("l", "cycle_tail", "Tail"),
+        Binding("S", "cycle_since", "Since"),
+        Binding("s", "prompt('save')", "Save"),
+        Binding("c", "clear", "Clear"),
+        Binding("G,end", "follow_end", "End", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    LogView {
+        height: 1fr;
+        layout: vertical;
+    }
+    LogView > #log-status {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    LogView > _Prompt {
+        dock: bottom;
+        display: none;
+    }
+    LogView > _Prompt.-active {
+        display: block;
+    }
+    """
+
+    class ItemsArrived(Message):
+        """A batch of lines and states from the streams (posted by the streaming worker)."""
+
+        def __init__(self, items: list[LogItem]) -> None:
+            super().__init__()
+            self.items = items
+
+    def __init__(
+        self,
+        *,
+        budget: int = DEFAULT_BUDGET,
+        tail_lines: int | None = 1000,
+        poll_interval: float = 1.0,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.buffer = LogBuffer(budget)
+        self.follow = True
+        self.unread = 0
+        self.tail_lines = tail_lines
+        self.since: int | None = None
+        self.previous = False
+        self.poll_interval = poll_interval
+        self.title = ""
+        self.search_text = ""
+        self.include_text = ""
+        self.exclude_text = ""
+        self.states: dict[tuple[str, str], LogStatus] = {}
+        self._source: LogSource | None = None
+        self._namespace = ""
+        self._pods: list[str] = []
+        self._container: str | None = None
+        self._multi: MultiPodLogs | None = None
+        self._worker: Worker[None] | None = None
+        self._prompt_kind = ""
+        self._last_status = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="log-status")
+        yield LogLines(self.buffer, id="log-lines")
+        yield _Prompt(id="log-prompt")
+
+    def on_mount(self) -> None:
+        self._update_status()
+
+    @property
+    def lines(self) -> LogLines:
+        return self.query_one(LogLines)
+
+    # --- streaming ----------------------------------------------------------------------------------------
+
+    def show_pods(
+        self,
+        source: LogSource,
+        namespace: str,
+        pods: Sequence[str],
+        *,
+        title: str = "",
+        container: str | None = None,
+    ) -> None:
+        """Streams the logs of ``pods`` (one container or, with ``container=None``, all of them)."""
+        self._source, self._namespace, self._container = source, namespace, container
+        self._pods = list(pods)
+        self.title = title or (pods[0] if len(pods) == 1 else f"{len(pods)} pods")
+        self.previous = False
+        self._restart()
+
+    def set_pods(self, pods: Sequence[str]) -> None:
+        """The selection's pods changed (a pod appeared or went): new ones join, gone ones leave."""
+        self._pods = list(pods)
+        if self._multi is not None:
+            self._multi.set_pods(self._pods)
+
+    def stop(self) -> None:
+        """Stops every stream (the lines shown stay)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+        self._multi = None
+
+    def _restart(self) -> None:
+        self.stop()
+        self.clear()
+        self.states.clear()
+        if self._source is None:
+            return
+        options = LogOptions(
+            container=self._container,
+            tail_lines=self.tail_lines,
+            since_seconds=self.since,
+            previous=self.previous,
+            follow=not self.previous,
+        )
+        self._worker = self.run_worker(
+            self._stream(self._source, options), group="log-stream", exclusive=True, exit_on_error=False
+        )
+        self._update_status()
+
+    async def _stream(self, source: LogSource, options: LogOptions) -> None:
+        def deliver(items: list[LogItem]) -> None:
+            self.post_message(self.ItemsArrived(items))
+
+        multi = MultiPodLogs(
+            source,
+            self._namespace,
+            deliver,
+            options,
+            poll_interval=self.poll_interval,
+        )
+        self._multi = multi
+        try:
+            multi.set_pods(self._pods)
+            # Stay alive after every stream ended: pods may still join through set_pods.
+            await asyncio.Event().wait()
+        finally:
+            await multi.aclose()
+            if self._multi is multi:
+                self._multi = None
+
+    @on(ItemsArrived)
+    def _on_items(self, message: ItemsArrived) -> None:
+        message.stop()
+        self.add_items(message.items)
+
+    def add_items(self, items: list[LogItem]) -> None:
+        """Shows a batch: lines are stored (dropping the oldest over budget), states update the status bar."""
+        for item in items:
+            if isinstance(item, LogStatus):
+                self.states[(item.pod, item.container)] = item
+        new_shown, lost_shown = self.buffer.append(items)
+        lines = self.lines
+        if lines.current is not None:
+            lines.current = lines.current - lost_shown if lines.current >= lost_shown else None
+        lines.note_appended(new_shown, lost_shown)
+        if self.follow:
+            lines.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:
+            self.unread += new_shown
+            if lost_shown:
+                # Keep the lines under the reader's eyes in place while old ones drop off the top.
+                lines.scroll_to(y=max(0, lines.scroll_y - lost_shown), animate=False, immediate=True)
+        lines.refresh()
+        now = time.monotonic()
+        if now - self._last_status > 0.1 or any(isinstance(i, LogStatus) for i in items):
+            self._last_status = now
+            self._update_status()
+
+    # --- status bar ---------------------------------------------------------------------------------------
+
+    def _state_summary(self) -> str:
+        counts: dict[str, int] = {}
+        for status in self.states.values():
+            if status.state in (LogState.STREAMING, LogState.RESUMED, LogState.JOINED):
+                continue
+            label = status.message.split(":")[0] if status.state is not LogState.WAITING else "waiting"
+            counts[label] = counts.get(label, 0) + 1
+        return ", ".join(f"{n} {label}" if n > 1 else label for label, n in sorted(counts.items()))
+
+    def status_text(self) -> str:
+        parts = [self.title or "logs"]
+        if self.previous:
+            parts.append("previous container")
+        parts.append("following" if self.follow else f"paused · {self.unread:,} new (f to follow)")
+        parts.append(f"tail {self.tail_lines if self.tail_lines is not None else 'all'}")
+        parts.append(f"since {next(n for n, s in SINCE_CHOICES if s == self.since)}")
+        if self.include_text:
+            parts.append(f"+/{self.include_text}/")
+        if self.exclude_text:
+            parts.append(f"-/{self.exclude_text}/")
+        if self.search_text and self.lines.search is not None:
+            parts.append(f"search /{self.search_text}/")
+        parts.append(f"{self.buffer.shown_count:,} lines")
+        if self.buffer.dropped:
+            parts.append(f"dropped {self.buffer.dropped:,} oldest (budget {self.buffer.budget:,})")
+        summary = self._state_summary()
+        if summary:
+            parts.append(summary)
+        return " │ ".join(parts)
+
+    def _update_status(self) -> None:
+        if self.is_mounted:
+            self.query_one("#log-status", Static).update(Text(" " + self.status_text(), no_wrap=True))
+
+    # --- public operations --------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.buffer.clear()
+        self.unread = 0
+        if self.is_mounted:
+            self.lines.current = None
+            self.lines.invalidate()
+            self._update_status()
+
+    def save(self, path: Path) -> int:
+        """Writes the shown lines (after filters) to ``path``; returns how many were written."""
+        lines = self.lines
+        count = 0
+        with path.open("w", encoding="utf-8") as out:
+            for item in self.buffer.iter_shown():
+                prefix = lines._prefix(item.pod, item.container) if isinstance(item, LogLine) else ""
+                out.write(plain_text(item, lines.timestamps, prefix) + "\n")
+                count += 1
+        return count
+
+    def set_filters(self, include: str, exclude: str) -> None:
+        self.include_text, self.exclude_text = include, exclude
+        self.buffer.set_filters(compile_pattern(include), compile_pattern(exclude))
+        self.lines.current = None
+        self.lines.invalidate()
+        if self.follow:
+            self.lines.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._update_status()
+
+    def set_search(self, text: str) -> None:
+        self.search_text = text
+        self.lines.search = compile_pattern(text)
+        self.lines.current = None
+        self.lines.invalidate()
+        if self.lines.search is not None:
+            self.action_next_match()
+        self._update_status()
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        if self.follow:
+            self.unread = 0
+            self.lines.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._update_status()
+
+    def action_follow_end(self) -> None:
+        self.follow = False
+        self.action_toggle_follow()
+
+    def action_toggle_timestamps(self) -> None:
+        self.lines.timestamps = not self.lines.timestamps
+        self.lines.invalidate()
+
+    def action_toggle_wrap(self) -> None:
+        self.lines.wrap = not self.lines.wrap
+        self.lines.invalidate()
+        if self.follow:
+            self.lines.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def action_toggle_previous(self) -> None:
+        self.previous = not self.previous
+        self._restart()
+
+    def action_cycle_tail(self) -> None:
+        i = TAIL_CHOICES.index(self.tail_lines) if self.tail_lines in TAIL_CHOICES else -1
+        self.tail_lines = TAIL_CHOICES[(i + 1) % len(TAIL_CHOICES)]
+        self._restart()
+
+    def action_cycle_since(self) -> None:
+        values = [s for _, s in SINCE_CHOICES]
+        i = values.index(self.since) if self.since in values else -1
+        self.since = values[(i + 1) % len(values)]
+        self._restart()
+
+    def action_clear(self) -> None:
+        self.clear()
+
+    def _jump(self, backward: bool) -> None:
+        lines = self.lines
+        if lines.search is None:
+            return
+        start = lines.current
+        if start is None:
+            start = self.buffer.shown_count if backward else -1
+            if not self.follow:
+                start = int(lines.scroll_y) + (lines.size.height if backward else -1)
+        found = self.buffer.find(lines.search, start, backward)
+        if found is None:
+            self.notify(f"no line matches /{self.search_text}/", severity="warning")
+            return
+        self.follow = False
+        lines.current = found
+        lines._cache.clear()
+        row = lines.row_of(found)
+        lines.scroll_to(y=max(0, row - lines.size.height // 2), animate=False, immediate=True)
+        lines.refresh()
+        self._update_status()
+
+    def action_next_match(self) -> None:
+        self._jump(False)
+
+    def action_previous_match(self) -> None:
+        self._jump(True)
+
+    def action_prompt(self, kind: str) -> None:
+        prompt = self.query_one(_Prompt)
+        self._prompt_kind = kind
+        prompt.placeholder = _PROMPTS[kind]
+        if kind == "save":
+            name = _UNSAFE.sub("-", self.title or "logs").strip("-") or "logs"
+            prompt.value = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        else:
+            prompt.value = {"search": self.search_text, "include": self.include_text}.get(
+                kind, self.exclude_text
+            )
+        prompt.add_class("-active")
+        prompt.focus()
+
+    @on(_Prompt.Submitted)
+    def _on_prompt(self, event: Input.Submitted) -> None:
+        event.stop()
+        kind, value = self._prompt_kind, event.value.strip()
+        self._close_prompt()
+        if kind == "search":
+            self.set_search(value)
+        elif kind == "include":
+            self.set_filters(value, self.exclude_text)
+        elif kind == "exclude":
+            self.set_filters(self.include_text, value)
+        elif kind == "save" and value:
+            path = Path(value).expanduser()
+            try:
+                count = self.save(path)
+            except OSError as exc:
+                self.notify(f"could not save: {exc.strerror or exc}", severity="error")
+            else:
+                self.notify(f"saved {count:,} lines to {path}")
+
+    @on(_Prompt.Cancelled)
+    def _on_prompt_cancelled(self, event: _Prompt.Cancelled) -> None:
+        event.stop()
+        self._close_prompt()
+
+    def _close_prompt(self) -> None:
+        self.query_one(_Prompt).remove_class("-active")
+        self._prompt_kind = ""
+        self.lines.focus()
