@@ -1,0 +1,380 @@
+"""List-then-watch loops per resource kind, emitting coalesced keyed deltas and an observable state.
+
+Each ``Watcher`` lists (paginated), watches from the list's resourceVersion with bookmarks, and on a 410 or
+any failure lists again and turns the differences against what it had delivered into deltas, so consumers
+converge on the server's truth. It never gives up and never raises out of ``run()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+
+from kubetui.cluster.connection import Connection
+from kubetui.cluster.errors import ClusterError, Expired, Forbidden, from_status
+
+log = logging.getLogger(__name__)
+
+DeltaType = Literal["ADDED", "MODIFIED", "DELETED"]
+Phase = Literal["syncing", "live", "reconnecting", "forbidden"]
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """Where a kind lives in the API."""
+
+    prefix: str  # "/api/v1" or "/apis/<group>/<version>"
+    plural: str
+    namespaced: bool
+    kind: str  # the object's ``kind`` field
+    api_version: str
+
+
+KIND_INFO: dict[str, KindInfo] = {
+    "nodes": KindInfo("/api/v1", "nodes", False, "Node", "v1"),
+    "namespaces": KindInfo("/api/v1", "namespaces", False, "Namespace", "v1"),
+    "deployments": KindInfo("/apis/apps/v1", "deployments", True, "Deployment", "apps/v1"),
+    "replicasets": KindInfo("/apis/apps/v1", "replicasets", True, "ReplicaSet", "apps/v1"),
+    "pods": KindInfo("/api/v1", "pods", True, "Pod", "v1"),
+    "services": KindInfo("/api/v1", "services", True, "Service", "v1"),
+    "endpointslices": KindInfo(
+        "/apis/discovery.k8s.io/v1", "endpointslices", True, "EndpointSlice", "discovery.k8s.io/v1"
+    ),
+    "events": KindInfo("/api/v1", "events", True, "Event", "v1"),
+}
+KINDS: tuple[str, ...] = tuple(KIND_INFO)
+
+
+def kind_path(kind: str, namespace: str | None = None) -> str:
+    """The collection path of ``kind``, in one namespace or across all (cluster-scoped kinds ignore it)."""
+    info = KIND_INFO[kind]
+    if info.namespaced and namespace:
+        return f"{info.prefix}/namespaces/{namespace}/{info.plural}"
+    return f"{info.prefix}/{info.plural}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    type: DeltaType
+    kind: str
+    obj: dict[str, Any]
+
+    @property
+    def uid(self) -> str:
+        return str(self.obj["metadata"]["uid"])
+
+
+@dataclass(frozen=True)
+class WatchState:
+    kind: str
+    phase: Phase
+    since: float | None = None  # wall-clock time the phase began (for reconnecting: the first failure)
+    error: str | None = None
+
+
+class Backoff:
+    """Jittered exponential backoff: ``initial`` doubling up to ``cap``, each wait stretched by up to 50%."""
+
+    def __init__(self, initial: float = 0.8, cap: float = 30.0) -> None:
+        self.initial = initial
+        self.cap = cap
+        self.attempt = 0
+
+    def next(self) -> float:
+        base = min(self.cap, self.initial * (2**self.attempt))
+        self.attempt += 1
+        return min(self.cap, base * (1 + random.random() * 0.5))
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+DeltasCallback = Callable[[str, list[Delta]], None]
+StateCallback = Callable[[WatchState], None]
+
+
+class Watcher:
+    """Keeps one kind in sync: list → watch → (on 410 or error) relist with a diff, forever."""
+
+    page_size = 500
+    coalesce_seconds = 0.005
+    watch_timeout_range: tuple[int, int] = (300, 600)
+    read_timeout_margin = 30.0  # beyond the server's timeoutSeconds, so only a dead socket trips it
+    forbidden_retry = (45.0, 75.0)
+
+    def __init__(
+        self,
+        conn: Connection,
+        kind: str,
+        namespace: str | None,
+        on_deltas: DeltasCallback,
+        on_state: StateCallback,
+        *,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.conn = conn
+        self.kind = kind
+        self.info = KIND_INFO[kind]
+        self.namespace = namespace if self.info.namespaced else None
+        self.on_deltas = on_deltas
+        self.on_state = on_state
+        self.backoff = backoff or Backoff()
+        self.state = WatchState(kind, "syncing", time.time())
+        self.known: dict[str, dict[str, Any]] = {}  # uid -> object as last delivered
+        self.resource_version = ""
+        self._stopped = False
+        self._task: asyncio.Task[Any] | None = None
+        self._pending: dict[str, Delta] = {}
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    @property
+    def path(self) -> str:
+        return kind_path(self.kind, self.namespace)
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+
+    async def run(self) -> None:
+        """Run until ``stop()``. Errors become states and retries, never exceptions."""
+        self._task = asyncio.current_task()
+        self._set_state("syncing")
+        need_list = True
+        while not self._stopped:
+            try:
+                if need_list:
+                    await self._list_and_diff()
+                    need_list = False
+                    self.backoff.reset()
+                    self._set_state("live")
+                await self._watch()
+            except asyncio.CancelledError:
+                if self._stopped:
+                    break
+                raise
+            except Expired:
+                # The server no longer keeps our resourceVersion: list afresh and diff, at once the first
+                # time; a 410 on the list itself (an expired continue token) waits like any failure.
+                self._flush()
+                if need_list:
+                    await self._sleep(self.backoff.next())
+                need_list = True
+            except Forbidden as exc:
+                self._flush()
+                need_list = True
+                self._set_state("forbidden", exc.message)
+                await self._sleep(random.uniform(*self.forbidden_retry))
+            except Exception as exc:  # any failure, typed or not, means: wait and list again
+                self._flush()
+                need_list = True
+                message = exc.message if isinstance(exc, ClusterError) else f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, ClusterError):
+                    log.warning("watch %s failed unexpectedly", self.kind, exc_info=True)
+                self._set_state("reconnecting", message)
+                await self._sleep(self.backoff.next())
+        self._cancel_flush()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            if not self._stopped:
+                raise
+
+    def _set_state(self, phase: Phase, error: str | None = None) -> None:
+        current = self.state
+        if current.phase == phase and current.error == error:
+            return
+        # A run of failures keeps the time of the first, so the UI can say "reconnecting since T".
+        keep_since = phase == current.phase == "reconnecting"
+        since = current.since if keep_since else time.time()
+        self.state = WatchState(self.kind, phase, since, error)
+        try:
+            self.on_state(self.state)
+        except Exception:
+            log.exception("on_state callback failed")
+
+    async def _list_and_diff(self) -> None:
+        items: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            query: dict[str, Any] = {"limit": self.page_size}
+            if token:
+                query["continue"] = token
+            page = await self.conn.request("GET", self.path, query=query)
+            for item in page.get("items") or ():
+                item.setdefault("kind", self.info.kind)
+                item.setdefault("apiVersion", self.info.api_version)
+                items.append(item)
+            meta = page.get("metadata") or {}
+            token = meta.get("continue") or ""
+            if not token:
+                self.resource_version = str(meta.get("resourceVersion") or "")
+                break
+        seen: dict[str, dict[str, Any]] = {}
+        deltas: list[Delta] = []
+        for item in items:
+            uid = item["metadata"]["uid"]
+            seen[uid] = item
+            old = self.known.get(uid)
+            if old is None:
+                deltas.append(Delta("ADDED", self.kind, item))
+            elif old["metadata"].get("resourceVersion") != item["metadata"].get("resourceVersion"):
+                deltas.append(Delta("MODIFIED", self.kind, item))
+        for uid, old in self.known.items():
+            if uid not in seen:
+                deltas.append(Delta("DELETED", self.kind, old))
+        self.known = seen
+        self._cancel_flush()
+        self._pending.clear()
+        if deltas:
+            self._emit(deltas)
+
+    async def _watch(self) -> None:
+        timeout = random.randint(*self.watch_timeout_range)
+        query = {
+            "watch": "true",
+            "allowWatchBookmarks": "true",
+            "resourceVersion": self.resource_version,
+            "timeoutSeconds": timeout,
+        }
+        stream = self.conn.stream("GET", self.path, query=query, timeout=timeout + self.read_timeout_margin)
+        try:
+            async for line in stream:
+                if line.strip():
+                    self._handle(orjson.loads(line))
+        finally:
+            await stream.aclose()
+            self._flush()
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        etype = event.get("type")
+        obj = event.get("object") or {}
+        if etype == "ERROR":
+            code = int(obj.get("code") or 500)
+            raise from_status(
+                code, obj, verb="watch", resource=self.info.plural, namespace=self.namespace or ""
+            )
+        rv = (obj.get("metadata") or {}).get("resourceVersion")
+        if rv:
+            self.resource_version = str(rv)
+        if etype == "BOOKMARK" or etype not in ("ADDED", "MODIFIED", "DELETED"):
+            return
+        self.backoff.reset()
+        uid = obj["metadata"]["uid"]
+        if etype == "DELETED":
+            self.known.pop(uid, None)
+        else:
+            self.known[uid] = obj
+        self._queue(Delta(etype, self.kind, obj))
+
+    def _queue(self, delta: Delta) -> None:
+        uid = delta.uid
+        prior = self._pending.get(uid)
+        if prior is not None:
+            merged = _merge(prior, delta)
+            if merged is None:
+                del self._pending[uid]
+            else:
+                self._pending[uid] = merged
+        else:
+            self._pending[uid] = delta
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_later(self.coalesce_seconds, self._flush)
+
+    def _cancel_flush(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+
+    def _flush(self) -> None:
+        self._cancel_flush()
+        if self._pending:
+            deltas = list(self._pending.values())
+            self._pending.clear()
+            self._emit(deltas)
+
+    def _emit(self, deltas: list[Delta]) -> None:
+        try:
+            self.on_deltas(self.kind, deltas)
+        except Exception:
+            log.exception("on_deltas callback failed for %s", self.kind)
+
+
+def _merge(prior: Delta, new: Delta) -> Delta | None:
+    """Fold two deltas for one uid within a batch: ADDED+MODIFIED is ADDED, ADDED+DELETED is nothing."""
+    if new.type == "DELETED":
+        return None if prior.type == "ADDED" else new
+    if prior.type == "ADDED":
+        return Delta("ADDED", new.kind, new.obj)
+    return new
+
+
+class WatchHub:
+    """One Watcher per kind, all in one namespace or across all. ``states`` maps kind → WatchState."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        namespace: str | None,
+        on_deltas: DeltasCallback,
+        on_state: StateCallback,
+        *,
+        kinds: tuple[str, ...] = KINDS,
+        backoff_initial: float = 0.8,
+    ) -> None:
+        self.conn = conn
+        self.namespace = namespace
+        self._on_state = on_state
+        self.watchers = {
+            kind: Watcher(
+                conn, kind, namespace, on_deltas, self._state_changed, backoff=Backoff(backoff_initial)
+            )
+            for kind in kinds
+        }
+        self.states: dict[str, WatchState] = {kind: w.state for kind, w in self.watchers.items()}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._changed = asyncio.Event()
+
+    def _state_changed(self, state: WatchState) -> None:
+        self.states[state.kind] = state
+        self._changed.set()
+        self._on_state(state)
+
+    def start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(w.run(), name=f"watch-{kind}") for kind, w in self.watchers.items()
+            ]
+
+    @property
+    def synced(self) -> bool:
+        """Every kind has listed at least once (or is known to be forbidden)."""
+        return all(s.phase in ("live", "forbidden") for s in self.states.values())
+
+    async def wait_synced(self, timeout: float | None = None) -> bool:
+        async def _wait() -> None:
+            while not self.synced:
+                self._changed.clear()
+                await self._changed.wait()
+
+        try:
+            await asyncio.wait_for(_wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def stop(self) -> None:
+        for w in self.watchers.values():
+            w.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
