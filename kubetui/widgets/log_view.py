@@ -232,7 +232,7 @@ class LogView(Widget, can_focus=False):
             lines.current = lines.current - lost_shown if lines.current >= lost_shown else None
         lines.note_appended(new_shown, lost_shown)
         if self.follow:
-            lines.scroll_end(animate=False, immediate=True, x_axis=False)
+            lines.scroll_end(animate=False, x_axis=False)
         else:
             self.unread += new_shown
             if lost_shown:
@@ -307,7 +307,7 @@ class LogView(Widget, can_focus=False):
         self.lines.current = None
         self.lines.invalidate()
         if self.follow:
-            self.lines.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.lines.scroll_end(animate=False, x_axis=False)
         self._update_status()
 
     def set_search(self, text: str) -> None:
@@ -325,7 +325,7 @@ class LogView(Widget, can_focus=False):
         self.follow = not self.follow
         if self.follow:
             self.unread = 0
-            self.lines.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.lines.scroll_end(animate=False, x_axis=False)
         self._update_status()
 
     def action_follow_end(self) -> None:
@@ -340,7 +340,7 @@ class LogView(Widget, can_focus=False):
         self.lines.wrap = not self.lines.wrap
         self.lines.invalidate()
         if self.follow:
-            self.lines.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.lines.scroll_end(animate=False, x_axis=False)
 
     def action_toggle_previous(self) -> None:
         self.previous = not self.previous

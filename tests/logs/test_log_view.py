@@ -1,0 +1,181 @@
+"""LogView driven with Pilot: search and n/N, filters while lines arrive, follow/pause counts, budget, save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+from kubetui.cluster.logs import LogLine, LogState, LogStatus
+from kubetui.widgets.log_lines import LogLines, stable_index
+from kubetui.widgets.log_view import LogView
+
+
+class LogApp(App[None]):
+    def __init__(self, budget: int = 1000) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def compose(self) -> ComposeResult:
+        yield LogView(budget=self.budget)
+
+    def on_mount(self) -> None:
+        self.query_one(LogLines).focus()
+
+
+def lines(pods: int, count: int, start: int = 0, word: str = "tick") -> list[LogLine]:
+    return [
+        LogLine(
+            f"web-{i % pods}", "app", f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}.{i:06d}Z", f"{word} {i}"
+        )
+        for i in range(start, start + count)
+    ]
+
+
+def screen_text(view: LogView) -> list[str]:
+    body = view.lines
+    return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+
+
+async def test_lines_are_tagged_by_pod_and_notes_shown() -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(
+            [*lines(3, 6), LogStatus("web-1", "app", LogState.CRASH_LOOP, "CrashLoopBackOff: back-off")]
+        )
+        await pilot.pause()
+        shown = [t for t in screen_text(view) if t]
+        assert shown[0] == "web-0 tick 0"
+        assert shown[1] == "web-1 tick 1"
+        assert shown[-1] == "── web-1/app: CrashLoopBackOff: back-off"
+        assert "CrashLoopBackOff" in view.status_text()
+        # The same pod always gets the same colour; the style of its prefix comes from the palette.
+        body = view.lines
+        strip = body._render_item(view.buffer.shown(0), 0)
+        expected = body._palette[stable_index("web-0", len(body._palette))]
+        assert next(iter(strip)).style == expected
+
+
+async def test_search_highlights_and_moves_with_n_and_shift_n() -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(lines(2, 200))
+        await pilot.press("slash", *"tick 1.5$", "enter")
+        await pilot.pause()
+        body = view.lines
+        found = [view.buffer.shown(i).text for i in range(view.buffer.shown_count) if i == body.current]
+        assert found == ["tick 105"]  # the first match from the top when jumping starts at the end: wraps
+        await pilot.press("n")
+        assert view.buffer.shown(body.current).text == "tick 115"  # type: ignore[arg-type,union-attr]
+        await pilot.press("N", "N")
+        assert view.buffer.shown(body.current).text == "tick 195"  # type: ignore[arg-type,union-attr]
+        assert not view.follow  # moving between matches stops following so the match stays in view
+        strip = body._render_item(view.buffer.shown(body.current), body.current)  # type: ignore[arg-type]
+        assert [s.text for s in strip if s.style == body._match_style or (s.style and s.style.bold)][
+            -1
+        ] == "tick 195"
+        row = body.row_of(body.current)  # type: ignore[arg-type]
+        assert body.scroll_y <= row < body.scroll_y + body.size.height
+
+
+async def test_filters_apply_to_kept_and_arriving_lines() -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(lines(2, 10) + lines(2, 10, start=10, word="error"))
+        await pilot.press("i", *"error|tick [0-4]$", "enter")
+        await pilot.pause()
+        assert view.buffer.shown_count == 15
+        await pilot.press("x", *"error 1[5-9]", "enter")
+        await pilot.pause()
+        assert view.buffer.shown_count == 10
+        view.add_items(lines(2, 5, start=20, word="error") + lines(2, 5, start=25))
+        assert [view.buffer.shown(i).text for i in range(10, view.buffer.shown_count)] == [  # type: ignore[union-attr]
+            "error 20",
+            "error 21",
+            "error 22",
+            "error 23",
+            "error 24",
+        ]
+        await pilot.press("i", *["backspace"] * 20, "enter")
+        await pilot.press("x", *["backspace"] * 20, "enter")
+        assert view.buffer.shown_count == 30 and not view.buffer.filtering
+
+
+async def test_pause_counts_unread_lines_and_follow_catches_up() -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(lines(3, 50))
+        await pilot.pause()
+        body = view.lines
+        assert body.scroll_y == body.max_scroll_y > 0
+        await pilot.press("f")
+        view.add_items(lines(3, 7, start=50))
+        view.add_items(lines(3, 5, start=57))
+        await pilot.pause()
+        assert view.unread == 12
+        assert "paused · 12 new" in view.status_text()
+        assert body.scroll_y < body.max_scroll_y
+        await pilot.press("f")
+        await pilot.pause()
+        assert view.unread == 0 and view.follow
+        assert body.scroll_y == body.max_scroll_y
+        assert screen_text(view)[-1] == "web-1 tick 61"
+
+
+async def test_budget_drops_oldest_lines_with_a_note_and_keeps_long_lines_whole(tmp_path: Path) -> None:
+    app = LogApp(budget=100)
+    async with app.run_test(size=(60, 10)) as pilot:
+        view = app.query_one(LogView)
+        long_text = "x" * 20_000
+        view.add_items(lines(2, 150))
+        view.add_items([LogLine("web-0", "app", "2026-01-01T01:00:00Z", long_text)])
+        await pilot.pause()
+        assert len(view.buffer) == 100
+        assert view.buffer.dropped == 51
+        assert "dropped 51 oldest (budget 100)" in view.status_text()
+        assert view.buffer.shown(0).text == "tick 51"  # type: ignore[union-attr]
+        target = tmp_path / "out.log"
+        assert view.save(target) == 100
+        saved = target.read_text().splitlines()
+        assert saved[-1] == "web-0 " + long_text
+        # Wrapped, the long line takes as many rows as it needs; unwrapped it scrolls sideways.
+        assert view.lines.virtual_size.width >= 20_000
+        await pilot.press("w")
+        width = view.lines.scrollable_content_region.width
+        assert view.lines.virtual_size.height == 99 + -(-(20_000 + 6) // width)
+
+
+async def test_save_prompt_writes_shown_lines_with_timestamps(tmp_path: Path) -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(lines(2, 4))
+        await pilot.press("t", "x", *"tick 2", "enter")
+        target = tmp_path / "saved.log"
+        await pilot.press("s")
+        prompt = view.query_one("#log-prompt")
+        prompt.value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert target.read_text().splitlines() == [
+            "2026-01-01T00:00:00.000000Z web-0 tick 0",
+            "2026-01-01T00:00:01.000001Z web-1 tick 1",
+            "2026-01-01T00:00:03.000003Z web-1 tick 3",
+        ]
+
+
+async def test_clear_and_timestamps_toggle() -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(lines(1, 3))
+        await pilot.press("t")
+        assert screen_text(view)[0] == "2026-01-01T00:00:00.000000Z web-0 tick 0"
+        await pilot.press("t")
+        assert screen_text(view)[0] == "web-0 tick 0"
+        await pilot.press("c")
+        assert view.buffer.shown_count == 0 and screen_text(view)[0] == ""
