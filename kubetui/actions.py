@@ -1,0 +1,227 @@
+"""The one table of keyed actions (id, key, label, kinds, dangerous, mutates) and the handler registry.
+
+Every key kubetui answers to is listed here once. The main screen builds its bindings from this table, the
+help screen and the command palette list it, and the user's keymap overrides keys by action id. Object actions
+(``group == "object"``) act on the selected object of the focused pane; a handler registered for the id does
+the work: ``async handler(app, target)``. Mutating actions are hidden and refused when the session is read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+WORKLOADS = frozenset({"deployments", "replicasets", "pods"})
+PANE_KINDS = frozenset({"nodes", "deployments", "replicasets", "pods", "services"})
+ALL_KINDS = frozenset({*PANE_KINDS, "events", "namespaces"})
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the person can do by a key: on the focused object (``object``) or on the app/screen."""
+
+    id: str
+    key: str
+    label: str
+    kinds: frozenset[str] = frozenset()  # empty: applies everywhere
+    dangerous: bool = False
+    mutates: bool = False
+    group: str = "object"  # object | navigation | view | app
+    description: str = ""
+    show: bool = True  # offered in the footer
+
+    def applies_to(self, kind: str | None) -> bool:
+        return not self.kinds or (kind is not None and kind in self.kinds)
+
+
+ACTIONS: tuple[Action, ...] = (
+    # -- acting on the cluster (dialogs come from screens/dialogs) ----------------------------------------
+    Action("new", "n", "New", ALL_KINDS, mutates=True, description="Create a Deployment"),
+    Action(
+        "expose",
+        "x",
+        "Expose",
+        frozenset({"deployments", "replicasets", "pods", "services"}),
+        mutates=True,
+        description="Create a Service for the selected workload",
+    ),
+    Action(
+        "scale",
+        "s",
+        "Scale",
+        frozenset({"deployments", "replicasets"}),
+        mutates=True,
+        description="Set the number of replicas",
+    ),
+    Action(
+        "scale_up",
+        "plus",
+        "+1",
+        frozenset({"deployments"}),
+        mutates=True,
+        show=False,
+        description="Scale up by one replica",
+    ),
+    Action(
+        "scale_down",
+        "minus",
+        "-1",
+        frozenset({"deployments"}),
+        mutates=True,
+        show=False,
+        description="Scale down by one replica",
+    ),
+    Action(
+        "set_image",
+        "i",
+        "Image",
+        frozenset({"deployments"}),
+        mutates=True,
+        description="Set a container image (rolling update)",
+    ),
+    Action(
+        "undo",
+        "u",
+        "Undo",
+        frozenset({"deployments"}),
+        mutates=True,
+        description="Roll back to an earlier revision",
+    ),
+    Action(
+        "restart",
+        "r",
+        "Restart",
+        frozenset({"deployments"}),
+        mutates=True,
+        description="Rollout restart: replace every pod",
+    ),
+    Action(
+        "delete",
+        "ctrl+d",
+        "Delete",
+        frozenset({"deployments", "replicasets", "pods", "services"}),
+        dangerous=True,
+        mutates=True,
+        description="Delete the selected object",
+    ),
+    Action("apply", "a", "Apply", frozenset(), mutates=True, description="Apply a manifest file"),
+    Action(
+        "pull_secret",
+        "ctrl+r",
+        "Pull secret",
+        frozenset({"deployments", "pods"}),
+        mutates=True,
+        show=False,
+        description="Create a registry Secret and add it to the Deployment's imagePullSecrets",
+    ),
+    # -- looking at an object -------------------------------------------------------------------------------
+    Action("describe", "d", "Describe", ALL_KINDS, description="Describe the object, with its events"),
+    Action("yaml", "y", "YAML", ALL_KINDS, description="Show the object as YAML"),
+    Action(
+        "logs",
+        "l",
+        "Logs",
+        frozenset({"deployments", "replicasets", "pods", "services"}),
+        description="Logs full screen (every pod of a workload)",
+    ),
+    # -- moving around ------------------------------------------------------------------------------------
+    Action("next_pane", "tab", "Next pane", group="navigation", show=False),
+    Action("prev_pane", "shift+tab", "Previous pane", group="navigation", show=False),
+    Action(
+        "drill",
+        "enter",
+        "Drill down",
+        group="navigation",
+        show=False,
+        description="Deployment → its pods, pod → logs, node → its pods",
+    ),
+    Action(
+        "back",
+        "escape",
+        "Back",
+        group="navigation",
+        show=False,
+        description="Clear the filter or selection, close a view",
+    ),
+    Action("zoom", "z", "Zoom", group="view", description="Zoom the focused pane to full screen and back"),
+    Action(
+        "command",
+        "colon",
+        "Command",
+        group="view",
+        description=":pods :deploy :rs :svc :nodes :events :ns NAME :ctx NAME :clusters :q",
+    ),
+    Action("filter", "slash", "Filter", group="view", description="Filter rows: text, regex, or -l app=web"),
+    Action("all_namespaces", "0", "All ns", group="view", description="Toggle all namespaces"),
+    Action("namespaces", "ctrl+n", "Namespace", group="view", show=False, description="Pick a namespace"),
+    Action(
+        "contexts", "ctrl+t", "Context", group="view", show=False, description="Pick a kubeconfig context"
+    ),
+    Action("help", "question_mark", "Help", group="app", description="Every key"),
+    Action("quit", "q", "Quit", group="app"),
+)
+
+BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
+
+
+def visible(action: Action, kind: str | None, readonly: bool) -> bool:
+    """Whether ``action`` is offered on ``kind``: mutations vanish when read-only."""
+    if action.mutates and readonly:
+        return False
+    return action.applies_to(kind)
+
+
+def add_action(action: Action) -> None:
+    """Adds an action to the table (for parts that bring their own keys); the id must be new."""
+    global ACTIONS
+    if action.id in BY_ID:
+        raise ValueError(f"action {action.id!r} already exists")
+    ACTIONS = (*ACTIONS, action)
+    BY_ID[action.id] = action
+
+
+# -- handlers -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """What an object action acts on: the focused pane's kind, the selected object (or None), the session.
+
+    ``namespace`` is where new objects go (the selected object's, else the session's current namespace).
+    """
+
+    kind: str
+    obj: dict[str, Any] | None
+    session: Any  # kubetui.session.ClusterSession (Any: avoids an import cycle)
+    namespace: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(((self.obj or {}).get("metadata") or {}).get("name") or "")
+
+
+Handler = Callable[[Any, Target], Awaitable[None]]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register_handler(action_id: str, handler: Handler) -> None:
+    """Makes ``handler`` do action ``action_id``; a later registration replaces an earlier one."""
+    if action_id not in BY_ID:
+        raise KeyError(f"unknown action {action_id!r}")
+    _HANDLERS[action_id] = handler
+
+
+def handler_for(action_id: str) -> Handler | None:
+    return _HANDLERS.get(action_id)
+
+
+def handler(action_id: str) -> Callable[[Handler], Handler]:
+    """Decorator form of ``register_handler``."""
+
+    def wrap(fn: Handler) -> Handler:
+        register_handler(action_id, fn)
+        return fn
+
+    return wrap

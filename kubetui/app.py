@@ -1,0 +1,231 @@
+"""KubeApp: the Textual application — themes, keymap, the cluster session, and routing of cluster messages."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from kubetui import actions as actions_table
+from kubetui.keymap import display_key
+from kubetui.messages import (
+    ConnectionChanged,
+    DeltasArrived,
+    OperationDone,
+    OperationFailed,
+    WatchStateChanged,
+)
+from kubetui.session import ClusterSession, SessionConfig
+
+STATUS_NAMES = ("running", "pending", "failed", "terminating", "completed", "warning")
+# Snapshot runs set this so every age reads the same on every run.
+FROZEN_AGES_ENV = "KUBETUI_FROZEN_AGES"
+FROZEN_AGE_SECONDS = 300.0
+
+
+class KubeApp(App[int]):
+    """Explore and operate a Kubernetes cluster. Delegates: data to ClusterSession, views to screens."""
+
+    TITLE = "kubetui"
+    CSS_PATH = str(Path(__file__).parent / "styles" / "app.tcss")
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        config: SessionConfig,
+        *,
+        theme_name: str | None = None,
+        settings: Any = None,
+        frozen_ages: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.settings = settings if settings is not None else _load_settings()
+        self.theme_request = theme_name
+        self.frozen_ages = bool(os.environ.get(FROZEN_AGES_ENV)) if frozen_ages is None else frozen_ages
+        self._apply_context_settings()
+        self.session = ClusterSession(config, self.post_message)
+        self.startup_warnings: list[str] = list(getattr(self.settings, "warnings", []) or [])
+
+    # -- theme -----------------------------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        try:
+            from kubetui.themes import theme_variable_defaults
+
+            return theme_variable_defaults()
+        except ImportError:  # themes arrive separately; keep status colours resolvable meanwhile
+            return {
+                "status-running": "#5fd75f",
+                "status-pending": "#ffd75f",
+                "status-failed": "#ff5f5f",
+                "status-terminating": "#af87ff",
+                "status-completed": "#8a8a8a",
+                "status-warning": "#ffaf00",
+            }
+
+    def status_colours(self) -> dict[str, str]:
+        """Status class → colour of the current theme (for cells drawn with Rich styles)."""
+        variables = self.theme_variables
+        defaults = self.get_theme_variable_defaults()
+        return {s: variables.get(f"status-{s}") or defaults[f"status-{s}"] for s in STATUS_NAMES}
+
+    def _setup_themes(self) -> None:
+        try:
+            from kubetui import config as settings_mod
+            from kubetui.themes import choose_theme, load_themes
+        except ImportError:
+            return
+        found = load_themes()
+        for theme in found.themes.values():
+            self.register_theme(theme)
+        self.startup_warnings.extend(found.problems)
+        remembered = settings_mod.load_state().get("theme") if self.theme_request is None else None
+        name, problem = choose_theme(
+            self.theme_request or getattr(self.settings, "theme", None), remembered, found
+        )
+        if problem:
+            self.startup_warnings.append(problem)
+        self.theme = name
+
+    def watch_theme(self, name: str) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "theme_changed", None)
+            if refresh is not None:
+                refresh()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._setup_themes()
+        keymap = dict(getattr(self.settings, "keymap", {}) or {})
+        if keymap:
+            from kubetui.keymap import validate_overrides
+
+            good, warnings = validate_overrides(keymap)
+            self.startup_warnings.extend(warnings)
+            self.set_keymap(good)
+        _register_handlers()
+        from kubetui.screens.main import MainScreen
+
+        self.push_screen(MainScreen())
+        self.session.start()
+        for warning in self.startup_warnings:
+            self.notify(warning, severity="warning", timeout=8)
+
+    async def on_unmount(self) -> None:
+        await self.session.close()
+
+    def _apply_context_settings(self) -> None:
+        context = self.config.context
+        if context is None:
+            try:
+                from kubetui.cluster.kubeconfig import load_kubeconfig
+
+                context = load_kubeconfig(self.config.kubeconfig).current_context
+            except Exception:
+                context = None
+        for_context = getattr(self.settings, "for_context", None)
+        if for_context is None:
+            return
+        ctx = for_context(context)
+        if ctx.readonly:
+            self.config.readonly = True
+        if ctx.namespace and not self.config.namespace:
+            self.config.namespace = ctx.namespace
+
+    # -- cluster messages: the app owns the session, screens render what they show ----------------------------
+
+    def _forward(self, method: str, message: Any) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, method, None)
+            if handler is not None:
+                handler(message)
+
+    def on_deltas_arrived(self, message: DeltasArrived) -> None:
+        self._forward("cluster_deltas", message)
+
+    def on_watch_state_changed(self, message: WatchStateChanged) -> None:
+        self._forward("cluster_state", message)
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        self._forward("cluster_state", message)
+
+    def on_operation_done(self, message: OperationDone) -> None:
+        self._forward("operation_done", message)
+
+    def on_operation_failed(self, message: OperationFailed) -> None:
+        error = message.error
+        text = getattr(error, "message", None) or str(error) or type(error).__name__
+        self.notify(str(text), title=f"{message.action_id} failed", severity="error", timeout=10)
+        self._forward("operation_failed", message)
+
+    # -- helpers screens use -----------------------------------------------------------------------------------
+
+    def now_for(self, obj: dict[str, Any]) -> float:
+        """The "now" ages are computed against; frozen runs give every object the same age."""
+        if not self.frozen_ages:
+            return time.time()
+        from kubetui.cluster.render import parse_time
+
+        created = parse_time((obj.get("metadata") or {}).get("creationTimestamp")) or 0.0
+        return created + FROZEN_AGE_SECONDS
+
+    def key_for(self, action_id: str) -> str:
+        """The key that runs an action after the user's keymap."""
+        keys = self._keymap.get(action_id) if hasattr(self, "_keymap") else None
+        action = actions_table.BY_ID[action_id]
+        return display_key(keys or action.key)
+
+    # -- command palette ---------------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        run = getattr(screen, "run_action_id", None)
+        if run is None:
+            return
+        kind = getattr(screen, "focused_kind", lambda: None)()
+        for action in actions_table.ACTIONS:
+            if action.group in ("navigation",):
+                continue
+            if not actions_table.visible(action, kind, self.session.readonly):
+                continue
+            help_text = f"[{self.key_for(action.id)}] {action.description or action.label}"
+            yield SystemCommand(action.label, help_text, lambda a=action.id: run(a))
+
+    def action_help(self) -> None:
+        from kubetui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+
+# Modules that register action handlers when imported (each part brings its own).
+HANDLER_MODULES = ("kubetui.screens.object_view", "kubetui.screens.dialogs.handlers")
+
+
+def _register_handlers() -> None:
+    import importlib
+
+    for name in HANDLER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a part not there yet must not keep the app from starting
+            continue
+
+
+def _load_settings() -> Any:
+    try:
+        from kubetui.config import load_settings
+
+        return load_settings()
+    except ImportError:
+        return None

@@ -1,0 +1,68 @@
+"""Bindings built from the action table, user keymap overrides (binding id → key), and key display names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from textual.binding import Binding
+
+from kubetui.actions import ACTIONS, Action
+
+# Navigation keys that are not actions of their own but belong in help (vim keys on tables).
+EXTRA_HELP: tuple[tuple[str, str], ...] = (
+    ("↑ ↓ / j k", "Move the cursor"),
+    ("g / G", "First / last row"),
+    ("pgup / pgdn", "Page up / down"),
+    ("ctrl+p", "Command palette"),
+)
+
+_KEY_NAMES = {
+    "plus": "+",
+    "minus": "-",
+    "colon": ":",
+    "slash": "/",
+    "question_mark": "?",
+    "escape": "esc",
+}
+
+
+def display_key(key: str) -> str:
+    """How a key is written for people: ``question_mark`` → ``?``."""
+    return ",".join(_KEY_NAMES.get(k, k) for k in key.split(","))
+
+
+def action_binding(action: Action, key: str | None = None) -> Binding:
+    """The Textual binding that runs ``action``; object actions go through ``action_object``."""
+    target = f"object('{action.id}')" if action.group == "object" else action.id
+    return Binding(
+        key or action.key,
+        target,
+        action.label,
+        show=action.show,
+        id=action.id,
+        tooltip=action.description,
+    )
+
+
+def bindings(actions: Iterable[Action] = ACTIONS) -> list[Binding]:
+    return [action_binding(a) for a in actions]
+
+
+def effective_keys(overrides: Mapping[str, str]) -> dict[str, str]:
+    """Each action id → the key that runs it after the user's overrides."""
+    return {a.id: overrides.get(a.id, a.key) for a in ACTIONS}
+
+
+def validate_overrides(overrides: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
+    """Keeps overrides naming a known action with a string key; returns them and warnings for the rest."""
+    known = {a.id for a in ACTIONS}
+    good: dict[str, str] = {}
+    warnings: list[str] = []
+    for binding_id, key in overrides.items():
+        if binding_id not in known:
+            warnings.append(f"keymap: unknown action {binding_id!r}")
+        elif not isinstance(key, str) or not key.strip():
+            warnings.append(f"keymap: key for {binding_id!r} must be a non-empty string")
+        else:
+            good[binding_id] = key.strip()
+    return good, warnings

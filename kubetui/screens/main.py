@@ -1,0 +1,427 @@
+"""MainScreen: the live explorer — Nodes, Deployments (+revisions), Pods, Services (+traffic path) and Logs."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Grid
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from kubetui import actions as actions_table
+from kubetui.keymap import bindings
+from kubetui.messages import DeltasArrived
+from kubetui.screens import rows
+from kubetui.screens.commands import CommandsMixin
+from kubetui.widgets.command_line import CommandLine
+from kubetui.widgets.header import ClusterHeader
+from kubetui.widgets.logs_pane import LogsPane
+from kubetui.widgets.panes import PANE_ORDER, PANE_TITLES, Pane, PaneTabs
+from kubetui.widgets.resource_table import ResourceTable, name_sort
+from kubetui.widgets.revisions import RevisionsTable
+from kubetui.widgets.traffic import TrafficPathView
+
+TABLE_KINDS = ("nodes", "deployments", "pods", "services")
+# Below this size panes are shown one at a time, as tabs, so nothing is cut.
+WIDE_MIN = (120, 36)
+
+
+class MainScreen(CommandsMixin, Screen[None]):
+    """Every pane is a keyed view of the session's Store; selection in one pane scopes the others."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings()]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters: dict[str, rows.RowFilter] = {k: rows.RowFilter() for k in TABLE_KINDS}
+        self.pod_scope: tuple[str, str] | None = None  # (kind, uid) of the Deployment/Node scoping Pods
+        self._scope_pred: Any = None
+        self.service_uid: str | None = None
+        self.deployment_uid: str | None = None
+        self.narrow = False
+        self.zoomed = False
+        self.active = "pods"
+
+    # -- layout -------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(id="header")
+        yield PaneTabs(id="tabs")
+        with Grid(id="body"):
+            with Pane("nodes"):
+                yield ResourceTable("nodes", rows.columns("nodes", False), id="nodes")
+            with Pane("pods"):
+                yield ResourceTable("pods", rows.columns("pods", False), id="pods")
+            with Pane("deployments"):
+                yield ResourceTable("deployments", rows.columns("deployments", False), id="deployments")
+                yield RevisionsTable(id="revisions")
+            with Pane("services"):
+                yield ResourceTable("services", rows.columns("services", False), id="services")
+                yield TrafficPathView(id="traffic")
+            with Pane("logs"):
+                yield LogsPane(id="logs")
+        yield CommandLine(id="command")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table("pods").focus()
+        self.refresh_header()
+        self.set_interval(5.0, self._tick)
+        self.refill_all()
+
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < WIDE_MIN[0] or event.size.height < WIDE_MIN[1]
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        body = self.query_one("#body")
+        single = self.narrow or self.zoomed
+        body.set_class(single, "-single")
+        for pane in self.query(Pane):
+            pane.set_class(pane.kind == self.active, "-active")
+        self.query_one(PaneTabs).display = single
+        self._show_tabs()
+
+    def _show_tabs(self) -> None:
+        counts = {k: self.table(k).row_count for k in TABLE_KINDS}
+        self.query_one(PaneTabs).show(self.active, counts)
+
+    # -- access -------------------------------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Any:
+        return self.app.session  # type: ignore[attr-defined]
+
+    def table(self, kind: str) -> ResourceTable:
+        return self.query_one(f"#{kind}", ResourceTable)
+
+    def focused_kind(self) -> str | None:
+        focused = self.focused
+        while focused is not None and not isinstance(focused, Pane):
+            focused = focused.parent  # type: ignore[assignment]
+        return focused.kind if isinstance(focused, Pane) else None
+
+    def selected(self, kind: str) -> dict[str, Any] | None:
+        if kind not in TABLE_KINDS:
+            return None
+        uid = self.table(kind).selected_uid
+        return self.session.store.get(kind, uid) if uid else None
+
+    def target(self) -> actions_table.Target:
+        kind = self.focused_kind() or self.active
+        obj = self.selected(kind) if kind in TABLE_KINDS else None
+        if kind == "logs":
+            kind, obj = "pods", self.selected("pods")
+        namespace = ((obj or {}).get("metadata") or {}).get("namespace") or self.session.namespace
+        return actions_table.Target(kind=kind, obj=obj, session=self.session, namespace=namespace)
+
+    # -- bindings ---------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "object" and parameters:
+            found = actions_table.BY_ID.get(str(parameters[0]))
+            if found is None:
+                return False
+            return actions_table.visible(found, self.focused_kind(), self.session.readonly)
+        return True
+
+    def action_object(self, action_id: str) -> None:
+        self.run_action_id(action_id)
+
+    def run_action_id(self, action_id: str) -> None:
+        """Runs an action of the table on the focused object (keys and the command palette come here)."""
+        action = actions_table.BY_ID[action_id]
+        if action.group != "object":
+            self.call_later(self.run_action, action.id)
+            return
+        target = self.target()
+        if action.mutates and self.session.readonly:
+            self.notify(f"{action.label}: the connection is read-only", severity="warning")
+            return
+        if not action.applies_to(target.kind):
+            self.notify(f"{action.label} does not apply to {target.kind}", severity="warning")
+            return
+        handler = actions_table.handler_for(action_id)
+        if handler is None:
+            self.notify(f"{action.label} is not available yet", severity="warning")
+            return
+        self.run_worker(handler(self.app, target), group="action", exclusive=False)
+
+    # -- cluster data ------------------------------------------------------------------------------------------
+
+    def cluster_deltas(self, message: DeltasArrived) -> None:
+        kind = message.kind
+        if message.reset:
+            if kind in TABLE_KINDS:
+                self.refill(kind)
+            return
+        if kind in TABLE_KINDS:
+            if kind == "pods" and self._scope_pred is None and self.pod_scope is not None:
+                self._set_scope(self.pod_scope)
+            self.update_rows(kind, message.uids)
+        if kind == "replicasets":
+            self._refresh_revisions()
+            if self.pod_scope and self.pod_scope[0] == "deployments":
+                self._set_scope(self.pod_scope, refill=True)
+        if kind in ("services", "endpointslices", "pods", "nodes") and self.service_uid:
+            self._refresh_traffic()
+        if kind == "deployments" and self.deployment_uid in message.uids:
+            self._refresh_revisions()
+        if kind in TABLE_KINDS:
+            self._titles()
+
+    def cluster_state(self, message: Any) -> None:
+        self.refresh_header()
+        if getattr(message, "connected", False):
+            self.refill_all()
+
+    def refresh_header(self) -> None:
+        app: Any = self.app
+        self.query_one(ClusterHeader).show(self.session, app.status_colours(), app.frozen_ages)
+
+    def theme_changed(self) -> None:
+        self.refresh_header()
+        self.refill_all()
+
+    def _tick(self) -> None:
+        """Ages move on: re-render the rows on screen (cheap: only what is visible)."""
+        self.refresh_header()
+        if self.app.frozen_ages:  # type: ignore[attr-defined]
+            return
+        for kind in TABLE_KINDS:
+            table = self.table(kind)
+            if table.display:
+                self.update_rows(kind, set(table.visible_uids()))
+
+    # -- rows ---------------------------------------------------------------------------------------------------
+
+    def _with_namespace(self) -> bool:
+        return self.session.view_namespace is None
+
+    def _cells(self, kind: str, obj: dict[str, Any]) -> tuple[Any, ...]:
+        app: Any = self.app
+        emphasis = False
+        if kind == "pods" and self._service_pred is not None:
+            emphasis = self._service_pred(obj)
+        return rows.cells(kind, obj, app.now_for(obj), self._with_namespace(), self._colours, emphasis)
+
+    def _member(self, kind: str, obj: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The row for ``obj`` if the pane shows it, else None."""
+        namespace = self.session.view_namespace
+        if (
+            namespace
+            and kind in rows.NAMESPACED
+            and (obj.get("metadata") or {}).get("namespace") != namespace
+        ):
+            return None
+        if kind == "pods" and self._scope_pred is not None and not self._scope_pred(obj):
+            return None
+        cells = self._cells(kind, obj)
+        return cells if self.filters[kind].matches(obj, cells) else None
+
+    def update_rows(self, kind: str, uids: set[str]) -> None:
+        self._colours = self.app.status_colours()  # type: ignore[attr-defined]
+        table = self.table(kind)
+        store = self.session.store
+        upserts: dict[str, tuple[Any, ...]] = {}
+        removals: list[str] = []
+        for uid in uids:
+            obj = store.get(kind, uid)
+            row = self._member(kind, obj) if obj is not None else None
+            if row is None:
+                removals.append(uid)
+            else:
+                upserts[uid] = row
+        table.apply(upserts, removals)
+
+    def refill(self, kind: str) -> None:
+        """Recomputes what a pane shows (after a filter, scope, namespace or context change)."""
+        self._colours = self.app.status_colours()  # type: ignore[attr-defined]
+        table = self.table(kind)
+        with_ns = self._with_namespace()
+        if table.set_columns(rows.columns(kind, with_ns)):
+            table._sort_key = name_sort(with_ns)
+        namespace = self.session.view_namespace if kind in rows.NAMESPACED else None
+        wanted: dict[str, tuple[Any, ...]] = {}
+        for obj in self.session.store.list(kind, namespace):
+            row = self._member(kind, obj)
+            if row is not None:
+                wanted[obj["metadata"]["uid"]] = row
+        table.replace(wanted)
+        self._titles()
+
+    def refill_all(self) -> None:
+        for kind in TABLE_KINDS:
+            self.refill(kind)
+        self._refresh_revisions()
+        self._refresh_traffic()
+
+    def _titles(self) -> None:
+        namespace = self.session.view_namespace or "all namespaces"
+        for kind in TABLE_KINDS:
+            pane = self.query_one(f"#pane-{kind}", Pane)
+            table = self.table(kind)
+            where = f" ({namespace})" if kind in rows.NAMESPACED else ""
+            pane.border_title = f"{PANE_TITLES[kind]}{where} [{table.row_count}]"
+            notes = []
+            if kind == "pods" and self.pod_scope is not None:
+                scope_obj = self.session.store.get(*self.pod_scope)
+                if scope_obj is not None:
+                    notes.append(f"of {self.pod_scope[0][:-1]} {scope_obj['metadata']['name']} · esc: all")
+            if self.filters[kind].active:
+                notes.append(f"/{self.filters[kind].text}")
+            pane.border_subtitle = "  ".join(notes)
+        if self.narrow or self.zoomed:
+            self._show_tabs()
+
+    # -- selection ties panes together -------------------------------------------------------------------------
+
+    _colours: dict[str, str] = {}
+    _service_pred: Any = None
+
+    @on(ResourceTable.Selected)
+    def _selection(self, event: ResourceTable.Selected) -> None:
+        kind = event.table.kind
+        if kind == "revisions":
+            return
+        focused = self.focused_kind() == kind
+        uid = event.uid
+        if kind == "deployments":
+            self.deployment_uid = uid
+            self._refresh_revisions()
+            if focused and uid:
+                self._set_scope(("deployments", uid), refill=True)
+        elif kind == "nodes" and focused and uid:
+            self._set_scope(("nodes", uid), refill=True)
+        elif kind == "services":
+            self.service_uid = uid
+            self._refresh_traffic()
+            self._refresh_service_highlight()
+        self._feed_logs(kind, uid)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        kind = self.focused_kind()
+        if kind is None:
+            return
+        if kind != self.active:
+            self.active = kind
+            if self.narrow or self.zoomed:
+                self._apply_layout()
+        if kind in ("deployments", "nodes"):
+            uid = self.table(kind).selected_uid
+            if uid and self.pod_scope != (kind, uid):
+                self._set_scope((kind, uid), refill=True)
+        if kind in TABLE_KINDS:
+            self._feed_logs(kind, self.table(kind).selected_uid)
+
+    def _set_scope(self, scope: tuple[str, str] | None, refill: bool = False) -> None:
+        old = (self.pod_scope, self._scope_pred)
+        self.pod_scope = scope
+        self._scope_pred = None
+        if scope is not None:
+            obj = self.session.store.get(*scope)
+            if obj is not None:
+                if scope[0] == "deployments":
+                    self._scope_pred = rows.deployment_scope(self.session.store, obj)
+                elif scope[0] == "nodes":
+                    self._scope_pred = rows.node_scope(obj)
+        if refill and (old[0] != scope or scope is not None):
+            self.refill("pods")
+
+    def _refresh_service_highlight(self) -> None:
+        obj = self.session.store.get("services", self.service_uid) if self.service_uid else None
+        self._service_pred = rows.service_selects(obj) if obj is not None else None
+        self.refill("pods")
+
+    def _refresh_revisions(self) -> None:
+        deployment = (
+            self.session.store.get("deployments", self.deployment_uid) if self.deployment_uid else None
+        )
+        app: Any = self.app
+        self.query_one(RevisionsTable).show(self.session.store, deployment, app.now_for, app.status_colours())
+
+    def _refresh_traffic(self) -> None:
+        service = self.session.store.get("services", self.service_uid) if self.service_uid else None
+        self.query_one(TrafficPathView).show(self.session.store, service)
+
+    def _feed_logs(self, kind: str, uid: str | None) -> None:
+        if kind not in ("pods", "deployments", "services") or uid is None:
+            return
+        obj = self.session.store.get(kind, uid)
+        if obj is not None:
+            self.query_one(LogsPane).follow(self.session, kind, obj)
+
+    # -- keys ---------------------------------------------------------------------------------------------------
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_prev_pane(self) -> None:
+        self._cycle(-1)
+
+    def _cycle(self, step: int) -> None:
+        current = self.focused_kind() or self.active
+        index = PANE_ORDER.index(current) if current in PANE_ORDER else 0
+        self.focus_pane(PANE_ORDER[(index + step) % len(PANE_ORDER)])
+
+    def focus_pane(self, kind: str) -> None:
+        self.active = kind
+        if self.narrow or self.zoomed:
+            self._apply_layout()
+        widget: Widget = self.query_one(LogsPane).focus_target() if kind == "logs" else self.table(kind)
+        widget.focus()
+
+    def action_zoom(self) -> None:
+        self.active = self.focused_kind() or self.active
+        self.zoomed = not self.zoomed
+        self._apply_layout()
+
+    def on_data_table_row_selected(self, event: Any) -> None:
+        event.stop()
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        kind = self.focused_kind()
+        if kind in ("deployments", "nodes"):
+            uid = self.table(kind).selected_uid
+            if uid:
+                self._set_scope((kind, uid), refill=True)
+            self.focus_pane("pods")
+        elif kind == "services":
+            self.focus_pane("pods")
+        elif kind == "pods":
+            self.focus_pane("logs")
+
+    def action_back(self) -> None:
+        kind = self.focused_kind() or self.active
+        if self.zoomed:
+            self.zoomed = False
+            self._apply_layout()
+        elif kind in self.filters and self.filters[kind].active:
+            self.set_filter(kind, "")
+        elif kind == "pods" and self.pod_scope is not None:
+            self._set_scope(None, refill=True)
+            self._titles()
+        elif kind == "logs":
+            self.focus_pane("pods")
+
+    def set_filter(self, kind: str, text: str) -> None:
+        try:
+            self.filters[kind] = rows.RowFilter.parse(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="filter", severity="error")
+            return
+        self.refill(kind)
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    def action_help(self) -> None:
+        self.app.action_help()  # type: ignore[attr-defined]

@@ -1,0 +1,126 @@
+"""Describe and YAML views of one object (full screen, scrollable), and the handlers that open them."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from typing import Any
+
+import yaml
+from rich.syntax import Syntax
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from kubetui.actions import Target, register_handler
+
+MASK = "••••••••"
+
+
+def fold_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copy with metadata.managedFields replaced by a one-line note (they drown the object otherwise)."""
+    out = copy.deepcopy(obj)
+    meta = out.get("metadata") or {}
+    managed = meta.pop("managedFields", None)
+    if managed:
+        managers = sorted({str(m.get("manager", "?")) for m in managed})
+        meta["managedFields"] = f"<folded: {len(managed)} entries by {', '.join(managers)}>"
+    return out
+
+
+def mask_secret(obj: dict[str, Any]) -> dict[str, Any]:
+    """Secret values replaced by a mask (keys kept), including the last-applied annotation that repeats them."""
+    if obj.get("kind") != "Secret":
+        return obj
+    out = copy.deepcopy(obj)
+    for field in ("data", "stringData"):
+        if isinstance(out.get(field), dict):
+            out[field] = dict.fromkeys(out[field], MASK)
+    annotations = (out.get("metadata") or {}).get("annotations") or {}
+    if "kubectl.kubernetes.io/last-applied-configuration" in annotations:
+        annotations["kubectl.kubernetes.io/last-applied-configuration"] = MASK
+    return out
+
+
+def to_yaml(obj: dict[str, Any]) -> str:
+    return yaml.safe_dump(mask_secret(fold_managed_fields(obj)), sort_keys=False, default_flow_style=False)
+
+
+def describe_text(store: Any, kind: str, obj: dict[str, Any]) -> str:
+    """kubectl-describe-like text with the object's events (from the cluster layer's describe)."""
+    try:
+        describe = importlib.import_module("kubetui.cluster.describe")
+    except ImportError:
+        return to_yaml(obj)
+    return str(describe.describe(store, kind, obj))
+
+
+class ObjectScreen(Screen[None]):
+    """One object as text; esc or q goes back. Stays on what it was opened with (a snapshot, not live)."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("g", "top", "Top", show=False),
+        Binding("G", "bottom", "Bottom", show=False),
+        Binding("j", "down", "Down", show=False),
+        Binding("k", "up", "Up", show=False),
+    ]
+    DEFAULT_CSS = """
+    ObjectScreen > VerticalScroll { border: round $accent; }
+    ObjectScreen Static { width: auto; }
+    """
+
+    def __init__(self, title: str, body: Any, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = self.title_text
+            yield Static(self.body, id="object-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_top(self) -> None:
+        self.query_one(VerticalScroll).scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.query_one(VerticalScroll).scroll_end(animate=False)
+
+    def action_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down(animate=False)
+
+    def action_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up(animate=False)
+
+
+def _label(target: Target) -> str:
+    meta = (target.obj or {}).get("metadata") or {}
+    ns = f"{meta['namespace']}/" if meta.get("namespace") else ""
+    return f"{target.kind[:-1] if target.kind.endswith('s') else target.kind} {ns}{meta.get('name', '')}"
+
+
+async def show_describe(app: Any, target: Target) -> None:
+    if target.obj is None:
+        app.notify("nothing selected", severity="warning")
+        return
+    text = describe_text(target.session.store, target.kind, target.obj)
+    app.push_screen(ObjectScreen(f"describe {_label(target)}", text, id="describe"))
+
+
+async def show_yaml(app: Any, target: Target) -> None:
+    if target.obj is None:
+        app.notify("nothing selected", severity="warning")
+        return
+    theme = "ansi_dark" if app.current_theme.dark else "ansi_light"
+    body = Syntax(to_yaml(target.obj), "yaml", theme=theme, word_wrap=False, background_color="default")
+    app.push_screen(ObjectScreen(f"YAML {_label(target)}", body, id="yaml"))
+
+
+register_handler("describe", show_describe)
+register_handler("yaml", show_yaml)

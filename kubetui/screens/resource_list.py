@@ -1,0 +1,95 @@
+"""ResourceListScreen: a full-screen live list of one kind (``:rs``, ``:events``), in the current namespace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from kubetui import actions as actions_table
+from kubetui.keymap import action_binding
+from kubetui.messages import DeltasArrived
+from kubetui.screens import rows
+from kubetui.widgets.header import ClusterHeader
+from kubetui.widgets.panes import Pane
+from kubetui.widgets.resource_table import ResourceTable, name_sort
+
+LOOK_ACTIONS = ("describe", "yaml")
+
+
+class ResourceListScreen(Screen[None]):
+    """Updated by the same keyed diffs as the main panes; esc goes back."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        *(action_binding(actions_table.BY_ID[a]) for a in LOOK_ACTIONS),
+    ]
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(id="header")
+        with Pane(self.kind, id="pane-list"):
+            with_ns = self._with_namespace()
+            sort = _event_sort if self.kind == "events" else name_sort(with_ns)
+            yield ResourceTable(self.kind, rows.columns(self.kind, with_ns), sort_key=sort, id="list")
+        yield Footer()
+
+    @property
+    def session(self) -> Any:
+        return self.app.session  # type: ignore[attr-defined]
+
+    def _with_namespace(self) -> bool:
+        return self.session.view_namespace is None
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.query_one(ClusterHeader).show(self.session, app.status_colours(), app.frozen_ages)
+        self.refill()
+        self.query_one(ResourceTable).focus()
+
+    def refill(self) -> None:
+        app: Any = self.app
+        colours = app.status_colours()
+        namespace = self.session.view_namespace
+        wanted = {
+            obj["metadata"]["uid"]: rows.cells(
+                self.kind, obj, app.now_for(obj), self._with_namespace(), colours
+            )
+            for obj in self.session.store.list(self.kind, namespace)
+        }
+        table = self.query_one(ResourceTable)
+        table.replace(wanted)
+        pane = self.query_one(Pane)
+        pane.border_title = f"{self.kind} ({namespace or 'all namespaces'}) [{table.row_count}]"
+
+    def cluster_deltas(self, message: DeltasArrived) -> None:
+        if message.kind == self.kind or message.reset:
+            self.refill()
+
+    def cluster_state(self, message: Any) -> None:
+        app: Any = self.app
+        self.query_one(ClusterHeader).show(self.session, app.status_colours(), app.frozen_ages)
+
+    def focused_kind(self) -> str:
+        return self.kind
+
+    def action_object(self, action_id: str) -> None:
+        table = self.query_one(ResourceTable)
+        uid = table.selected_uid
+        obj = self.session.store.get(self.kind, uid) if uid else None
+        handler = actions_table.handler_for(action_id)
+        if handler is None:
+            return
+        namespace = ((obj or {}).get("metadata") or {}).get("namespace") or self.session.namespace
+        target = actions_table.Target(self.kind, obj, self.session, namespace)
+        self.run_worker(handler(self.app, target))
+
+
+def _event_sort(cells: tuple[Any, ...]) -> Any:
+    return str(cells[0])

@@ -1,0 +1,292 @@
+"""ClusterSession: the UI's one way to a cluster — Connection, WatchHub and Store, with coalesced delta messages.
+
+Watch deltas are applied to the Store as they arrive (on the app's event loop) and announced to the UI at most
+every ``flush_interval`` seconds as one ``DeltasArrived`` per kind, so a burst of events costs one repaint.
+Operations run as tasks that post ``OperationDone``/``OperationFailed``. Failing to reach the cluster never ends
+the session: it reports the cause, keeps the last-known data (marked stale by the watch states) and retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from kubetui.messages import (
+    ConnectionChanged,
+    DeltasArrived,
+    OperationDone,
+    OperationFailed,
+    WatchStateChanged,
+)
+
+NAMESPACED = frozenset({"deployments", "replicasets", "pods", "services", "endpointslices", "events"})
+
+
+@dataclass
+class SessionConfig:
+    """Where to connect: kubeconfig file (None: kubectl's rules), context, namespace, and how."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    all_namespaces: bool = False
+    readonly: bool = False
+    builtin: bool = False  # the built-in cluster kubetui started for this run
+
+
+class ClusterSession:
+    """One connection to one context at a time; switching context replaces Connection, WatchHub and Store."""
+
+    flush_interval = 0.05  # at most ~20 repaints a second from watch traffic
+    retry_delays = (0.5, 1.0, 2.0, 5.0, 10.0)
+
+    def __init__(self, config: SessionConfig, post: Callable[[Message], object]) -> None:
+        from kubetui.cluster.store import Store
+
+        self.config = config
+        self._post = post
+        self.store: Any = Store()
+        self.conn: Any = None
+        self.hub: Any = None
+        self.states: dict[str, Any] = {}
+        self.version: dict[str, Any] = {}
+        self.error: Exception | None = None
+        self.connecting = False
+        self.namespace: str = config.namespace or "default"
+        self.all_namespaces = config.all_namespaces
+        self._pending: dict[str, list[Any]] = {}
+        self._pending_uids: dict[str, set[str]] = {}
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._connect_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+        self._generation = 0  # bumps on every context switch; callbacks from an old hub are ignored
+
+    # -- what the UI reads --------------------------------------------------------------------------------
+
+    @property
+    def context(self) -> str:
+        return str(getattr(self.conn, "context", None) or self.config.context or "")
+
+    @property
+    def server(self) -> str:
+        return str(getattr(self.conn, "server", "") or "")
+
+    @property
+    def readonly(self) -> bool:
+        return bool(self.config.readonly or getattr(self.conn, "readonly", False))
+
+    @property
+    def view_namespace(self) -> str | None:
+        """The namespace the panes show; None means all namespaces."""
+        return None if self.all_namespaces else self.namespace
+
+    def connection_state(self) -> tuple[str, float | None, str | None]:
+        """("connecting"|"unreachable"|"syncing"|"live"|"reconnecting"|"forbidden", since, detail)."""
+        if self.conn is None:
+            if self.error is not None:
+                return "unreachable", None, _error_text(self.error)
+            return "connecting", None, None
+        phases = {getattr(s, "phase", "syncing"): s for s in self.states.values()}
+        for phase in ("reconnecting", "forbidden", "syncing"):
+            if phase in phases:
+                state = phases[phase]
+                return phase, getattr(state, "since", None), getattr(state, "error", None)
+        return ("live", None, None) if self.states else ("syncing", None, None)
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connects in the background (retrying until it works or the session closes)."""
+        self._connect_task = asyncio.create_task(self._connect_loop(self._generation))
+
+    async def close(self) -> None:
+        self._closed = True
+        await self._teardown()
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def switch_context(self, context: str, namespace: str | None = None) -> None:
+        """Drops the current cluster's data and connects to ``context`` of the same kubeconfig."""
+        from kubetui.cluster.store import Store
+
+        await self._teardown()
+        self.config.context = context
+        self.config.namespace = namespace
+        self.namespace = namespace or self._default_namespace(context)
+        self.store = Store()
+        self.states = {}
+        self.version = {}
+        self.error = None
+        self._post(ConnectionChanged(False))
+        self._post_reset()
+        self.start()
+
+    def set_namespace(self, namespace: str | None) -> None:
+        """Shows one namespace (or all with None). Watches cover every namespace, so this is instant."""
+        if namespace is None:
+            self.all_namespaces = True
+        else:
+            self.all_namespaces = False
+            self.namespace = namespace
+        self._post(ConnectionChanged(self.conn is not None, self.error))
+        self._post_reset()
+
+    # -- operations -----------------------------------------------------------------------------------------
+
+    async def call(self, fn: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Runs ``fn(connection)``; raises Unreachable when there is no connection yet."""
+        if self.conn is None:
+            from kubetui.cluster.errors import Unreachable
+
+            raise Unreachable(
+                f"not connected to {self.context or 'a cluster'}"
+                + (f": {_error_text(self.error)}" if self.error else "")
+            )
+        return await fn(self.conn)
+
+    def run_op(self, action_id: str, fn: Callable[[Any], Awaitable[Any]]) -> asyncio.Task[Any]:
+        """Runs ``fn(connection)`` in the background; posts OperationDone or OperationFailed."""
+
+        async def run() -> None:
+            try:
+                result = await self.call(fn)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # every failure reaches the person as a message, none is lost
+                self._post(OperationFailed(action_id, exc))
+            else:
+                self._post(OperationDone(action_id, result))
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _default_namespace(self, context: str | None) -> str:
+        try:
+            from kubetui.cluster.kubeconfig import load_kubeconfig
+
+            return load_kubeconfig(self.config.kubeconfig).default_namespace(context)
+        except Exception:
+            return "default"
+
+    async def _connect_loop(self, generation: int) -> None:
+        from kubetui.cluster.connection import Connection
+        from kubetui.cluster.watch import WatchHub
+
+        attempt = 0
+        self.connecting = True
+        while not self._closed and generation == self._generation:
+            try:
+                conn = await Connection.open(
+                    kubeconfig_path=self.config.kubeconfig,
+                    context=self.config.context,
+                    namespace=self.config.namespace,
+                    readonly=self.config.readonly,
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.error = exc
+                self._post(ConnectionChanged(False, exc))
+                delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
+                attempt += 1
+                await asyncio.sleep(delay)
+                continue
+            if self._closed or generation != self._generation:
+                await conn.close()
+                return
+            self.conn = conn
+            if not self.config.namespace:
+                self.namespace = getattr(conn, "namespace", None) or self.namespace
+            self.error = None
+            break
+        self.connecting = False
+        if self.conn is None:
+            return
+        with contextlib.suppress(Exception):
+            self.version = await self.conn.version()
+        gen = self._generation
+        self.hub = WatchHub(
+            self.conn,
+            None,
+            lambda kind, deltas: self._on_deltas(gen, kind, deltas),
+            lambda state: self._on_state(gen, state),
+        )
+        self.hub.start()
+        self._post(ConnectionChanged(True))
+
+    async def _teardown(self) -> None:
+        self._generation += 1
+        if self._connect_task is not None:
+            self._connect_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._connect_task
+            self._connect_task = None
+        if self.hub is not None:
+            with contextlib.suppress(Exception):
+                await self.hub.stop()
+            self.hub = None
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                await self.conn.close()
+            self.conn = None
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        self._pending.clear()
+        self._pending_uids.clear()
+
+    def _on_deltas(self, generation: int, kind: str, deltas: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        changed = self.store.apply(kind, deltas)
+        self._pending.setdefault(kind, []).extend(deltas)
+        self._pending_uids.setdefault(kind, set()).update(changed or ())
+        if self._flush_handle is None:
+            loop = asyncio.get_running_loop()
+            self._flush_handle = loop.call_later(self.flush_interval, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        pending, uids = self._pending, self._pending_uids
+        self._pending, self._pending_uids = {}, {}
+        for kind, deltas in pending.items():
+            self._post(DeltasArrived(kind, deltas, uids.get(kind, set())))
+
+    def _on_state(self, generation: int, state: Any) -> None:
+        if generation != self._generation:
+            return
+        self.states[state.kind] = state
+        self._post(WatchStateChanged(state))
+
+    def _post_reset(self) -> None:
+        for kind in ("nodes", "namespaces", "deployments", "replicasets", "pods", "services"):
+            self._post(DeltasArrived(kind, [], set(), reset=True))
+
+
+def _error_text(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    hint = getattr(error, "hint", "")
+    return f"{message} ({hint})" if hint else str(message)
+
+
+def since_text(since: float | None, now: float | None = None) -> str:
+    """``12s`` / ``3m`` for how long a state has lasted."""
+    if since is None:
+        return ""
+    seconds = max(0, int((now or time.time()) - since))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h"

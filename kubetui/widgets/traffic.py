@@ -1,0 +1,62 @@
+"""TrafficPathView: how a request reaches the selected Service's pods, hop by hop, with every IP and port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class TrafficPathView(Static):
+    """Load balancer ingress:port → each node IP:NodePort → ClusterIP:port → every endpoint podIP:targetPort."""
+
+    DEFAULT_CSS = """
+    TrafficPathView { height: auto; max-height: 12; border-top: solid $panel-lighten-2; padding: 0 1; }
+    """
+
+    def show(self, store: Any, service: dict[str, Any] | None) -> None:
+        if service is None:
+            self.display = False
+            return
+        self.display = True
+        self.update(self.describe(store, service))
+
+    @staticmethod
+    def describe(store: Any, service: dict[str, Any]) -> Text:
+        try:
+            from kubetui.cluster.relations import traffic_path
+        except ImportError:
+            return Text("traffic path: not available")
+        path = traffic_path(store, service)
+        return render_path(service, path)
+
+
+def render_path(service: dict[str, Any], path: Any) -> Text:
+    """One block per Service port: every hop with its real address and port."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("Traffic to ", style="dim")
+    text.append(f"{path.namespace}/{path.service}", style="bold")
+    text.append(f" ({path.type}", style="dim")
+    if path.external_name:
+        text.append(f" → {path.external_name}", style="dim")
+    text.append(f", {path.ready_endpoints} ready pod(s))\n", style="dim")
+    for route in path.routes:
+        name = f" {route.name}" if route.name else ""
+        text.append(f" port{name} {route.port}/{route.protocol}\n", style="bold")
+        for hop in route.load_balancers:
+            text.append(f"  load balancer {hop.address or '<pending>'}:{hop.port}\n")
+        if path.type == "LoadBalancer" and not route.load_balancers:
+            text.append("  load balancer <pending>\n")
+        for hop in route.nodes:
+            text.append(f"  → node {hop.label} {hop.address}:{hop.port}\n")
+        if route.cluster_ip is not None:
+            text.append(f"  → ClusterIP {route.cluster_ip.address}:{route.cluster_ip.port}\n")
+        for ep in route.endpoints:
+            port = ep.port if ep.port is not None else f"? ({route.target_port} not found)"
+            text.append(f"  → pod {ep.pod} {ep.ip}:{port} on {ep.node or '?'}")
+            text.append("\n" if ep.ready else " (not ready)\n")
+        if not route.endpoints:
+            text.append(f"  → no endpoints (targetPort {route.target_port})\n", style="bold")
+    text.rstrip()
+    return text

@@ -1,0 +1,41 @@
+"""Test helpers for the UI: plain text of what widgets show, and waiting for a condition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+
+def plain(content: Any, width: int = 200) -> str:
+    """The text a Rich renderable (or str / Text) shows."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Text):
+        return content.plain
+    console = Console(width=width, record=True, color_system=None, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(content)
+    return console.export_text()
+
+
+def shown(widget: Any) -> str:
+    """What a Static-like widget currently shows."""
+    return plain(widget.content)
+
+
+async def wait_for(
+    pilot: Any, condition: Callable[[], Any], timeout: float = 10.0, step: float = 0.05
+) -> Any:
+    """Pauses the app until ``condition()`` is truthy; fails the test after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await pilot.pause(step)
