@@ -146,7 +146,7 @@ class Watcher:
     async def run(self) -> None:
         """Run until ``stop()``. Errors become states and retries, never exceptions."""
         self._task = asyncio.current_task()
-        self._set_state("syncing")
+        self._set_state("syncing", force=True)
         need_list = True
         while not self._stopped:
             try:
@@ -189,9 +189,9 @@ class Watcher:
             if not self._stopped:
                 raise
 
-    def _set_state(self, phase: Phase, error: str | None = None) -> None:
+    def _set_state(self, phase: Phase, error: str | None = None, *, force: bool = False) -> None:
         current = self.state
-        if current.phase == phase and current.error == error:
+        if current.phase == phase and current.error == error and not force:
             return
         # A run of failures keeps the time of the first, so the UI can say "reconnecting since T".
         keep_since = phase == current.phase == "reconnecting"
