@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import aiohttp
@@ -209,7 +209,7 @@ class Connection:
         *,
         query: dict[str, Any] | None = None,
         timeout: float | None = None,
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """Yield the response body line by line (without the newline) for watches and logs.
 
         ``timeout`` is the longest silence tolerated between bytes, so a half-open socket ends the stream
