@@ -1,0 +1,110 @@
+"""Records core/v1 Events as Kubernetes components do: aggregated by object, reason and message, with counts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kubetui.sim.errors import ApiError
+
+from .base import Obj, meta
+
+if TYPE_CHECKING:
+    from kubetui.sim.cluster import SimCluster
+
+# Kubernetes keeps events an hour; beyond that, and beyond this many, the oldest go.
+EVENT_TTL_SECONDS = 3600.0
+MAX_EVENTS = 5000
+
+
+class EventRecorder:
+    """``record(obj, reason, message)`` creates or bumps an Event about ``obj``."""
+
+    def __init__(self, cluster: SimCluster):
+        self.cluster = cluster
+        self.enabled = True
+        self._seen: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # aggregation key → (ns, name)
+        self._last_name = 0
+
+    def record(
+        self,
+        obj: Obj,
+        reason: str,
+        message: str,
+        *,
+        type: str = "Normal",
+        component: str = "",
+        host: str = "",
+        field_path: str = "",
+    ) -> None:
+        if not self.enabled:
+            return
+        store = self.cluster.store
+        m = meta(obj)
+        namespace = m.get("namespace") or "default"
+        stamp = self.cluster.clock.stamp()
+        agg = (m.get("uid", ""), reason, message, field_path)
+        existing = self._seen.get(agg)
+        if existing is not None:
+            current = store.get("events", *existing)
+            if current is not None:
+                updated = {**current, "count": int(current.get("count") or 1) + 1, "lastTimestamp": stamp}
+                try:
+                    store.update("events", updated, check_version=False)
+                except ApiError:
+                    pass
+                return
+        involved = {
+            "kind": obj.get("kind", ""),
+            "namespace": m.get("namespace"),
+            "name": m.get("name", ""),
+            "uid": m.get("uid", ""),
+            "apiVersion": obj.get("apiVersion", ""),
+            "resourceVersion": m.get("resourceVersion", ""),
+        }
+        if not involved["namespace"]:
+            del involved["namespace"]
+        if field_path:
+            involved["fieldPath"] = field_path
+        # Real event names are "<object>.<unix nanoseconds in hex>".
+        nanos = max(int(self.cluster.clock.now() * 1e9), self._last_name + 1)
+        self._last_name = nanos
+        event = {
+            "metadata": {"name": f"{m.get('name', '')}.{nanos:x}", "namespace": namespace},
+            "involvedObject": involved,
+            "reason": reason,
+            "message": message,
+            "source": {"component": component, **({"host": host} if host else {})},
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
+            "count": 1,
+            "type": type,
+            "eventTime": None,
+            "reportingComponent": component,
+            "reportingInstance": host,
+        }
+        try:
+            created = store.create("events", event)
+        except ApiError:
+            return
+        self._seen[agg] = (namespace, created["metadata"]["name"])
+        if store.count("events") > MAX_EVENTS:
+            self.prune()
+
+    def prune(self) -> None:
+        """Drops events past their TTL, then the oldest beyond ``MAX_EVENTS``."""
+        store = self.cluster.store
+        clock = self.cluster.clock
+        from kubetui.sim.clock import parse_time
+
+        now = clock.now()
+        events = sorted(store.iter("events"), key=lambda e: e.get("lastTimestamp") or "")
+        excess = len(events) - MAX_EVENTS * 9 // 10
+        for i, ev in enumerate(events):
+            last = parse_time(ev.get("lastTimestamp")) or now
+            if i < excess or clock.sim_elapsed(last, now) > EVENT_TTL_SECONDS:
+                try:
+                    store.delete("events", ev["metadata"]["namespace"], ev["metadata"]["name"])
+                except ApiError:
+                    pass
+        live = {(e["metadata"]["namespace"], e["metadata"]["name"]) for e in store.iter("events")}
+        self._seen = {k: v for k, v in self._seen.items() if v in live}

@@ -1,0 +1,450 @@
+"""The simulated kubelet of every node: pulls images, runs containers by their image's script, restarts them
+with back-off, reports pod status, and stops pods within their grace period."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import ipaddress
+import zlib
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+from kubetui.sim import images
+from kubetui.sim.clock import parse_time
+from kubetui.sim.errors import ApiError
+from kubetui.sim.store import DELETED, Event
+
+from .base import Controller, Key, Obj, controller_ref, key_of, meta
+from .kubelet_status import ContainerRuntime, PodRuntime, backoff_text, container_id, pod_status
+from .podlogs import Run
+
+MAX_BACKOFF = 300.0
+DOCKERCONFIG = "kubernetes.io/dockerconfigjson"
+
+
+class Kubelet(Controller):
+    name = "kubelet"
+    rtypes = ("pods", "nodes")
+
+    def __init__(self, cluster: Any):
+        super().__init__(cluster)
+        self.runtimes: dict[Key, PodRuntime] = {}
+        self.node_images: dict[str, set[str]] = {}
+
+    # -- wiring --------------------------------------------------------------------------------------------
+
+    def keys_for(self, event: Event) -> Iterable[Key]:
+        if event.rtype == "pods":
+            if event.type == DELETED:
+                self._forget(key_of(event.obj), meta(event.obj).get("uid", ""))
+                return ()
+            if (event.obj.get("spec") or {}).get("nodeName"):
+                return [key_of(event.obj)]
+            return ()
+        if event.type == DELETED:
+            self.node_images.pop(meta(event.obj)["name"], None)
+        return ()
+
+    def resync(self) -> None:
+        for pod in self.store.iter("pods"):
+            if (pod.get("spec") or {}).get("nodeName"):
+                self.enqueue(key_of(pod))
+
+    async def stop(self) -> None:
+        for rt in list(self.runtimes.values()):
+            for task in (rt.task, rt.stopping):
+                if task is not None:
+                    task.cancel()
+        await super().stop()
+
+    def _forget(self, key: Key, uid: str) -> None:
+        rt = self.runtimes.get(key)
+        if rt is not None and rt.uid == uid:
+            if rt.task is not None:
+                rt.task.cancel()
+            if rt.stopping is not None and rt.stopping is not asyncio.current_task():
+                rt.stopping.cancel()
+            del self.runtimes[key]
+
+    def reconcile(self, key: Key) -> None:
+        pod = self.store.get("pods", *key)
+        if pod is None:
+            return
+        m = meta(pod)
+        node = (pod.get("spec") or {}).get("nodeName", "")
+        if self.store.get("nodes", "", node) is None:
+            return  # the pod garbage collector removes pods of vanished nodes
+        rt = self.runtimes.get(key)
+        if rt is not None and rt.uid != m["uid"]:
+            self._forget(key, rt.uid)
+            rt = None
+        if m.get("deletionTimestamp"):
+            if rt is None:
+                rt = self._adopt(pod, passive=True)
+            if rt.stopping is None:
+                rt.stopping = asyncio.create_task(self._stop_pod(rt))
+            return
+        if rt is not None:
+            return
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            self.runtimes[key] = self._adopt(pod, passive=True)
+            return
+        rt = self._adopt(pod, passive=False)
+        self.runtimes[key] = rt
+
+    # -- adoption after a restart or a scenario built straight into the store --------------------------------
+
+    def _adopt(self, pod: Obj, *, passive: bool) -> PodRuntime:
+        m, spec, status = meta(pod), pod.get("spec") or {}, pod.get("status") or {}
+        rt = PodRuntime(
+            uid=m["uid"],
+            namespace=m.get("namespace") or "",
+            name=m["name"],
+            node=spec.get("nodeName", ""),
+            containers={},
+            ip=status.get("podIP", ""),
+            start_time=status.get("startTime", ""),
+        )
+        known = {s["name"]: s for s in status.get("containerStatuses") or []}
+        steady = True
+        for c in spec.get("containers") or []:
+            cr = ContainerRuntime(name=c["name"], image=c.get("image", ""))
+            st = known.get(c["name"])
+            if st:
+                cr.state, cr.last_state = st.get("state") or cr.state, st.get("lastState") or {}
+                cr.ready, cr.started = bool(st.get("ready")), bool(st.get("started"))
+                cr.restart_count = int(st.get("restartCount") or 0)
+                cr.container_id = st.get("containerID", "")
+                cr.pulled = bool(st.get("imageID"))
+                run = cr.state.get("running")
+                if run:
+                    cr.current = Run(
+                        self._script(pod, c), parse_time(run.get("startedAt")) or self.clock.now()
+                    )
+                    if cr.current.script.exit_after is not None:
+                        steady = False
+                else:
+                    steady = False
+            else:
+                steady = False
+            rt.containers[cr.name] = cr
+        if cr_pulled := [cr for cr in rt.containers.values() if cr.pulled]:
+            self.node_images.setdefault(rt.node, set()).update(
+                images.parse_image(cr.image).full for cr in cr_pulled
+            )
+        if not passive and not steady:
+            rt.task = asyncio.create_task(self._run_pod(rt), name=f"kubelet-{rt.namespace}/{rt.name}")
+        return rt
+
+    # -- running -------------------------------------------------------------------------------------------
+
+    def _pod(self, rt: PodRuntime) -> Obj | None:
+        pod = self.store.get("pods", rt.namespace, rt.name)
+        if pod is None or meta(pod).get("uid") != rt.uid:
+            return None
+        return pod
+
+    def _flush(self, rt: PodRuntime) -> None:
+        pod = self._pod(rt)
+        if pod is None:
+            return
+        node = self.store.get("nodes", "", rt.node)
+        host_ip = _internal_ip(node) if node else ""
+        status = pod_status(rt, pod, self.clock.stamp(), host_ip)
+        if status != pod.get("status"):
+            with contextlib.suppress(ApiError):
+                self.store.update(
+                    "pods", {**pod, "status": status}, check_version=False, subresource="status"
+                )
+
+    def _event(
+        self, rt: PodRuntime, reason: str, message: str, *, warning: bool = False, container: str = ""
+    ) -> None:
+        pod = self._pod(rt)
+        if pod is None:
+            return
+        self.cluster.events.record(
+            pod,
+            reason,
+            message,
+            type="Warning" if warning else "Normal",
+            component="kubelet",
+            host=rt.node,
+            field_path=f"spec.containers{{{container}}}" if container else "",
+        )
+
+    async def _run_pod(self, rt: PodRuntime) -> None:
+        if not rt.ip:
+            rt.ip = self._allocate_ip(rt.node)
+        if not rt.start_time:
+            rt.start_time = self.clock.stamp()
+        self._flush(rt)
+        pod = self._pod(rt)
+        if pod is None:
+            return
+        specs = {c["name"]: c for c in (pod.get("spec") or {}).get("containers") or []}
+        await asyncio.gather(
+            *(self._run_container(rt, cr, specs[name]) for name, cr in rt.containers.items())
+        )
+
+    async def _run_container(self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any]) -> None:
+        stream = f"kubelet/{rt.namespace}/{rt.name}/{cr.name}"
+        while True:
+            pod = self._pod(rt)
+            if pod is None:
+                return
+            if not cr.pulled or c.get("imagePullPolicy") == "Always":
+                await self._pull(rt, cr, c)
+            else:
+                self._event(
+                    rt,
+                    "Pulled",
+                    f'Container image "{cr.image}" already present on machine',
+                    container=cr.name,
+                )
+            self._event(rt, "Created", f"Created container {cr.name}", container=cr.name)
+            self._event(rt, "Started", f"Started container {cr.name}", container=cr.name)
+            run = Run(self._script(pod, c), self.clock.now())
+            cr.current = run
+            cr.container_id = container_id(rt.uid, cr.name, cr.restart_count)
+            cr.state = {"running": {"startedAt": self.clock.stamp(run.start)}}
+            cr.started = True
+            probe = c.get("readinessProbe") or {}
+            ready_delay = float(probe.get("initialDelaySeconds", 0)) + (1.0 if probe else 0.0)
+            exit_after = run.script.exit_after
+            cr.ready = ready_delay == 0 and exit_after != 0
+            self._flush(rt)
+            if ready_delay and (exit_after is None or exit_after > ready_delay):
+                await self.clock.sleep(ready_delay)
+                cr.ready = True
+                self._flush(rt)
+            if exit_after is None:
+                return
+            await asyncio.sleep(max(0.0, run.start + self.clock.wall(exit_after) - self.clock.now()))
+            code = run.script.exit_code
+            run.end = run.start + self.clock.wall(exit_after)
+            terminated = {
+                "exitCode": code,
+                "reason": "Completed" if code == 0 else "Error",
+                "startedAt": self.clock.stamp(run.start),
+                "finishedAt": self.clock.stamp(run.end),
+                "containerID": cr.container_id,
+            }
+            cr.state, cr.ready, cr.started = {"terminated": terminated}, False, False
+            policy = (pod.get("spec") or {}).get("restartPolicy", "Always")
+            self._flush(rt)
+            if not (policy == "Always" or (policy == "OnFailure" and code != 0)):
+                return
+            # A container that ran ten minutes without failing starts its back-off afresh, as in the kubelet.
+            if self.clock.sim_elapsed(run.start, run.end) > 600:
+                cr.crashes = 0
+            delay = 0.0 if cr.crashes == 0 else min(10.0 * 2 ** (cr.crashes - 1), MAX_BACKOFF)
+            cr.crashes += 1
+            await self.clock.sleep(1.0)
+            cr.last_state = {"terminated": terminated}
+            if delay:
+                cr.state = {
+                    "waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": f"back-off {backoff_text(delay)} restarting failed container={cr.name} "
+                        f"pod={rt.name}_{rt.namespace}({rt.uid})",
+                    }
+                }
+                self._event(
+                    rt,
+                    "BackOff",
+                    f"Back-off restarting failed container {cr.name} in pod {rt.name}_{rt.namespace}({rt.uid})",
+                    warning=True,
+                    container=cr.name,
+                )
+                self._flush(rt)
+                await self.clock.sleep(self.clock.jitter(stream, delay, 0.05))
+            cr.previous = run
+            cr.restart_count += 1
+
+    async def _pull(self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any]) -> None:
+        stream = f"pull/{rt.namespace}/{rt.name}/{cr.name}"
+        attempt = 0
+        while True:
+            spec = images.lookup(cr.image)
+            self._event(rt, "Pulling", f'Pulling image "{cr.image}"', container=cr.name)
+            base = spec.pull_seconds if spec else 1.5
+            if cr.pulled:
+                base = 0.5  # policy Always with the image cached: only the digest is checked
+            seconds = self.clock.jitter(stream, base, 0.25)
+            await self.clock.sleep(seconds)
+            pod = self._pod(rt)
+            if pod is None:
+                return
+            error = ""
+            if spec is None:
+                error = images.not_found_message(cr.image)
+            elif spec.private and not self._has_registry_auth(pod, images.registry_of(cr.image)):
+                error = images.unauthorized_message(cr.image)
+            if not error:
+                size = spec.size_bytes if spec else 0
+                self._event(
+                    rt,
+                    "Pulled",
+                    f'Successfully pulled image "{cr.image}" in {seconds:.3f}s ({seconds:.3f}s including waiting). '
+                    f"Image size: {size} bytes.",
+                    container=cr.name,
+                )
+                cr.pulled = True
+                self.node_images.setdefault(rt.node, set()).add(images.parse_image(cr.image).full)
+                return
+            message = (
+                f"rpc error: code = NotFound desc = {error}"
+                if spec is None
+                else f"rpc error: code = Unknown desc = {error}"
+            )
+            self._event(
+                rt, "Failed", f'Failed to pull image "{cr.image}": {message}', warning=True, container=cr.name
+            )
+            self._event(rt, "Failed", "Error: ErrImagePull", warning=True, container=cr.name)
+            cr.state = {"waiting": {"reason": "ErrImagePull", "message": message}}
+            self._flush(rt)
+            await self.clock.sleep(3.0)
+            delay = min(10.0 * 2**attempt, MAX_BACKOFF)
+            attempt += 1
+            self._event(rt, "BackOff", f'Back-off pulling image "{cr.image}"', container=cr.name)
+            self._event(rt, "Failed", "Error: ImagePullBackOff", warning=True, container=cr.name)
+            cr.state = {
+                "waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{cr.image}"'}
+            }
+            self._flush(rt)
+            await self.clock.sleep(delay)
+
+    def _has_registry_auth(self, pod: Obj, registry: str) -> bool:
+        ns = meta(pod).get("namespace") or "default"
+        spec = pod.get("spec") or {}
+        names = [s.get("name") for s in spec.get("imagePullSecrets") or []]
+        sa = self.store.get("serviceaccounts", ns, spec.get("serviceAccountName") or "default")
+        names += [s.get("name") for s in (sa or {}).get("imagePullSecrets") or []]
+        for name in names:
+            secret = self.store.get("secrets", ns, name or "")
+            if secret is not None and registry in registries_in_secret(secret):
+                return True
+        return False
+
+    def _script(self, pod: Obj, c: dict[str, Any]) -> images.LogScript:
+        spec = images.lookup(c.get("image", ""))
+        m = meta(pod)
+        env = {e["name"]: str(e.get("value", "")) for e in c.get("env") or [] if "name" in e}
+        ctx = images.LogContext(
+            namespace=m.get("namespace") or "",
+            pod=m["name"],
+            container=c["name"],
+            command=[*(c.get("command") or []), *(c.get("args") or [])],
+            env=env,
+            pod_ip=(pod.get("status") or {}).get("podIP", ""),
+            seed=self.clock.seed,
+            start=self.clock.now(),
+            is_consumer=lambda: self.is_consumer(pod),
+        )
+        return spec.script(ctx) if spec else images.LogScript()
+
+    def is_consumer(self, pod: Obj) -> bool:
+        """Whether this pod holds the one Kafka partition among its ReplicaSet's live pods (journey step 11)."""
+        ref = controller_ref(pod)
+        if ref is None:
+            return True
+        ns = meta(pod).get("namespace") or ""
+        names = [
+            name
+            for pns, name in self.cluster.index.owned(ref["uid"], "pods")
+            if (p := self.store.get("pods", pns, name)) is not None and not meta(p).get("deletionTimestamp")
+        ]
+        if not names:
+            return False
+        chosen = min(names, key=lambda n: zlib.crc32(f"{self.clock.seed}:{ns}/{n}".encode()))
+        return chosen == meta(pod)["name"]
+
+    # -- stopping ------------------------------------------------------------------------------------------
+
+    async def _stop_pod(self, rt: PodRuntime) -> None:
+        if rt.task is not None:
+            rt.task.cancel()
+        pod = self._pod(rt)
+        if pod is None:
+            return
+        grace = float(meta(pod).get("deletionGracePeriodSeconds", 30))
+        wait = 0.0
+        for cr in rt.containers.values():
+            if "running" in cr.state:
+                self._event(rt, "Killing", f"Stopping container {cr.name}", container=cr.name)
+                spec = images.lookup(cr.image)
+                wait = max(wait, spec.stop_seconds if spec else 0.5)
+        await self.clock.sleep(min(grace, wait))
+        for cr in rt.containers.values():
+            if "running" in cr.state:
+                started = cr.state["running"].get("startedAt")
+                code = 0 if wait <= grace else 137
+                cr.state = {
+                    "terminated": {
+                        "exitCode": code,
+                        "reason": "Completed" if code == 0 else "Error",
+                        "startedAt": started,
+                        "finishedAt": self.clock.stamp(),
+                        "containerID": cr.container_id,
+                    }
+                }
+                if cr.current is not None:
+                    cr.current.end = self.clock.now()
+            cr.ready = cr.started = False
+        pod = self._pod(rt)
+        if pod is None:
+            return
+        if meta(pod).get("finalizers"):
+            self._flush(rt)
+            return
+        with contextlib.suppress(ApiError):
+            self.store.delete("pods", rt.namespace, rt.name)
+
+    # -- addresses -----------------------------------------------------------------------------------------
+
+    def _allocate_ip(self, node_name: str) -> str:
+        node = self.store.get("nodes", "", node_name)
+        cidr = ((node or {}).get("spec") or {}).get("podCIDR") or "10.42.0.0/24"
+        net = ipaddress.ip_network(cidr, strict=False)
+        used = set()
+        for ns, name in self.cluster.index.pods_on_node.get(node_name, ()):
+            pod = self.store.get("pods", ns, name)
+            ip = ((pod or {}).get("status") or {}).get("podIP")
+            if ip:
+                used.add(ip)
+        used.update(rt.ip for rt in self.runtimes.values() if rt.node == node_name and rt.ip)
+        for offset in range(2, net.num_addresses - 1):
+            ip = str(net.network_address + offset)
+            if ip not in used:
+                return ip
+        return str(net.network_address + 2)
+
+
+def _internal_ip(node: Obj) -> str:
+    for addr in (node.get("status") or {}).get("addresses") or []:
+        if addr.get("type") == "InternalIP":
+            return str(addr.get("address", ""))
+    return ""
+
+
+def registries_in_secret(secret: Obj) -> set[str]:
+    """Registry host names a dockerconfigjson (or legacy dockercfg) Secret holds credentials for."""
+    data = secret.get("data") or {}
+    raw = data.get(".dockerconfigjson") if secret.get("type") == DOCKERCONFIG else data.get(".dockercfg")
+    if not raw:
+        return set()
+    try:
+        doc = orjson.loads(base64.b64decode(raw))
+    except (ValueError, orjson.JSONDecodeError):
+        return set()
+    auths = doc.get("auths", doc) if isinstance(doc, dict) else {}
+    hosts = set()
+    for server in auths if isinstance(auths, dict) else ():
+        host = str(server).removeprefix("https://").removeprefix("http://").split("/", 1)[0]
+        hosts.add(host)
+    return hosts

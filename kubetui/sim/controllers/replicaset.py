@@ -1,0 +1,205 @@
+"""The ReplicaSet controller: keeps ``spec.replicas`` pods alive from the template and reports their status."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+from kubetui.sim.clock import parse_time
+from kubetui.sim.errors import ApiError
+from kubetui.sim.store import Event
+
+from .base import Controller, Key, Obj, controller_ref, key_of, meta, owner_ref, selector_matches
+from .deletion import delete_object
+
+RS = "replicasets.apps"
+
+
+def pod_is_active(pod: Obj) -> bool:
+    return not meta(pod).get("deletionTimestamp") and (pod.get("status") or {}).get("phase") not in (
+        "Succeeded",
+        "Failed",
+    )
+
+
+def pod_condition(pod: Obj, ctype: str) -> dict | None:
+    for cond in (pod.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == ctype:
+            return cond
+    return None
+
+
+def pod_is_ready(pod: Obj) -> bool:
+    cond = pod_condition(pod, "Ready")
+    return bool(cond and cond.get("status") == "True")
+
+
+def ready_for(pod: Obj, now: float) -> float | None:
+    """Seconds (wall-clock) the pod has been Ready, or None when it is not ready."""
+    cond = pod_condition(pod, "Ready")
+    if not cond or cond.get("status") != "True":
+        return None
+    since = parse_time(cond.get("lastTransitionTime")) or now
+    return max(0.0, now - since)
+
+
+class ReplicaSetController(Controller):
+    name = "replicaset-controller"
+    rtypes = ("replicasets.apps", "pods")
+
+    def keys_for(self, event: Event) -> Iterable[Key]:
+        if event.rtype == RS:
+            return [key_of(event.obj)]
+        keys = []
+        for obj in (event.obj, event.old):
+            ref = controller_ref(obj) if obj else None
+            if obj and ref and ref.get("kind") == "ReplicaSet":
+                keys.append((meta(obj).get("namespace") or "", ref["name"]))
+        return keys
+
+    def resync(self) -> None:
+        for rs in self.store.iter(RS):
+            self.enqueue(key_of(rs))
+
+    def pods_of(self, rs: Obj) -> list[Obj]:
+        uid = meta(rs)["uid"]
+        pods = []
+        for ns, name in self.cluster.index.owned(uid, "pods"):
+            pod = self.store.get("pods", ns, name)
+            if pod is not None and (controller_ref(pod) or {}).get("uid") == uid:
+                pods.append(pod)
+        return pods
+
+    def reconcile(self, key: Key) -> None:
+        rs = self.store.get(RS, *key)
+        if rs is None:
+            return
+        pods = self.pods_of(rs)
+        active = [p for p in pods if pod_is_active(p)]
+        spec = rs.get("spec") or {}
+        want = int(spec.get("replicas", 1))
+        if not meta(rs).get("deletionTimestamp"):
+            diff = want - len(active)
+            if diff > 0:
+                for _ in range(diff):
+                    active.append(self._create_pod(rs))
+            elif diff < 0:
+                for pod in self._victims(active, -diff):
+                    self._delete_pod(rs, pod)
+                    active.remove(pod)
+        self._update_status(rs, active)
+
+    # -- pods ----------------------------------------------------------------------------------------------
+
+    def _create_pod(self, rs: Obj) -> Obj:
+        m = meta(rs)
+        template = copy.deepcopy((rs.get("spec") or {}).get("template") or {})
+        tmeta = template.get("metadata") or {}
+        pod = {
+            "metadata": {
+                "generateName": f"{m['name']}-",
+                "namespace": m.get("namespace") or "default",
+                "labels": dict(tmeta.get("labels") or {}),
+                "ownerReferences": [owner_ref(rs)],
+            },
+            "spec": template.get("spec") or {},
+        }
+        if tmeta.get("annotations"):
+            pod["metadata"]["annotations"] = dict(tmeta["annotations"])
+        self.cluster.admit("pods", pod, None)
+        for _ in range(20):
+            pod["metadata"]["name"] = f"{m['name']}-{self.clock.suffix('pod-names')}"
+            try:
+                created = self.store.create("pods", pod)
+                break
+            except ApiError as exc:
+                if exc.code != 409:
+                    raise
+        else:
+            raise ApiError(500, "InternalError", "could not generate a unique pod name")
+        self.cluster.events.record(
+            rs,
+            "SuccessfulCreate",
+            f"Created pod: {created['metadata']['name']}",
+            component="replicaset-controller",
+        )
+        return created
+
+    def _victims(self, pods: list[Obj], n: int) -> list[Obj]:
+        """Which pods to delete first, as the controller ranks them: unscheduled, pending, not ready, newest."""
+
+        def rank(pod: Obj) -> tuple:
+            spec, status = pod.get("spec") or {}, pod.get("status") or {}
+            phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}.get(status.get("phase", ""), 0)
+            restarts = sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or [])
+            created = meta(pod).get("creationTimestamp") or ""
+            return (
+                1 if spec.get("nodeName") else 0,
+                phase_rank,
+                1 if pod_is_ready(pod) else 0,
+                -restarts,
+                _neg(created),
+                _neg(meta(pod).get("name", "")),
+            )
+
+        return sorted(pods, key=rank)[:n]
+
+    def _delete_pod(self, rs: Obj, pod: Obj) -> None:
+        name = meta(pod)["name"]
+        try:
+            delete_object(self.cluster, "pods", meta(pod).get("namespace") or "", name)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+        self.cluster.events.record(
+            rs, "SuccessfulDelete", f"Deleted pod: {name}", component="replicaset-controller"
+        )
+
+    # -- status --------------------------------------------------------------------------------------------
+
+    def _update_status(self, rs: Obj, active: list[Obj]) -> None:
+        spec = rs.get("spec") or {}
+        min_ready = float(spec.get("minReadySeconds") or 0)
+        labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        now = self.clock.now()
+        ready = available = labelled = 0
+        wait: float | None = None
+        for pod in active:
+            pod_labels = meta(pod).get("labels") or {}
+            if all(pod_labels.get(k) == v for k, v in labels.items()):
+                labelled += 1
+            for_secs = ready_for(pod, now)
+            if for_secs is None:
+                continue
+            ready += 1
+            sim_ready = for_secs * self.clock.speed
+            if sim_ready >= min_ready:
+                available += 1
+            else:
+                left = min_ready - sim_ready
+                wait = left if wait is None else min(wait, left)
+        if wait is not None:
+            self.enqueue_after(key_of(rs), wait + 0.01)
+        old = rs.get("status") or {}
+        status = {
+            "replicas": len(active),
+            "fullyLabeledReplicas": labelled,
+            "readyReplicas": ready,
+            "availableReplicas": available,
+            "observedGeneration": meta(rs).get("generation", 1),
+        }
+        if old.get("conditions"):
+            status["conditions"] = old["conditions"]
+        # Kubernetes omits zero counts from the serialized status.
+        status = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+        if status != old:
+            self.store.update(RS, {**rs, "status": status}, check_version=False, subresource="status")
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """Sorts strings descending inside an ascending sort key."""
+    return tuple(-ord(ch) for ch in text)
+
+
+def rs_selects(rs: Obj, pod: Obj) -> bool:
+    return selector_matches((rs.get("spec") or {}).get("selector"), meta(pod).get("labels"))
