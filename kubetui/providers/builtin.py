@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from kubetui.providers import kubeconfigs
-from kubetui.providers.base import ClusterInfo, ClusterSpec, NodeInfo, Preset, Provider, check_name
+from kubetui.providers.base import (
+    ClusterInfo,
+    ClusterSpec,
+    NodeInfo,
+    Preset,
+    Provider,
+    check_name,
+    check_node_name,
+)
+from kubetui.providers.builtin_support import log_tail, node_list, port_free, port_open
 from kubetui.providers.paths import builtin_clusters_dir
 from kubetui.providers.process import Run, TaskRun
 
@@ -51,7 +59,7 @@ class BuiltinProvider(Provider):
     executable = None
     presets = (SINGLE, LAB)
     needs_docker = False
-    can_add_node = False
+    can_add_node = True
 
     def __init__(self, root: Path | None = None, kubeconfig: Path | None = None) -> None:
         self._root = root
@@ -103,7 +111,7 @@ class BuiltinProvider(Provider):
             pass
         taken = {c["port"] for c in self._all_meta()}
         port = PORT_BASE + zlib.crc32(name.encode()) % PORT_SPAN
-        while port in taken or not _port_free(port):
+        while port in taken or not port_free(port):
             port = PORT_BASE + (port - PORT_BASE + 1) % PORT_SPAN
         return port
 
@@ -163,9 +171,9 @@ class BuiltinProvider(Provider):
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.pid(name) != pid:
-                tail = _tail(self.dir(name) / "serve.log")
+                tail = log_tail(self.dir(name) / "serve.log")
                 raise RuntimeError(f"the built-in cluster's server exited during start-up:\n{tail}")
-            if self.kubeconfig_path(name).exists() and await _port_open(port):
+            if self.kubeconfig_path(name).exists() and await port_open(port):
                 emit(f"API server listening on 127.0.0.1:{port} (pid {pid})")
                 return
             await asyncio.sleep(0.1)
@@ -256,6 +264,55 @@ class BuiltinProvider(Provider):
 
         return TaskRun(["rm", "-r", str(self.dir(name))], body)
 
+    def next_node_name(self, cluster: ClusterInfo) -> str:
+        names = {n.name for n in cluster.nodes}
+        n = sum(1 for x in names if "worker" in x) + 1
+        while (name := "kubetui-worker" if n == 1 else f"kubetui-worker{n}") in names:
+            n += 1
+        return name
+
+    def add_node(self, cluster: str, node: str) -> Run:
+        """Register one more Ready worker node with the running server, as a kubelet joining would."""
+        check_name(cluster)
+        check_node_name(node)
+        port = self.port_for(cluster)
+        url = f"http://127.0.0.1:{port}/api/v1/nodes"
+
+        async def body(emit: Emit) -> int:
+            import aiohttp
+
+            from kubetui.sim.controllers.nodes import make_node, next_node_index
+            from kubetui.sim.store import now_rfc3339
+
+            if self.pid(cluster) is None:
+                emit(f"error: {cluster} is not running; start it first")
+                return 1
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+                async with session.get(url) as resp:
+                    items = (await resp.json()).get("items") or []
+                obj = make_node(
+                    node,
+                    next_node_index(items),
+                    control_plane=False,
+                    tainted=False,
+                    ready=True,
+                    now=now_rfc3339(),
+                )
+                async with session.post(url, json=obj) as resp:
+                    answer = await resp.json()
+                    if resp.status >= 300:
+                        emit(
+                            f"Error from server ({answer.get('reason', resp.status)}): {answer.get('message', '')}"
+                        )
+                        return 1
+            meta = self._meta(cluster)
+            meta["nodes"] = int(meta.get("nodes", 1)) + 1
+            (self.dir(cluster) / "cluster.json").write_text(json.dumps(meta, indent=2) + "\n")
+            emit(f"node/{node} created")
+            return 0
+
+        return TaskRun(["POST", url, node], body)
+
     def _merge_context(self, name: str, select: bool) -> None:
         kubeconfigs.merge_from(
             self.user_kubeconfig, self.kubeconfig_path(name), SERVE_CONTEXT, self.context_name(name), select
@@ -268,14 +325,16 @@ class BuiltinProvider(Provider):
             if not name:
                 continue
             running = self.pid(name) is not None
-            nodes = await _node_list(int(meta["port"])) if running else None
+            nodes = await node_list(int(meta["port"])) if running else None
             if nodes is None:
                 count = int(meta.get("nodes", 1))
-                nodes = [NodeInfo(n, "node", "stopped") for n in meta.get("node_names", [])] or [
-                    NodeInfo(f"node-{i + 1}", "node", "stopped") for i in range(count)
+                # Stopped: the nodes as last seen running, else as many as it was created with.
+                state = "unknown" if running else "stopped"
+                nodes = [NodeInfo(n, r, state) for n, r in meta.get("last_nodes", [])] or [
+                    NodeInfo(f"node-{i + 1}", "node", state) for i in range(count)
                 ]
-            else:
-                meta["node_names"] = [n.name for n in nodes]
+            elif meta.get("last_nodes") != [[n.name, n.role] for n in nodes]:
+                meta["last_nodes"] = [[n.name, n.role] for n in nodes]
                 with contextlib.suppress(OSError):
                     (self.dir(name) / "cluster.json").write_text(json.dumps(meta, indent=2) + "\n")
             out.append(
@@ -290,57 +349,3 @@ class BuiltinProvider(Provider):
                 )
             )
         return out
-
-
-async def _node_list(port: int) -> list[NodeInfo] | None:
-    """The running server's nodes and their Ready condition, over loopback."""
-    import aiohttp
-
-    try:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as session,
-            session.get(f"http://127.0.0.1:{port}/api/v1/nodes") as resp,
-        ):
-            if resp.status != 200:
-                return None
-            data = await resp.json()
-    except (aiohttp.ClientError, TimeoutError, ValueError):
-        return None
-    nodes = []
-    for item in data.get("items") or []:
-        meta = item.get("metadata") or {}
-        labels = meta.get("labels") or {}
-        role = "control-plane" if "node-role.kubernetes.io/control-plane" in labels else "worker"
-        ready = any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (item.get("status") or {}).get("conditions") or []
-        )
-        nodes.append(NodeInfo(str(meta.get("name", "")), role, "running" if ready else "notready"))
-    return nodes
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-async def _port_open(port: int) -> bool:
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1.0)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    with contextlib.suppress(OSError):
-        await writer.wait_closed()
-    return True
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
