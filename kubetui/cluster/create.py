@@ -1,0 +1,195 @@
+"""Creating workloads and Services the way ``kubectl create deployment`` and ``kubectl expose`` build them."""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kubetui.cluster.connection import Connection
+from kubetui.cluster.errors import Invalid
+from kubetui.cluster.resources import resource_for
+from kubetui.cluster.validation import FIELD_MANAGER, check_name, dry_run_query
+
+# --- create deployment / expose ----------------------------------------------------------------------
+
+
+def container_name_for(image: str) -> str:
+    """kubectl's container name for an image: last path part without tag or digest, ``_``/``.`` replaced."""
+    name = image.split("/")[-1]
+    name = name.split(":")[0]
+    name = name.split("@")[0]
+    if "_" in name or "." in name:
+        # kubectl appends a random suffix here so two such images never collide.
+        suffix = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+        name = f"{name.replace('_', '-').replace('.', '-')}-{suffix}"
+    return name
+
+
+def deployment_manifest(
+    name: str,
+    images: Sequence[str],
+    replicas: int = 1,
+    port: int | None = None,
+    command: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The object ``kubectl create deployment NAME --image=... [--replicas] [--port] -- CMD ARGS`` sends."""
+    labels = {"app": name}
+    containers: list[dict[str, Any]] = []
+    for image in images:
+        container: dict[str, Any] = {"name": container_name_for(image), "image": image}
+        if command:
+            container["command"] = list(command)
+        container["resources"] = {}
+        containers.append(container)
+    if port is not None and containers:
+        containers[0]["ports"] = [{"containerPort": port}]
+    return {
+        "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "metadata": {"name": name, "creationTimestamp": None, "labels": dict(labels)},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"creationTimestamp": None, "labels": dict(labels)},
+                "spec": {"containers": containers},
+            },
+            "strategy": {},
+        },
+        "status": {},
+    }
+
+
+async def create_deployment(
+    conn: Connection,
+    namespace: str,
+    name: str,
+    image: str | Sequence[str],
+    replicas: int = 1,
+    port: int | None = None,
+    command: Sequence[str] | None = None,
+    *,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """``kubectl create deployment NAME --image=I [--replicas=N] [--port=P] [-- CMD ARGS]``."""
+    images = [image] if isinstance(image, str) else list(image)
+    check_name("Deployment", name)
+    if not images or not all(images):
+        raise Invalid('error: required flag(s) "image" not set', 0)
+    if command and len(images) > 1:
+        raise Invalid("error: cannot specify multiple --image options and command", 0)
+    if replicas < 0:
+        raise Invalid(f"spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0", 0)
+    if port is not None and not 1 <= port <= 65535:
+        raise Invalid(f"spec.template.spec.containers[0].ports[0].containerPort: Invalid value: {port}", 0)
+    body = deployment_manifest(name, images, replicas, port, command)
+    result: dict[str, Any] = await conn.request(
+        "POST",
+        resource_for("deployments").path(namespace),
+        query=dry_run_query(dry_run, fieldManager=FIELD_MANAGER),
+        body=body,
+    )
+    return result
+
+
+def _map_selector(kind: str, obj: Mapping[str, Any]) -> dict[str, str]:
+    """kubectl's ``MapBasedSelectorForObject``: the selector a Service can use, or an error."""
+    spec = obj.get("spec") or {}
+    if kind == "pods":
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        if not labels:
+            raise Invalid("error: the pod has no labels and cannot be exposed", 0)
+        return dict(labels)
+    if kind == "services":
+        if not spec.get("selector"):
+            raise Invalid("error: the service has no pod selector set", 0)
+        return dict(spec["selector"])
+    selector = spec.get("selector") or {}
+    if selector.get("matchExpressions"):
+        raise Invalid(
+            f'error: couldn\'t convert expressions - "{selector["matchExpressions"]}" to map-based selector format',
+            0,
+        )
+    return dict(selector.get("matchLabels") or {})
+
+
+def _ports_of(kind: str, obj: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """kubectl's ``PortsForObject`` + ``ProtocolsForObject``: (port, protocol) from containers or service."""
+    spec = obj.get("spec") or {}
+    if kind == "services":
+        return [(int(p["port"]), p.get("protocol") or "TCP") for p in spec.get("ports") or []]
+    pod_spec = spec if kind == "pods" else ((spec.get("template") or {}).get("spec") or {})
+    return [
+        (int(p["containerPort"]), p.get("protocol") or "TCP")
+        for c in pod_spec.get("containers") or []
+        for p in c.get("ports") or []
+    ]
+
+
+async def expose(
+    conn: Connection,
+    namespace: str,
+    kind: str,
+    name: str,
+    type: str = "ClusterIP",
+    port: int | None = None,
+    target_port: int | str | None = None,
+    node_port: int | None = None,
+    service_name: str | None = None,
+    *,
+    external_name: str | None = None,
+    protocol: str | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """``kubectl expose KIND NAME --type=T --port=P [--target-port=TP] [--name=S]``.
+
+    Selector and labels come from the workload; without ``port`` its container ports are used. ``node_port``
+    (not a kubectl flag) pins the NodePort; ``external_name`` is required for ExternalName services.
+    """
+    res = resource_for(kind)
+    obj = await conn.request("GET", res.path(namespace, name))
+    svc_name = service_name or name
+    check_name("Service", svc_name, "dns1035")
+    selector = _map_selector(res.plural, obj)
+    if port is not None:
+        ports = [(port, protocol or "TCP")]
+    else:
+        ports = _ports_of(res.plural, obj)
+        if not ports:
+            raise Invalid("error: couldn't find port via --port flag or introspection", 0)
+    service_ports: list[dict[str, Any]] = []
+    for i, (number, proto) in enumerate(ports):
+        entry: dict[str, Any] = {"protocol": protocol or proto, "port": number}
+        if len(ports) > 1:
+            entry = {"name": f"port-{i + 1}", **entry}
+        entry["targetPort"] = target_port if target_port not in (None, "") else number
+        if node_port is not None and i == 0:
+            entry["nodePort"] = node_port
+        service_ports.append(entry)
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    metadata: dict[str, Any] = {"name": svc_name, "creationTimestamp": None}
+    if labels:
+        metadata["labels"] = dict(labels)
+    spec: dict[str, Any] = {"ports": service_ports, "selector": selector}
+    if type and type != "ClusterIP":
+        spec["type"] = type
+    if type == "ExternalName":
+        if not external_name:
+            raise Invalid("spec.externalName: Required value", 0)
+        spec["externalName"] = external_name
+    body = {
+        "kind": "Service",
+        "apiVersion": "v1",
+        "metadata": metadata,
+        "spec": spec,
+        "status": {"loadBalancer": {}},
+    }
+    result: dict[str, Any] = await conn.request(
+        "POST",
+        resource_for("services").path(namespace),
+        query=dry_run_query(dry_run, fieldManager=FIELD_MANAGER),
+        body=body,
+    )
+    return result

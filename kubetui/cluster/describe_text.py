@@ -1,0 +1,255 @@
+"""The text machinery of ``kubectl describe``: an elastic-tabstop writer and the shared sections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kubetui.cluster.render_time import human_age, parse_time
+
+Obj = Mapping[str, Any]
+MASKED_KEYS = ("token",)
+
+
+class DescribeWriter:
+    """Collects ``\\t``-separated lines and aligns them like Go's tabwriter (padding 2, as kubectl uses).
+
+    A column is aligned over each run of consecutive lines that have a cell in it; a line without tabs ends
+    the run, which is why each section of kubectl's output has its own alignment.
+    """
+
+    def __init__(self) -> None:
+        self._lines: list[list[str]] = []
+
+    def write(self, level: int, text: str) -> None:
+        for line in text.split("\n"):
+            self._lines.append(("  " * level + line).split("\t"))
+
+    def line(self, level: int, *cells: Any) -> None:
+        self.write(level, "\t".join(str(c) for c in cells))
+
+    def text(self) -> str:
+        widths: list[list[int]] = [[0] * max(len(cells) - 1, 0) for cells in self._lines]
+        max_cols = max((len(w) for w in widths), default=0)
+        for col in range(max_cols):
+            start = 0
+            while start < len(self._lines):
+                if len(widths[start]) <= col:
+                    start += 1
+                    continue
+                end = start
+                while end < len(self._lines) and len(widths[end]) > col:
+                    end += 1
+                width = max(len(self._lines[i][col]) for i in range(start, end)) + 2
+                for i in range(start, end):
+                    widths[i][col] = width
+                start = end
+        out = []
+        for cells, cell_widths in zip(self._lines, widths, strict=True):
+            padded = [cell.ljust(cell_widths[i]) for i, cell in enumerate(cells[:-1])]
+            out.append("".join(padded) + cells[-1])
+        # kubectl's output ends with a newline; drop the empty cell left by our final split.
+        while out and out[-1] == "":
+            out.pop()
+        return "\n".join(out) + "\n"
+
+
+def rfc1123z(value: Any) -> str:
+    """Go's RFC1123Z layout (``Mon, 02 Jan 2006 15:04:05 -0700``) in UTC, as kubectl prints times."""
+    epoch = parse_time(value)
+    if epoch is None:
+        return "<unknown>"
+    return datetime.fromtimestamp(epoch, UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+def meta(obj: Obj) -> Obj:
+    return obj.get("metadata") or {}
+
+
+def write_map(w: DescribeWriter, title: str, values: Mapping[str, Any] | None, level: int = 0) -> None:
+    """``printLabelsMultiline``: ``key=value`` one per line, sorted, ``<none>`` when empty."""
+    if not values:
+        w.line(level, f"{title}:", "<none>")
+        return
+    for i, key in enumerate(sorted(values)):
+        w.line(level, f"{title}:" if i == 0 else "", f"{key}={values[key]}")
+
+
+def write_annotations(w: DescribeWriter, values: Mapping[str, Any] | None, level: int = 0) -> None:
+    """Annotations, skipping kubectl's last-applied-configuration like ``kubectl describe`` does."""
+    shown = {
+        k: v for k, v in (values or {}).items() if k != "kubectl.kubernetes.io/last-applied-configuration"
+    }
+    write_map(w, "Annotations", shown, level)
+
+
+def controlled_by(obj: Obj) -> str | None:
+    for ref in meta(obj).get("ownerReferences") or []:
+        if ref.get("controller"):
+            return f"{ref.get('kind')}/{ref.get('name')}"
+    return None
+
+
+def port_text(ports: Iterable[Obj], key: str = "containerPort") -> str:
+    texts = [f"{p.get(key, 0)}/{p.get('protocol') or 'TCP'}" for p in ports]
+    return ", ".join(texts) if texts else "<none>"
+
+
+def write_container(
+    w: DescribeWriter, container: Obj, status: Obj | None, level: int, *, template: bool
+) -> None:
+    """One container of a pod (with its live status) or of a pod template."""
+    w.write(level, f"{container.get('name', '')}:")
+    inner = level + 1
+    if status is not None and not template:
+        w.line(inner, "Container ID:", status.get("containerID", ""))
+    w.line(inner, "Image:", container.get("image", ""))
+    if status is not None and not template:
+        w.line(inner, "Image ID:", status.get("imageID", ""))
+    ports = container.get("ports") or []
+    w.line(inner, "Port:", port_text(ports))
+    w.line(inner, "Host Port:", port_text(ports, "hostPort") if ports else "<none>")
+    for field, title in (("command", "Command"), ("args", "Args")):
+        if container.get(field):
+            w.write(inner, f"{title}:")
+            for part in container[field]:
+                w.write(inner + 1, str(part))
+    if status is not None and not template:
+        _write_state(w, "State", status.get("state") or {}, inner)
+        if status.get("lastState"):
+            _write_state(w, "Last State", status.get("lastState") or {}, inner)
+        w.line(inner, "Ready:", "True" if status.get("ready") else "False")
+        w.line(inner, "Restart Count:", status.get("restartCount", 0))
+    env = container.get("env") or []
+    if not env:
+        w.line(inner, "Environment:", "<none>")
+    else:
+        w.write(inner, "Environment:")
+        for var in env:
+            value = var.get("value")
+            shown = value if value is not None else "<set from a reference>"
+            w.line(inner + 1, f"{var.get('name')}:", shown)
+    mounts = container.get("volumeMounts") or []
+    if not mounts:
+        w.line(inner, "Mounts:", "<none>")
+    else:
+        w.write(inner, "Mounts:")
+        for mount in mounts:
+            mode = "ro" if mount.get("readOnly") else "rw"
+            w.write(inner + 1, f"{mount.get('mountPath')} from {mount.get('name')} ({mode})")
+
+
+def _write_state(w: DescribeWriter, title: str, state: Obj, level: int) -> None:
+    if state.get("running") is not None:
+        w.line(level, f"{title}:", "Running")
+        w.line(level + 1, "Started:", rfc1123z(state["running"].get("startedAt")))
+    elif state.get("waiting") is not None:
+        w.line(level, f"{title}:", "Waiting")
+        w.line(level + 1, "Reason:", state["waiting"].get("reason", ""))
+    elif state.get("terminated") is not None:
+        term = state["terminated"]
+        w.line(level, f"{title}:", "Terminated")
+        w.line(level + 1, "Reason:", term.get("reason", ""))
+        if term.get("message"):
+            w.line(level + 1, "Message:", term["message"])
+        w.line(level + 1, "Exit Code:", term.get("exitCode", 0))
+        if term.get("signal"):
+            w.line(level + 1, "Signal:", term["signal"])
+        w.line(level + 1, "Started:", rfc1123z(term.get("startedAt")))
+        w.line(level + 1, "Finished:", rfc1123z(term.get("finishedAt")))
+    else:
+        w.line(level, f"{title}:", "Waiting")
+
+
+def write_pod_template(w: DescribeWriter, template: Obj, level: int = 0) -> None:
+    """The ``Pod Template:`` section of Deployments and ReplicaSets."""
+    w.write(level, "Pod Template:")
+    inner = level + 1
+    write_map(w, "Labels", (template.get("metadata") or {}).get("labels"), inner)
+    annotations = (template.get("metadata") or {}).get("annotations")
+    if annotations:
+        write_map(w, "Annotations", annotations, inner)
+    spec = template.get("spec") or {}
+    if spec.get("serviceAccountName"):
+        w.line(inner, "Service Account:", spec["serviceAccountName"])
+    for field, title in (("initContainers", "Init Containers"), ("containers", "Containers")):
+        containers = spec.get(field) or []
+        if field == "initContainers" and not containers:
+            continue
+        w.write(inner, f"{title}:")
+        for container in containers:
+            write_container(w, container, None, inner, template=True)
+    w.line(inner, "Volumes:", "<none>" if not spec.get("volumes") else "")
+    for volume in spec.get("volumes") or []:
+        w.write(inner + 1, f"{volume.get('name')}:")
+    w.line(inner, "Node-Selectors:", format_node_selector(spec.get("nodeSelector")))
+    w.line(
+        inner, "Tolerations:", "<none>" if not spec.get("tolerations") else _tolerations(spec["tolerations"])
+    )
+    if spec.get("imagePullSecrets"):
+        w.line(inner, "Image Pull Secrets:", ", ".join(s.get("name", "") for s in spec["imagePullSecrets"]))
+
+
+def format_node_selector(selector: Mapping[str, str] | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted((selector or {}).items())) or "<none>"
+
+
+def _tolerations(tolerations: list[Obj]) -> str:
+    parts = []
+    for t in tolerations:
+        text = str(t.get("key", ""))
+        if t.get("value"):
+            text += f"={t['value']}"
+        if t.get("effect"):
+            text += f":{t['effect']}"
+        if t.get("operator") == "Exists" and not t.get("key"):
+            text = "op=Exists"
+        if t.get("tolerationSeconds") is not None:
+            text += f" for {t['tolerationSeconds']}s"
+        parts.append(text)
+    return "\n".join(parts)
+
+
+def write_conditions(w: DescribeWriter, conditions: Sequence[Obj], with_reason: bool) -> None:
+    if not conditions:
+        return
+    w.write(0, "Conditions:")
+    if with_reason:
+        w.line(1, "Type", "Status", "Reason")
+        w.line(1, "----", "------", "------")
+        for c in conditions:
+            w.line(1, c.get("type", ""), c.get("status", ""), c.get("reason", ""))
+    else:
+        w.line(1, "Type", "Status")
+        for c in conditions:
+            w.line(1, c.get("type", ""), c.get("status", ""))
+
+
+def write_events(w: DescribeWriter, events: Sequence[Obj] | None, now: float) -> None:
+    """kubectl's ``DescribeEvents``: Type Reason Age From Message, with ``(x3 over 10m)`` for repeats."""
+    if events is None:
+        return
+    if not events:
+        w.line(0, "Events:", "<none>")
+        return
+    w.write(0, "Events:")
+    w.line(1, "Type", "Reason", "Age", "From", "Message")
+    w.line(1, "----", "------", "----", "----", "-------")
+    for e in events:
+        first_raw = e.get("firstTimestamp") or e.get("eventTime")
+        first = _since(first_raw, now)
+        series = e.get("series")
+        if series:
+            interval = f"{_since(series.get('lastObservedTime'), now)} (x{series.get('count')} over {first})"
+        elif int(e.get("count") or 0) > 1:
+            interval = f"{_since(e.get('lastTimestamp'), now)} (x{e['count']} over {first})"
+        else:
+            interval = first
+        source = (e.get("source") or {}).get("component") or e.get("reportingComponent") or ""
+        w.line(1, e.get("type", ""), e.get("reason", ""), interval, source, str(e.get("message", "")).strip())
+
+
+def _since(value: Any, now: float) -> str:
+    epoch = parse_time(value)
+    return "<unknown>" if epoch is None else human_age(now - epoch)

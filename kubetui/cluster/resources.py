@@ -1,0 +1,78 @@
+"""Where each kind lives in the API (paths, namespaced or not) and kubectl's aliases for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One REST resource: its plural key, API prefix and Kind."""
+
+    plural: str
+    prefix: str  # "/api/v1" or "/apis/<group>/<version>"
+    kind: str
+    namespaced: bool
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return self.prefix.removeprefix("/apis/").removeprefix("/api/")
+
+    def path(self, namespace: str | None = None, name: str | None = None, sub: str | None = None) -> str:
+        """The collection or object path, e.g. ``/apis/apps/v1/namespaces/ns/deployments/x/scale``."""
+        parts = [self.prefix]
+        if self.namespaced and namespace:
+            parts.append(f"namespaces/{quote(namespace, safe='')}")
+        parts.append(self.plural)
+        if name:
+            parts.append(quote(name, safe=""))
+            if sub:
+                parts.append(sub)
+        return "/".join(parts)
+
+
+RESOURCES: tuple[Resource, ...] = (
+    Resource("pods", "/api/v1", "Pod", True, ("po", "pod")),
+    Resource("services", "/api/v1", "Service", True, ("svc", "service")),
+    Resource("endpoints", "/api/v1", "Endpoints", True, ("ep",)),
+    Resource("events", "/api/v1", "Event", True, ("ev", "event")),
+    Resource("secrets", "/api/v1", "Secret", True, ("secret",)),
+    Resource("configmaps", "/api/v1", "ConfigMap", True, ("cm", "configmap")),
+    Resource("serviceaccounts", "/api/v1", "ServiceAccount", True, ("sa", "serviceaccount")),
+    Resource("namespaces", "/api/v1", "Namespace", False, ("ns", "namespace")),
+    Resource("nodes", "/api/v1", "Node", False, ("no", "node")),
+    Resource(
+        "deployments", "/apis/apps/v1", "Deployment", True, ("deploy", "deployment", "deployments.apps")
+    ),
+    Resource("replicasets", "/apis/apps/v1", "ReplicaSet", True, ("rs", "replicaset", "replicasets.apps")),
+    Resource("statefulsets", "/apis/apps/v1", "StatefulSet", True, ("sts", "statefulset")),
+    Resource("daemonsets", "/apis/apps/v1", "DaemonSet", True, ("ds", "daemonset")),
+    Resource(
+        "endpointslices",
+        "/apis/discovery.k8s.io/v1",
+        "EndpointSlice",
+        True,
+        ("endpointslice", "endpointslices.discovery.k8s.io"),
+    ),
+)
+
+_BY_NAME: dict[str, Resource] = {}
+for _r in RESOURCES:
+    for _alias in (_r.plural, _r.kind.lower(), *_r.aliases):
+        _BY_NAME[_alias] = _r
+_BY_KIND: dict[tuple[str, str], Resource] = {(r.api_version, r.kind): r for r in RESOURCES}
+
+
+def resource_for(kind: str) -> Resource:
+    """Look a kind up the way kubectl accepts it: ``deployments``, ``deployment``, ``deploy``, ``Deployment``."""
+    found = _BY_NAME.get(kind.lower())
+    if found is None:
+        raise KeyError(f'error: the server doesn\'t have a resource type "{kind}"')
+    return found
+
+
+def resource_for_kind(api_version: str, kind: str) -> Resource | None:
+    """The built-in resource for a manifest's ``apiVersion``/``kind``, if kubetui knows it without discovery."""
+    return _BY_KIND.get((api_version, kind))
