@@ -84,7 +84,9 @@ def conflict(resource: str, name: str, group: str = "") -> ApiError:
 def invalid(kind: str, name: str, causes: list[tuple[str, str, str]], group: str = "") -> ApiError:
     """``causes`` are (reason, field, message) triples, e.g. ("FieldValueInvalid", "spec.replicas", "...")."""
     qualified = f"{kind}.{group}" if group else kind
-    text = "; ".join(f"{f}: {m}" for _, f, m in causes)
+    parts = [f"{f}: {m}" for _, f, m in causes]
+    # One cause reads "field: message"; several are listed in brackets, as kube-apiserver words them.
+    text = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     return ApiError(
         422,
         "Invalid",

@@ -1,0 +1,279 @@
+"""The REST API of the built-in cluster: request routing, errors as Status objects, get and list."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
+
+from kubetui.sim import discovery, errors, tables
+from kubetui.sim.codec import Codec
+from kubetui.sim.resources import ResourceType, lookup
+from kubetui.sim.selectors import make_filter
+
+if TYPE_CHECKING:
+    from kubetui.sim.server import SimServer
+    from kubetui.sim.store import ObjectStore
+
+log = logging.getLogger(__name__)
+
+Obj = dict[str, Any]
+JSON = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a resource path names: a type, a namespace (None = all / cluster-scoped), a name, a subresource."""
+
+    rt: ResourceType
+    namespace: str | None
+    name: str | None
+    sub: str
+    legacy_watch: bool = False
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, content_type=JSON)
+
+
+def error_response(err: errors.ApiError) -> web.Response:
+    return json_response(err.status(), err.code)
+
+
+def not_found_path() -> errors.ApiError:
+    return errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+
+
+def parse_target(parts: list[str]) -> Target | None:
+    """Parses ``/api/v1/...`` or ``/apis/{g}/v1/...`` path segments into a Target (None if not a resource)."""
+    if parts[0] == "api" and len(parts) >= 3:
+        group, version, rest = "", parts[1], parts[2:]
+    elif parts[0] == "apis" and len(parts) >= 4:
+        group, version, rest = parts[1], parts[2], parts[3:]
+    else:
+        return None
+    if version != "v1":
+        return None
+    legacy_watch = False
+    if rest[0] == "watch":
+        legacy_watch, rest = True, rest[1:]
+    namespace: str | None = None
+    if len(rest) >= 3 and rest[0] == "namespaces":
+        inner = lookup(group, rest[2])
+        if inner is not None:
+            if not inner.namespaced:
+                return None
+            namespace, rest = rest[1], rest[2:]
+    if not rest or len(rest) > 3:
+        return None
+    rt = lookup(group, rest[0])
+    if rt is None:
+        return None
+    name = rest[1] if len(rest) > 1 else None
+    sub = rest[2] if len(rest) > 2 else ""
+    if name is not None and rt.namespaced and namespace is None:
+        return None
+    if sub and sub not in rt.subresources:
+        return None
+    if not name and not rt.namespaced and namespace is not None:
+        return None
+    return Target(rt, namespace, name, sub, legacy_watch)
+
+
+def wants_table(request: web.Request) -> bool:
+    return "as=Table" in request.headers.get("Accept", "")
+
+
+def encode_continue(rv: int, ns: str, name: str) -> str:
+    raw = orjson.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": f"{ns}/{name}\x00"})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        ns, name = data["start"].rstrip("\x00").split("/", 1)
+        return int(data["rv"]), (ns, name)
+    except Exception as exc:
+        raise errors.bad_request(f"continue key is not valid: {exc}") from None
+
+
+class Api:
+    """Routes every request; the write, watch and log halves live in their own modules."""
+
+    def __init__(self, server: SimServer) -> None:
+        self.server = server
+        self._codec: Codec | None = None
+
+    @property
+    def store(self) -> ObjectStore:
+        return self.server.store
+
+    @property
+    def codec(self) -> Codec:
+        if self._codec is None or self._codec.store is not self.store:
+            if self._codec is not None:
+                self._codec.close()
+            self._codec = Codec(self.store)
+        return self._codec
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self._route(request)
+        except errors.ApiError as err:
+            return error_response(err)
+        except (ConnectionResetError, web.HTTPException):
+            raise
+        except Exception as exc:  # a bug must still answer as Kubernetes would, not drop the connection
+            log.exception("internal error serving %s %s", request.method, request.path)
+            return error_response(errors.ApiError(500, "InternalError", f"Internal error occurred: {exc}"))
+
+    async def _route(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        parts = [p for p in path.split("/") if p]
+        if request.method == "GET":
+            doc = self._discovery(path, parts)
+            if doc is not None:
+                return doc
+        target = parse_target(parts) if parts else None
+        if target is None:
+            if path in ("/", "/healthz", "/livez", "/readyz"):
+                return web.Response(text="ok")
+            raise not_found_path()
+        return await self._dispatch(request, target)
+
+    def _discovery(self, path: str, parts: list[str]) -> web.StreamResponse | None:
+        doc: Any = None
+        if path == "/version":
+            doc = discovery.version_info()
+        elif path == "/api":
+            doc = discovery.core_versions()
+        elif path == "/apis":
+            doc = discovery.api_group_list()
+        elif path == "/api/v1":
+            doc = discovery.api_resource_list("", "v1")
+        elif parts[0] == "apis" and len(parts) == 2:
+            doc = discovery.api_group(parts[1]) or _raise(not_found_path())
+        elif parts[0] == "apis" and len(parts) == 3:
+            doc = discovery.api_resource_list(parts[1], parts[2]) or _raise(not_found_path())
+        elif path == "/openapi/v3":
+            doc = discovery.openapi_v3_root()
+        elif path.startswith("/openapi/v3/"):
+            rest = parts[2:]
+            group = (
+                "" if rest == ["api", "v1"] else (rest[1] if len(rest) == 3 and rest[0] == "apis" else None)
+            )
+            body = discovery.openapi_v3_doc(group) if group is not None and rest[-1] == "v1" else None
+            if body is None:
+                raise not_found_path()
+            return web.Response(body=body, content_type=JSON)
+        elif path == "/openapi/v2":
+            # kubectl asks for protobuf here and falls back to its built-in types when it cannot have it.
+            raise not_found_path()
+        return None if doc is None else json_response(doc)
+
+    async def _dispatch(self, request: web.Request, t: Target) -> web.StreamResponse:
+        from kubetui.sim import api_logs, api_watch, api_write
+
+        method = request.method
+        q = request.query
+        if method == "GET":
+            if t.sub == "log":
+                return await api_logs.pod_log(self, request, t)
+            if t.name is None:
+                if t.legacy_watch or q.get("watch") in ("1", "true", "True"):
+                    return await api_watch.watch(self, request, t)
+                return self.list(request, t)
+            if t.sub == "scale":
+                return json_response(
+                    api_write.scale_of(self.store.must_get(t.rt.key, t.namespace or "", t.name), t)
+                )
+            return self.get(request, t)
+        if t.legacy_watch:
+            raise errors.method_not_allowed()
+        if method == "POST" and t.name is None:
+            return await api_write.create(self, request, t)
+        if method == "POST" and t.sub == "binding":
+            return await api_write.bind(self, request, t)
+        if method == "PUT" and t.name is not None and t.sub != "log":
+            return await api_write.replace(self, request, t)
+        if method == "PATCH" and t.name is not None and t.sub != "log":
+            return await api_write.patch(self, request, t)
+        if method == "DELETE" and t.name is not None and not t.sub:
+            return await api_write.delete(self, request, t)
+        if method == "DELETE" and t.name is None and "deletecollection" in t.rt.verbs:
+            return await api_write.delete_collection(self, request, t)
+        raise errors.method_not_allowed()
+
+    # -- reads ------------------------------------------------------------------------------------------
+
+    def get(self, request: web.Request, t: Target) -> web.StreamResponse:
+        assert t.name is not None
+        obj = self.store.must_get(t.rt.key, t.namespace or "", t.name)
+        if wants_table(request):
+            return json_response(tables.table(t.rt.key, [obj], request.query.get("includeObject")))
+        return web.Response(body=self.codec.encode(t.rt.key, obj), content_type=JSON)
+
+    def list(self, request: web.Request, t: Target) -> web.StreamResponse:
+        q = request.query
+        store = self.store
+        key = t.rt.key
+        filt = make_filter(q.get("labelSelector"), q.get("fieldSelector"), key)
+        list_rv = store.rv
+        rv_param = q.get("resourceVersion", "")
+        if rv_param and q.get("resourceVersionMatch") == "Exact":
+            wanted = _parse_rv(rv_param)
+            if wanted < store._compacted[key]:
+                raise errors.expired(f"too old resource version: {wanted} ({store._compacted[key] + 1})")
+        start: tuple[str, str] | None = None
+        token = q.get("continue")
+        if token:
+            list_rv, start = decode_continue(token)
+            if list_rv < store._compacted[key]:
+                raise errors.expired(
+                    "The provided continue parameter is too old to display a consistent list result. "
+                    "You can start a new list without the continue parameter."
+                )
+        try:
+            limit = int(q.get("limit") or 0)
+        except ValueError:
+            raise errors.bad_request(f"limit: Invalid value: {q.get('limit')!r}") from None
+        items = store.list(key, t.namespace)
+        if start is not None:
+            items = [o for o in items if _okey(o) > start]
+        if filt is not None:
+            items = [o for o in items if filt(o)]
+        meta: Obj = {"resourceVersion": str(list_rv)}
+        if limit > 0 and len(items) > limit:
+            rest = len(items) - limit
+            items = items[:limit]
+            last = _okey(items[-1])
+            meta["continue"] = encode_continue(list_rv, *last)
+            if filt is None:
+                meta["remainingItemCount"] = rest
+        if wants_table(request):
+            tbl = tables.table(key, items, q.get("includeObject"))
+            tbl["metadata"] = meta
+            return json_response(tbl)
+        body = self.codec.list_body(f"{t.rt.kind}List", t.rt.api_version, meta, items, key)
+        return web.Response(body=body, content_type=JSON)
+
+
+def _okey(obj: Obj) -> tuple[str, str]:
+    meta = obj["metadata"]
+    return (meta.get("namespace") or "", meta["name"])
+
+
+def _parse_rv(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise errors.bad_request(f'invalid resource version: "{text}"') from None
+
+
+def _raise(err: errors.ApiError) -> Any:
+    raise err

@@ -1,0 +1,463 @@
+"""Mutating requests: create, replace, patch (four formats), delete, delete collection, /scale, /status."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import yaml
+from aiohttp import web
+
+from kubetui.sim import api_delete as deletion
+from kubetui.sim import apply, errors, validation
+from kubetui.sim import patch as patches
+from kubetui.sim.api import json_response
+from kubetui.sim.resources import ResourceType
+from kubetui.sim.selectors import make_filter
+
+if TYPE_CHECKING:
+    from kubetui.sim.api import Api, Target
+
+Obj = dict[str, Any]
+
+PATCH_TYPES = (
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+)
+# Fields only the server sets; a client's values are ignored on create, as kube-apiserver does.
+SERVER_META = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+    "selfLink",
+)
+_GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+
+
+async def read_body(request: web.Request, *, yaml_ok: bool = True) -> Any:
+    raw = await request.read()
+    if not raw.strip():
+        raise errors.bad_request("the request body is empty")
+    ctype = request.content_type
+    try:
+        if "yaml" in ctype and yaml_ok:
+            return yaml.safe_load(raw)
+        return orjson.loads(raw)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        kind = "yaml" if "yaml" in ctype else "json"
+        raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {exc}") from None
+
+
+def _dry_run(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    for v in values:
+        if v != "All":
+            raise errors.bad_request(f'dryRun: Unsupported value: "{v}": supported values: "All"')
+    return bool(values)
+
+
+def field_manager(request: web.Request) -> str:
+    manager = request.query.get("fieldManager")
+    if manager:
+        return manager
+    agent = request.headers.get("User-Agent", "")
+    return agent.split("/", 1)[0] or "unknown"
+
+
+def _check_identity(rt: ResourceType, obj: Any, t: Target, *, for_update: bool) -> Obj:
+    """Checks the body is an object of the URL's type, namespace and name; fills them where absent."""
+    if not isinstance(obj, dict):
+        raise errors.bad_request(f"the object provided is unrecognized (must be of type {rt.kind})")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if api_version and api_version != rt.api_version:
+        raise errors.bad_request(
+            f"the API version in the data ({api_version}) does not match the expected API version ({rt.api_version})"
+        )
+    if kind and kind != rt.kind:
+        raise errors.bad_request(
+            f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: no kind "{kind}" is registered '
+            f'for version "{rt.api_version}"'
+        )
+    meta = obj.get("metadata")
+    if meta is None:
+        meta = obj["metadata"] = {}
+    if not isinstance(meta, dict):
+        raise errors.bad_request("metadata must be an object")
+    if rt.namespaced:
+        if meta.get("namespace") and meta["namespace"] != t.namespace:
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
+        meta["namespace"] = t.namespace
+    else:
+        meta.pop("namespace", None)
+    if for_update and meta.get("name") and meta["name"] != t.name:
+        raise errors.bad_request(
+            f"the name of the object ({meta['name']}) does not match the name on the URL ({t.name})"
+        )
+    if for_update:
+        meta["name"] = t.name
+    obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+    return obj
+
+
+def _check_namespace(api: Api, rt: ResourceType, namespace: str | None) -> None:
+    if not rt.namespaced:
+        return
+    ns = api.store.get("namespaces", "", namespace or "")
+    if ns is None:
+        raise errors.not_found("namespaces", namespace or "")
+    if ns["metadata"].get("deletionTimestamp"):
+        raise errors.ApiError(
+            403,
+            "Forbidden",
+            f"{rt.plural} is forbidden: unable to create new content in namespace {namespace} because it is being "
+            "terminated",
+            kind=rt.plural,
+        )
+
+
+async def _admit(api: Api, rt: ResourceType, obj: Obj, old: Obj | None) -> Obj:
+    hook = getattr(api.server.cluster, "admit", None)
+    if hook is None:
+        return obj
+    result = hook(rt.key, obj, old)
+    if inspect.isawaitable(result):
+        result = await result
+    return result if isinstance(result, dict) else obj
+
+
+def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
+    """Server-side fields and the status a new object starts with; generateName resolved."""
+    meta = obj["metadata"]
+    for k in SERVER_META:
+        meta.pop(k, None)
+    meta.pop("managedFields", None)
+    if not meta.get("name") and meta.get("generateName"):
+        suffix = "".join(api.store.rng.choice(_GENERATE_CHARS) for _ in range(5))
+        meta["name"] = f"{meta['generateName']}{suffix}"
+    if not meta.get("name"):
+        raise errors.invalid(
+            rt.kind,
+            "",
+            [("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
+            rt.group,
+        )
+    if rt.key == "namespaces":
+        labels = meta.setdefault("labels", {})
+        labels["kubernetes.io/metadata.name"] = meta["name"]
+        obj["spec"] = {"finalizers": ["kubernetes"]}
+        obj["status"] = {"phase": "Active"}
+    elif rt.key == "pods":
+        obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
+    elif rt.key in ("deployments.apps", "replicasets.apps", "services"):
+        obj["status"] = {"loadBalancer": {}} if rt.key == "services" else {}
+    return obj
+
+
+async def create(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    rt = t.rt
+    dry = _dry_run(request)
+    obj = _check_identity(rt, await read_body(request), t, for_update=False)
+    _check_namespace(api, rt, t.namespace)
+    obj = prepare_new(api, rt, obj)
+    return await store_new(api, request, rt, obj, dry, field_manager(request))
+
+
+async def store_new(
+    api: Api,
+    request: web.Request,
+    rt: ResourceType,
+    obj: Obj,
+    dry: bool,
+    manager: str,
+    *,
+    managed: list[Obj] | None = None,
+) -> web.StreamResponse:
+    existing = api.store.get(rt.key, obj["metadata"].get("namespace") or "", obj["metadata"]["name"])
+    if existing is not None:
+        raise errors.already_exists(rt.plural, obj["metadata"]["name"], rt.group)
+    validation.validate(rt, obj)
+    obj = await _admit(api, rt, obj, None)
+    obj["metadata"]["managedFields"] = (
+        managed if managed is not None else apply.track_update(None, obj, manager, rt.api_version)
+    )
+    if dry:
+        obj["metadata"].setdefault("uid", api.store.new_uid())
+        obj["metadata"].setdefault("creationTimestamp", api.store.clock())
+        return json_response(obj, 201)
+    return json_response(api.store.create(rt.key, obj), 201)
+
+
+def scale_of(obj: Obj, t: Target) -> Obj:
+    meta = obj["metadata"]
+    selector = ((obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            k: meta[k]
+            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+            if k in meta
+        },
+        "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+        "status": {
+            "replicas": (obj.get("status") or {}).get("replicas", 0),
+            "selector": ",".join(f"{k}={v}" for k, v in selector.items()),
+        },
+    }
+
+
+def _from_scale(rt: ResourceType, old: Obj, scale: Any) -> Obj:
+    if not isinstance(scale, dict):
+        raise errors.bad_request("the object provided is unrecognized (must be of type Scale)")
+    replicas = (scale.get("spec") or {}).get("replicas", 0)
+    if not isinstance(replicas, int) or replicas < 0:
+        raise errors.invalid(
+            "Scale",
+            old["metadata"]["name"],
+            [
+                (
+                    "FieldValueInvalid",
+                    "spec.replicas",
+                    f"Invalid value: {replicas}: must be greater than or equal to 0",
+                )
+            ],
+            "autoscaling",
+        )
+    rv = (scale.get("metadata") or {}).get("resourceVersion")
+    new = {**old, "spec": {**(old.get("spec") or {}), "replicas": replicas}}
+    new["metadata"] = {**old["metadata"]}
+    if rv:
+        new["metadata"]["resourceVersion"] = rv
+    return new
+
+
+async def replace(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    rt = t.rt
+    dry = _dry_run(request)
+    body = await read_body(request)
+    assert t.name is not None
+    old = api.store.must_get(rt.key, t.namespace or "", t.name)
+    if t.sub == "scale":
+        new = _from_scale(rt, old, body)
+    else:
+        new = _check_identity(rt, body, t, for_update=True)
+        if not new["metadata"].get("resourceVersion"):
+            raise errors.invalid(
+                rt.kind,
+                t.name,
+                [
+                    (
+                        "FieldValueInvalid",
+                        "metadata.resourceVersion",
+                        "Invalid value: 0x0: must be specified for an update",
+                    )
+                ],
+                rt.group,
+            )
+    return await store_update(api, request, t, old, new, dry)
+
+
+async def store_update(
+    api: Api,
+    request: web.Request,
+    t: Target,
+    old: Obj,
+    new: Obj,
+    dry: bool,
+    *,
+    managed: list[Obj] | None = None,
+) -> web.StreamResponse:
+    rt = t.rt
+    sub = "status" if t.sub == "status" else ""
+    new = carry_allocations(rt, old, new)
+    if new["metadata"].get("name") != old["metadata"]["name"]:
+        raise errors.invalid(
+            rt.kind,
+            old["metadata"]["name"],
+            [
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f"Invalid value: {validation.go_repr(new['metadata'].get('name'))}: field is immutable",
+                )
+            ],
+            rt.group,
+        )
+    if sub:
+        new = {
+            **old,
+            "status": new.get("status", old.get("status")),
+            "metadata": {
+                **old["metadata"],
+                "resourceVersion": new["metadata"].get("resourceVersion")
+                or old["metadata"]["resourceVersion"],
+            },
+        }
+    validation.validate(rt, new, old)
+    if not sub:
+        new = await _admit(api, rt, new, old)
+    new["metadata"]["managedFields"] = (
+        managed
+        if managed is not None
+        else apply.track_update(old, new, field_manager(request), rt.api_version, sub)
+    )
+    given = new["metadata"].get("resourceVersion")
+    if given and given != old["metadata"]["resourceVersion"]:
+        raise errors.conflict(rt.plural, old["metadata"]["name"], rt.group)
+    if dry:
+        return json_response(scale_of(new, t) if t.sub == "scale" else new)
+    stored = api.store.update(rt.key, new, subresource=sub)
+    stored = deletion.finish_if_released(api.store, rt, stored)
+    return json_response(scale_of(stored, t) if t.sub == "scale" else stored)
+
+
+def carry_allocations(rt: ResourceType, old: Obj, new: Obj) -> Obj:
+    """A Service update that leaves clusterIP or nodePorts empty keeps the allocated ones, as Kubernetes does."""
+    if rt.key != "services":
+        return new
+    spec, old_spec = new.get("spec"), old.get("spec") or {}
+    if not isinstance(spec, dict):
+        return new
+    if not spec.get("clusterIP") and old_spec.get("clusterIP") and spec.get("type") != "ExternalName":
+        spec["clusterIP"] = old_spec["clusterIP"]
+        if old_spec.get("clusterIPs"):
+            spec.setdefault("clusterIPs", old_spec["clusterIPs"])
+    old_ports = {p.get("port"): p.get("nodePort") for p in old_spec.get("ports") or [] if p.get("nodePort")}
+    if spec.get("type") in ("NodePort", "LoadBalancer"):
+        for p in spec.get("ports") or []:
+            if isinstance(p, dict) and not p.get("nodePort") and p.get("port") in old_ports:
+                p["nodePort"] = old_ports[p["port"]]
+    return new
+
+
+async def patch(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    rt = t.rt
+    ctype = request.content_type
+    if ctype not in PATCH_TYPES:
+        raise errors.unsupported_media_type(ctype)
+    dry = _dry_run(request)
+    body = await read_body(request)
+    assert t.name is not None
+    if ctype == "application/apply-patch+yaml":
+        return await apply.server_side_apply(api, request, t, body, dry)
+    old = api.store.must_get(rt.key, t.namespace or "", t.name)
+    base = scale_of(old, t) if t.sub == "scale" else old
+    if ctype == "application/json-patch+json":
+        patched = patches.json_patch(base, body)
+    else:
+        if not isinstance(body, dict):
+            raise errors.bad_request(
+                "json: cannot unmarshal array into Go value of type map[string]interface {}"
+            )
+        if ctype == "application/merge-patch+json":
+            patched = patches.merge_patch(base, body)
+        else:
+            patched = patches.strategic_merge(base, body)
+    if t.sub == "scale":
+        new = _from_scale(rt, old, patched)
+    else:
+        new = _check_identity(rt, patched, t, for_update=True)
+    return await store_update(api, request, t, old, new, dry)
+
+
+async def delete(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    assert t.name is not None
+    options = await _delete_options(request)
+    obj = api.store.must_get(t.rt.key, t.namespace or "", t.name)
+    return json_response(delete_one(api, t.rt, obj, options, _dry_run(request) or options.get("dry", False)))
+
+
+def delete_one(api: Api, rt: ResourceType, obj: Obj, options: Obj, dry: bool) -> Obj:
+    if dry:
+        return deletion.delete(api.store, rt, obj, options, dry=True)
+    hook = getattr(api.server.cluster, "delete", None)
+    if hook is None:
+        return deletion.delete(api.store, rt, obj, options)
+    deletion.check_delete(rt, obj, options)
+    meta = obj["metadata"]
+    result: Obj = hook(
+        rt.key,
+        meta.get("namespace") or "",
+        meta["name"],
+        propagation=deletion.propagation(options),
+        grace_seconds=options.get("gracePeriodSeconds"),
+        uid=(options.get("preconditions") or {}).get("uid"),
+    )
+    return result
+
+
+async def delete_collection(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    options = await _delete_options(request)
+    dry = _dry_run(request)
+    filt = make_filter(request.query.get("labelSelector"), request.query.get("fieldSelector"), t.rt.key)
+    items = [o for o in api.store.list(t.rt.key, t.namespace) if filt is None or filt(o)]
+    done = [delete_one(api, t.rt, o, options, dry) for o in items]
+    return json_response(
+        {
+            "kind": f"{t.rt.kind}List",
+            "apiVersion": t.rt.api_version,
+            "metadata": {"resourceVersion": str(api.store.rv)},
+            "items": done,
+        }
+    )
+
+
+async def _delete_options(request: web.Request) -> Obj:
+    q = request.query
+    options: Obj = {}
+    raw = await request.read()
+    if raw.strip():
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
+        if isinstance(body, dict):
+            options.update(body)
+            if body.get("dryRun"):
+                options["dry"] = body["dryRun"] == ["All"]
+    if "gracePeriodSeconds" in q:
+        try:
+            options["gracePeriodSeconds"] = int(q["gracePeriodSeconds"])
+        except ValueError:
+            raise errors.bad_request(
+                f"gracePeriodSeconds: Invalid value: {q['gracePeriodSeconds']!r}"
+            ) from None
+    if "propagationPolicy" in q:
+        options["propagationPolicy"] = q["propagationPolicy"]
+    policy = options.get("propagationPolicy")
+    if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
+        raise errors.bad_request(
+            f'propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", '
+            '"Orphan", "nil"'
+        )
+    return options
+
+
+async def bind(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    """``pods/{name}/binding``: assigns the pod to a node, as the scheduler does."""
+    assert t.name is not None
+    body = await read_body(request)
+    target = (body.get("target") or {}) if isinstance(body, dict) else {}
+    node = target.get("name")
+    if not node:
+        raise errors.invalid("Binding", t.name, [("FieldValueRequired", "target.name", "Required value")])
+    pod = api.store.must_get("pods", t.namespace or "", t.name)
+    if (pod.get("spec") or {}).get("nodeName"):
+        raise errors.ApiError(
+            409,
+            "Conflict",
+            f'Operation cannot be fulfilled on pods/binding "{t.name}": pod '
+            f"{t.name} is already assigned to node {pod['spec']['nodeName']!r}",
+        )
+    api.store.update("pods", {**pod, "spec": {**pod["spec"], "nodeName": node}}, check_version=False)
+    return json_response(
+        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
+    )

@@ -1,0 +1,51 @@
+"""JSON encoding for the API: each stored object's bytes cached by resourceVersion and spliced into lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from kubetui.sim.store import DELETED, Event, ObjectStore
+
+Obj = dict[str, Any]
+
+
+def dumps(data: Any) -> bytes:
+    return orjson.dumps(data)
+
+
+class Codec:
+    """Encodes stored objects once per resourceVersion; lists and watches reuse the bytes."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+        self._cache: dict[tuple[str, str, str], tuple[str, bytes]] = {}
+        store.add_listener(self._on_event)
+
+    def close(self) -> None:
+        self.store.remove_listener(self._on_event)
+        self._cache.clear()
+
+    def _on_event(self, event: Event) -> None:
+        if event.type == DELETED:
+            meta = event.obj["metadata"]
+            self._cache.pop((event.rtype, meta.get("namespace") or "", meta["name"]), None)
+
+    def encode(self, rtype: str, obj: Obj) -> bytes:
+        meta = obj["metadata"]
+        key = (rtype, meta.get("namespace") or "", meta["name"])
+        rv = meta.get("resourceVersion", "")
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == rv:
+            return hit[1]
+        data = orjson.dumps(obj)
+        # Only the live version is worth keeping; old versions replayed from history would evict it.
+        if self.store.get(rtype, key[1], key[2]) is obj:
+            self._cache[key] = (rv, data)
+        return data
+
+    def list_body(self, kind: str, api_version: str, meta: Obj, items: list[Obj], rtype: str) -> bytes:
+        parts = [self.encode(rtype, o) for o in items]
+        head = b'{"kind":' + orjson.dumps(kind) + b',"apiVersion":' + orjson.dumps(api_version)
+        return head + b',"metadata":' + orjson.dumps(meta) + b',"items":[' + b",".join(parts) + b"]}"

@@ -1,0 +1,197 @@
+"""Discovery documents (``/version``, ``/api``, ``/apis``, group/versions) and minimal OpenAPI v3 documents."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from typing import Any
+
+import orjson
+
+from kubetui.sim.resources import RESOURCE_TYPES, ResourceType
+
+GIT_VERSION = "v1.31.0"
+GROUPS = ("apps", "discovery.k8s.io")
+
+
+def version_info() -> dict[str, str]:
+    return {
+        "major": "1",
+        "minor": "31",
+        "gitVersion": GIT_VERSION,
+        "gitCommit": "0000000000000000000000000000000000000000",
+        "gitTreeState": "clean",
+        "buildDate": "2024-08-13T07:28:49Z",
+        "goVersion": "go1.22.5",
+        "compiler": "gc",
+        "platform": "linux/amd64",
+    }
+
+
+def core_versions() -> dict[str, Any]:
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}],
+    }
+
+
+def _group_doc(group: str) -> dict[str, Any]:
+    gv = {"groupVersion": f"{group}/v1", "version": "v1"}
+    return {"name": group, "versions": [gv], "preferredVersion": gv}
+
+
+def api_group_list() -> dict[str, Any]:
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group_doc(g) for g in GROUPS]}
+
+
+def api_group(group: str) -> dict[str, Any] | None:
+    if group not in GROUPS:
+        return None
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group_doc(group)}
+
+
+def _resource_entries(rt: ResourceType) -> list[dict[str, Any]]:
+    main: dict[str, Any] = {
+        "name": rt.plural,
+        "singularName": rt.singular,
+        "namespaced": rt.namespaced,
+        "kind": rt.kind,
+        "verbs": list(rt.verbs),
+    }
+    if rt.short_names:
+        main["shortNames"] = list(rt.short_names)
+    if rt.categories:
+        main["categories"] = list(rt.categories)
+    main["storageVersionHash"] = hashlib.sha256(rt.key.encode()).hexdigest()[:11]
+    out = [main]
+    for sub in rt.subresources:
+        entry: dict[str, Any] = {
+            "name": f"{rt.plural}/{sub}",
+            "singularName": "",
+            "namespaced": rt.namespaced,
+        }
+        if sub == "scale":
+            entry.update(group="autoscaling", version="v1", kind="Scale", verbs=["get", "patch", "update"])
+        elif sub == "log":
+            entry.update(kind="Pod", verbs=["get"])
+        elif sub in ("binding", "eviction"):
+            entry.update(kind="Binding" if sub == "binding" else "Eviction", verbs=["create"])
+            if sub == "eviction":
+                entry.update(group="policy", version="v1")
+        else:
+            entry.update(kind=rt.kind, verbs=["get", "patch", "update"])
+        out.append(entry)
+    return out
+
+
+def api_resource_list(group: str, version: str) -> dict[str, Any] | None:
+    if version != "v1" or (group and group not in GROUPS):
+        return None
+    resources: list[dict[str, Any]] = []
+    for rt in RESOURCE_TYPES:
+        if rt.group == group:
+            resources.extend(_resource_entries(rt))
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": f"{group}/{version}" if group else version,
+        "resources": resources,
+    }
+
+
+# -- OpenAPI v3 ---------------------------------------------------------------------------------------------
+# kubectl fetches these to learn that the server validates fields itself (the ``fieldValidation`` query
+# parameter on each kind's PATCH operation), so it sends ``fieldValidation=Strict`` instead of validating
+# manifests against a full schema. Strategic merge patch is deliberately not listed as a PATCH body type, so
+# ``kubectl apply`` builds its patches from its compiled-in types rather than from these skeletal schemas.
+
+
+def _gv_path(group: str) -> str:
+    return f"apis/{group}/v1" if group else "api/v1"
+
+
+def _operation(rt: ResourceType, verb: str, op_id: str) -> dict[str, Any]:
+    params = [
+        {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+        {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+        {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": True}},
+    ]
+    ref = {"$ref": f"#/components/schemas/{_schema_name(rt)}"}
+    op: dict[str, Any] = {
+        "operationId": op_id,
+        "parameters": params,
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": ref}}}},
+        "x-kubernetes-action": verb,
+        "x-kubernetes-group-version-kind": {"group": rt.group, "version": rt.version, "kind": rt.kind},
+    }
+    if verb == "patch":
+        body_types = (
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/apply-patch+yaml",
+        )
+        op["requestBody"] = {
+            "content": {t: {"schema": {"type": "object"}} for t in body_types},
+            "required": True,
+        }
+    elif verb in ("put", "post"):
+        op["requestBody"] = {"content": {"application/json": {"schema": ref}}, "required": True}
+    return op
+
+
+def _schema_name(rt: ResourceType) -> str:
+    prefix = f"io.k8s.api.{(rt.group.split('.')[0] or 'core')}.{rt.version}"
+    return f"{prefix}.{rt.kind}"
+
+
+@cache
+def openapi_v3_doc(group: str) -> bytes | None:
+    if group and group not in GROUPS:
+        return None
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for rt in RESOURCE_TYPES:
+        if rt.group != group:
+            continue
+        base = f"/{_gv_path(group)}"
+        item = (
+            f"{base}/namespaces/{{namespace}}/{rt.plural}/{{name}}"
+            if rt.namespaced
+            else f"{base}/{rt.plural}/{{name}}"
+        )
+        collection = item.rsplit("/", 1)[0]
+        paths[item] = {
+            "get": _operation(rt, "get", f"read{rt.kind}"),
+            "put": _operation(rt, "put", f"replace{rt.kind}"),
+            "patch": _operation(rt, "patch", f"patch{rt.kind}"),
+        }
+        paths[collection] = {"post": _operation(rt, "post", f"create{rt.kind}")}
+        schemas[_schema_name(rt)] = {
+            "type": "object",
+            "description": f"{rt.kind} of the built-in cluster.",
+            "properties": {
+                "apiVersion": {"type": "string"},
+                "kind": {"type": "string"},
+                "metadata": {"type": "object"},
+                "spec": {"type": "object"},
+                "status": {"type": "object"},
+            },
+            "x-kubernetes-group-version-kind": [{"group": rt.group, "kind": rt.kind, "version": rt.version}],
+        }
+    doc = {
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": GIT_VERSION},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+    return orjson.dumps(doc)
+
+
+def openapi_v3_root() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for group in ("", *GROUPS):
+        doc = openapi_v3_doc(group) or b""
+        digest = hashlib.sha512(doc).hexdigest()[:128].upper()
+        out[_gv_path(group)] = {"serverRelativeURL": f"/openapi/v3/{_gv_path(group)}?hash={digest}"}
+    return {"paths": out}

@@ -1,0 +1,156 @@
+"""``SimServer``: the built-in cluster's HTTP API server, as an async context manager on a loopback port."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from kubetui.sim.api import Api
+from kubetui.sim.kubeconfig import CONTEXT, write_kubeconfig
+from kubetui.sim.store import ObjectStore
+
+log = logging.getLogger(__name__)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def make_cluster(scenario: str, nodes: int | None, seed: int, speed: float, state: Path | None) -> Any:
+    """The full SimCluster with its controllers; a bare store-only cluster if that is not available."""
+    try:
+        from kubetui.sim.cluster import SimCluster
+    except ImportError:
+        from kubetui.sim.testing import BareCluster
+
+        return BareCluster(scenario=scenario, nodes=nodes, seed=seed, speed=speed, state=state)
+    return SimCluster(scenario=scenario, nodes=nodes, seed=seed, speed=speed, state=state)
+
+
+class SimServer:
+    """Serves a SimCluster over plain HTTP: ``async with SimServer(scenario="demo") as sim: sim.url``."""
+
+    def __init__(
+        self,
+        scenario: str = "empty",
+        seed: int = 1,
+        speed: float = 1.0,
+        nodes: int | None = None,
+        state: str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        cluster: Any = None,
+        bookmark_interval: float = 60.0,
+    ) -> None:
+        if not is_loopback(host):
+            raise ValueError(f"the built-in cluster listens on loopback only, not {host!r}")
+        self.scenario, self.seed, self.speed, self.nodes = scenario, seed, speed, nodes
+        self.state = Path(state) if state else None
+        self.host, self.port = host, port
+        self.cluster: Any = cluster
+        self.bookmark_interval = bookmark_interval
+        self.api = Api(self)
+        self._runner: web.AppRunner | None = None
+        self._streams: set[web.Request] = set()
+        self._restart_state: Path | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def store(self) -> ObjectStore:
+        store: ObjectStore = self.cluster.store
+        return store
+
+    async def __aenter__(self) -> SimServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        if self.cluster is None:
+            self.cluster = make_cluster(self.scenario, self.nodes, self.seed, self.speed, self.state)
+        await self.cluster.start()
+        await self._start_http()
+
+    async def _start_http(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.api.handle)
+        # Cancelling handlers of vanished clients ends their watches instead of leaving them to time out.
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = int(self._runner.addresses[0][1])
+
+    async def _stop_http(self) -> None:
+        self.drop_connections()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def stop(self) -> None:
+        await self._stop_http()
+        if self.cluster is not None:
+            await self.cluster.stop()
+        if self._restart_state is not None:
+            self._restart_state.unlink(missing_ok=True)
+
+    async def restart(self) -> None:
+        """Stops the HTTP server and the controllers, then starts both again on the same port and state."""
+        await self._stop_http()
+        store = self.store
+        await self.cluster.stop()
+        state = self.state
+        if state is None:
+            # Without a state file the objects still survive: they go through a private one.
+            if self._restart_state is None:
+                fd, name = tempfile.mkstemp(prefix="kubetui-sim-", suffix=".json")
+                os.close(fd)
+                self._restart_state = Path(name)
+            store.save(self._restart_state)
+            state = self._restart_state
+        # The same kind of cluster again (a test's controller-less one stays controller-less).
+        self.cluster = type(self.cluster)(
+            scenario=self.scenario, nodes=self.nodes, seed=self.seed, speed=self.speed, state=state
+        )
+        await self.cluster.start()
+        await self._start_http()
+
+    def write_kubeconfig(
+        self, path: str | Path, context: str = CONTEXT, namespace: str | None = None
+    ) -> Path:
+        return write_kubeconfig(path, self.url, context, namespace)
+
+    # -- open streams ------------------------------------------------------------------------------------
+
+    def track(self, request: web.Request) -> None:
+        self._streams.add(request)
+
+    def untrack(self, request: web.Request) -> None:
+        self._streams.discard(request)
+
+    def drop_connections(self) -> None:
+        """Cuts every open watch and log stream, as a network failure or an API server restart would."""
+        for request in list(self._streams):
+            transport = request.transport
+            if transport is not None:
+                transport.abort()
+        self._streams.clear()
