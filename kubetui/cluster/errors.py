@@ -226,9 +226,8 @@ def from_transport(exc: BaseException, server: str) -> Unreachable:
         )
     if isinstance(exc, aiohttp.ClientConnectorSSLError | ssl.SSLError):
         return Unreachable(f"Unable to connect to the server: tls: {exc}", "tls", "")
-    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(
-        getattr(exc, "os_error", None) or exc, socket.gaierror
-    ):
+    dns_error = getattr(aiohttp, "ClientConnectorDNSError", socket.gaierror)  # aiohttp >= 3.10
+    if isinstance(exc, dns_error) or isinstance(getattr(exc, "os_error", None) or exc, socket.gaierror):
         return Unreachable(
             f"Unable to connect to the server: dial tcp: lookup {host}: no such host",
             "dns",

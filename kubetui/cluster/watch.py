@@ -247,13 +247,18 @@ class Watcher:
             "timeoutSeconds": timeout,
         }
         stream = self.conn.stream("GET", self.path, query=query, timeout=timeout + self.read_timeout_margin)
+        started, lines = time.monotonic(), 0
         try:
             async for line in stream:
                 if line.strip():
+                    lines += 1
                     self._handle(orjson.loads(line))
         finally:
             await stream.aclose()
             self._flush()
+        if not lines and time.monotonic() - started < 1.0:
+            # A server that ends watches at once must not turn this loop into a busy spin.
+            await self._sleep(self.backoff.next())
 
     def _handle(self, event: dict[str, Any]) -> None:
         etype = event.get("type")
