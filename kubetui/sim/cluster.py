@@ -100,9 +100,9 @@ class SimCluster:
 
             out.append(EndpointsController(self))
         with contextlib.suppress(ImportError):
-            from .controllers.gc import GarbageCollector, NamespaceController
+            from .controllers.gc import GarbageCollector, NamespaceDefaults
 
-            out.extend([GarbageCollector(self), NamespaceController(self)])
+            out.extend([GarbageCollector(self), NamespaceDefaults(self)])
         return out
 
     def resync(self) -> None:

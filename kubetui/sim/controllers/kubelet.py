@@ -87,6 +87,10 @@ class Kubelet(Controller):
                 rt = self._adopt(pod, passive=True)
             if rt.stopping is None:
                 rt.stopping = asyncio.create_task(self._stop_pod(rt))
+            elif rt.stopping.done() and not m.get("finalizers"):
+                # Stopped earlier but held by a finalizer that is now gone.
+                with contextlib.suppress(ApiError):
+                    self.store.delete("pods", rt.namespace, rt.name)
             return
         if rt is not None:
             return
