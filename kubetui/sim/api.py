@@ -215,7 +215,9 @@ class Api:
         assert t.name is not None
         obj = self.store.must_get(t.rt.key, t.namespace or "", t.name)
         if wants_table(request):
-            return json_response(tables.table(t.rt.key, [obj], request.query.get("includeObject")))
+            return json_response(
+                tables.table(t.rt.key, [obj], request.query.get("includeObject"), self.store.clock())
+            )
         return web.Response(body=self.codec.encode(t.rt.key, obj), content_type=JSON)
 
     def list(self, request: web.Request, t: Target) -> web.StreamResponse:
@@ -256,7 +258,7 @@ class Api:
             if filt is None:
                 meta["remainingItemCount"] = rest
         if wants_table(request):
-            tbl = tables.table(key, items, q.get("includeObject"))
+            tbl = tables.table(key, items, q.get("includeObject"), store.clock())
             tbl["metadata"] = meta
             return json_response(tbl)
         body = self.codec.list_body(f"{t.rt.kind}List", t.rt.api_version, meta, items, key)

@@ -10,7 +10,7 @@ import yaml
 from aiohttp import web
 
 from kubetui.sim import api_delete as deletion
-from kubetui.sim import apply, errors, validation
+from kubetui.sim import api_proto, apply, errors, validation
 from kubetui.sim import patch as patches
 from kubetui.sim.api import json_response
 from kubetui.sim.resources import ResourceType
@@ -45,6 +45,8 @@ async def read_body(request: web.Request, *, yaml_ok: bool = True) -> Any:
     if not raw.strip():
         raise errors.bad_request("the request body is empty")
     ctype = request.content_type
+    if ctype == "application/vnd.kubernetes.protobuf":
+        return api_proto.decode(raw)
     try:
         if "yaml" in ctype and yaml_ok:
             return yaml.safe_load(raw)

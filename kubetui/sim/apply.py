@@ -143,6 +143,28 @@ def _remove_at(obj: Any, path: Path) -> None:
         parent[:] = [i for i in parent if i != value]
 
 
+def _owned_under(prefix: Path, kept: set[Path]) -> bool:
+    return any(k[: len(prefix)] == prefix for k in kept)
+
+
+def _drop(obj: Obj, path: Path, kept: set[Path]) -> None:
+    """Removes a field the applier gave up: a whole list item if nobody owns anything in it, and then any
+    list or map left empty that nobody owns."""
+    target = path
+    for depth in range(2, len(path)):
+        prefix = path[:depth]
+        if prefix[-1].startswith("k:") and not _owned_under(prefix, kept):
+            target = prefix
+            break
+    _remove_at(obj, target)
+    for depth in range(len(target) - 1, 1, -1):
+        prefix = target[:depth]
+        value = value_at(obj, prefix)
+        if _owned_under(prefix, kept) or not isinstance(value, (dict, list)) or value:
+            return
+        _remove_at(obj, prefix)
+
+
 def to_fields_v1(paths: set[Path]) -> Obj:
     root: Obj = {}
     for p in sorted(paths):
@@ -289,8 +311,9 @@ def merge_applied(
             owned_elsewhere |= paths
         if paths:
             out.append({**entry, "fieldsV1": to_fields_v1(paths)})
-    for p in sorted(previous - cfg_set - owned_elsewhere, key=len, reverse=True):
-        _remove_at(merged, p)
+    kept = cfg_set | owned_elsewhere
+    for p in sorted(previous - kept, key=len):
+        _drop(merged, p, kept)
     out.append(_entry(manager, "Apply", rt.api_version, cfg_set, _now(), sub))
     return merged, out
 

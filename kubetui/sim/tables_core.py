@@ -1,0 +1,420 @@
+"""Table cells for pods, workloads, services and nodes, and the time and selector helpers they share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+Obj = dict[str, Any]
+
+NAME_DESC = "Name must be unique within a namespace."
+AGE_DESC = "CreationTimestamp is a timestamp representing the server time when this object was created."
+
+
+def _col(name: str, type_: str = "string", desc: str = "", priority: int = 0, fmt: str = "") -> Obj:
+    return {"name": name, "type": type_, "format": fmt, "description": desc, "priority": priority}
+
+
+def _name() -> Obj:
+    return _col("Name", desc=NAME_DESC, fmt="name")
+
+
+def _age() -> Obj:
+    return _col("Age", desc=AGE_DESC)
+
+
+def parse_time(stamp: Any) -> float | None:
+    if not stamp or not isinstance(stamp, str):
+        return None
+    try:
+        base, _, frac = stamp.rstrip("Z").partition(".")
+        t = datetime.strptime(base[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
+        return t + (float("0." + frac) if frac.isdigit() else 0.0)
+    except ValueError:
+        return None
+
+
+def human_duration(seconds: float) -> str:
+    """Kubernetes' ``duration.HumanDuration``: 45s, 2m5s, 15m, 3h20m, 2d4h, 400d, 3y2d."""
+    s = int(seconds)
+    if s < -1:
+        return "<invalid>"
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        rest = s % 60
+        return f"{minutes}m" if rest == 0 else f"{minutes}m{rest}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = s // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h" if rest == 0 else f"{hours}h{rest}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        rest = hours % 24
+        return f"{hours // 24}d" if rest == 0 else f"{hours // 24}d{rest}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return f"{hours // 24 // 365}y" if days == 0 else f"{hours // 24 // 365}y{days}d"
+    return f"{hours // 24 // 365}y"
+
+
+def since(stamp: Any, now: float) -> str:
+    t = parse_time(stamp)
+    return "<unknown>" if t is None else human_duration(now - t)
+
+
+def label_selector_text(selector: Obj | None) -> str:
+    if not selector:
+        return "<none>"
+    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
+    for e in selector.get("matchExpressions") or []:
+        op, key, values = e.get("operator"), e.get("key"), ",".join(e.get("values") or [])
+        if op == "In":
+            parts.append(f"{key} in ({values})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({values})")
+        elif op == "Exists":
+            parts.append(str(key))
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts) or "<none>"
+
+
+def _labels_text(labels: Obj | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items())) or "<none>"
+
+
+# -- pods ----------------------------------------------------------------------------------------------------
+
+
+def pod_cells(pod: Obj, now: float) -> list[Any]:
+    spec, status, meta = pod.get("spec") or {}, pod.get("status") or {}, pod["metadata"]
+    containers = spec.get("containers") or []
+    init_specs = {c.get("name"): c for c in spec.get("initContainers") or []}
+    total = len(containers) + sum(1 for c in init_specs.values() if c.get("restartPolicy") == "Always")
+    ready = restarts = sidecar_restarts = 0
+    last_restart = sidecar_last = 0.0
+    phase = status.get("phase") or ""
+    reason = status.get("reason") or phase
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "PodScheduled" and cond.get("reason") == "SchedulingGated":
+            reason = "SchedulingGated"
+    initializing = False
+    init_statuses = status.get("initContainerStatuses") or []
+    for i, cs in enumerate(init_statuses):
+        restarts += int(cs.get("restartCount") or 0)
+        finished = parse_time(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt")) or 0.0
+        last_restart = max(last_restart, finished)
+        sidecar = (init_specs.get(cs.get("name")) or {}).get("restartPolicy") == "Always"
+        if sidecar:
+            sidecar_restarts += int(cs.get("restartCount") or 0)
+            sidecar_last = max(sidecar_last, finished)
+        state = cs.get("state") or {}
+        term, wait = state.get("terminated"), state.get("waiting")
+        if term is not None and term.get("exitCode", 0) == 0:
+            continue
+        if sidecar and cs.get("started"):
+            ready += 1 if cs.get("ready") else 0
+            continue
+        if term is not None:
+            if term.get("reason"):
+                reason = "Init:" + term["reason"]
+            elif term.get("signal"):
+                reason = f"Init:Signal:{term['signal']}"
+            else:
+                reason = f"Init:ExitCode:{term.get('exitCode', 0)}"
+        elif wait is not None and wait.get("reason") and wait["reason"] != "PodInitializing":
+            reason = "Init:" + wait["reason"]
+        else:
+            reason = f"Init:{i}/{len(init_specs)}"
+        initializing = True
+        break
+    initialized = any(
+        c.get("type") == "Initialized" and c.get("status") == "True" for c in status.get("conditions") or []
+    )
+    if not initializing or initialized:
+        restarts, last_restart = sidecar_restarts, sidecar_last
+        has_running = False
+        for cs in reversed(status.get("containerStatuses") or []):
+            restarts += int(cs.get("restartCount") or 0)
+            ended = parse_time(((cs.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
+            last_restart = max(last_restart, ended or 0.0)
+            state = cs.get("state") or {}
+            wait, term = state.get("waiting"), state.get("terminated")
+            if wait is not None and wait.get("reason"):
+                reason = wait["reason"]
+            elif term is not None and term.get("reason"):
+                reason = term["reason"]
+            elif term is not None:
+                reason = (
+                    f"Signal:{term['signal']}"
+                    if term.get("signal")
+                    else f"ExitCode:{term.get('exitCode', 0)}"
+                )
+            elif cs.get("ready") and state.get("running") is not None:
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            pod_ready = any(
+                c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
+            )
+            reason = "Running" if pod_ready else "NotReady"
+    if meta.get("deletionTimestamp") and status.get("reason") == "NodeLost":
+        reason = "Unknown"
+    elif meta.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+    restarts_text = str(restarts)
+    if restarts and last_restart:
+        restarts_text = f"{restarts} ({human_duration(now - last_restart)} ago)"
+    ips = status.get("podIPs") or []
+    ip = (ips[0].get("ip") if ips else status.get("podIP")) or "<none>"
+    gates = spec.get("readinessGates") or []
+    gates_text = "<none>"
+    if gates:
+        conds = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+        gates_text = f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
+    return [
+        meta["name"],
+        f"{ready}/{total}",
+        reason,
+        restarts_text,
+        since(meta.get("creationTimestamp"), now),
+        ip,
+        spec.get("nodeName") or "<none>",
+        status.get("nominatedNodeName") or "<none>",
+        gates_text,
+    ]
+
+
+POD_COLUMNS = [
+    _name(),
+    _col("Ready", desc="The aggregate readiness state of this pod for accepting traffic."),
+    _col("Status", desc="The aggregate status of the containers in this pod."),
+    _col(
+        "Restarts",
+        desc="The number of times the containers in this pod have been restarted and when the last "
+        "container in this pod has restarted.",
+    ),
+    _age(),
+    _col("IP", desc="podIP address allocated to the pod. Routable at least within the cluster.", priority=1),
+    _col("Node", desc="NodeName indicates in which node this pod is scheduled.", priority=1),
+    _col(
+        "Nominated Node",
+        desc="nominatedNodeName is set only when this pod preempts other pods on the node.",
+        priority=1,
+    ),
+    _col(
+        "Readiness Gates",
+        desc="If specified, all readiness gates will be evaluated for pod readiness.",
+        priority=1,
+    ),
+]
+
+
+# -- workloads, services, nodes --------------------------------------------------------------------------------
+
+
+def _template_cells(obj: Obj) -> list[str]:
+    containers = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or []
+    return [
+        ",".join(c.get("name", "") for c in containers),
+        ",".join(c.get("image", "") for c in containers),
+        label_selector_text((obj.get("spec") or {}).get("selector")),
+    ]
+
+
+_TEMPLATE_COLUMNS = [
+    _col("Containers", desc="Names of each container in the template.", priority=1),
+    _col("Images", desc="Images referenced by each container in the template.", priority=1),
+    _col(
+        "Selector",
+        desc="Label selector for pods. Existing ReplicaSets whose pods are selected by this will be "
+        "the ones affected by this deployment.",
+        priority=1,
+    ),
+]
+
+
+def deployment_cells(obj: Obj, now: float) -> list[Any]:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    desired = spec.get("replicas", 1)
+    return [
+        obj["metadata"]["name"],
+        f"{status.get('readyReplicas', 0)}/{desired}",
+        int(status.get("updatedReplicas", 0)),
+        int(status.get("availableReplicas", 0)),
+        since(obj["metadata"].get("creationTimestamp"), now),
+        *_template_cells(obj),
+    ]
+
+
+DEPLOYMENT_COLUMNS = [
+    _name(),
+    _col("Ready", desc="Number of the pod with ready state"),
+    _col(
+        "Up-to-date",
+        "integer",
+        "Total number of non-terminated pods targeted by this deployment that have the "
+        "desired template spec.",
+    ),
+    _col(
+        "Available",
+        "integer",
+        "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+    ),
+    _age(),
+    *_TEMPLATE_COLUMNS,
+]
+
+
+def replicaset_cells(obj: Obj, now: float) -> list[Any]:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    return [
+        obj["metadata"]["name"],
+        int(spec.get("replicas", 1)),
+        int(status.get("replicas", 0)),
+        int(status.get("readyReplicas", 0)),
+        since(obj["metadata"].get("creationTimestamp"), now),
+        *_template_cells(obj),
+    ]
+
+
+REPLICASET_COLUMNS = [
+    _name(),
+    _col("Desired", "integer", "Number of desired pods."),
+    _col("Current", "integer", "Replicas is the most recently observed number of replicas."),
+    _col("Ready", "integer", "The number of ready replicas for this replica set."),
+    _age(),
+    *_TEMPLATE_COLUMNS,
+]
+
+
+def _service_external_ip(svc: Obj) -> str:
+    spec = svc.get("spec") or {}
+    external = spec.get("externalIPs") or []
+    stype = spec.get("type") or "ClusterIP"
+    if stype in ("ClusterIP", "NodePort"):
+        return ",".join(external) or "<none>"
+    if stype == "LoadBalancer":
+        ingress = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+        lb = [i.get("ip") or i.get("hostname") for i in ingress if i.get("ip") or i.get("hostname")]
+        return ",".join([*lb, *external]) or "<pending>"
+    if stype == "ExternalName":
+        return str(spec.get("externalName", ""))
+    return "<unknown>"
+
+
+def service_cells(obj: Obj, now: float) -> list[Any]:
+    spec = obj.get("spec") or {}
+    ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
+    ports = []
+    for p in spec.get("ports") or []:
+        proto = p.get("protocol") or "TCP"
+        ports.append(
+            f"{p.get('port')}:{p['nodePort']}/{proto}" if p.get("nodePort") else f"{p.get('port')}/{proto}"
+        )
+    return [
+        obj["metadata"]["name"],
+        spec.get("type") or "ClusterIP",
+        ips[0] if ips else "<none>",
+        _service_external_ip(obj),
+        ",".join(ports) or "<none>",
+        since(obj["metadata"].get("creationTimestamp"), now),
+        _labels_text(spec.get("selector")),
+    ]
+
+
+SERVICE_COLUMNS = [
+    _name(),
+    _col("Type", desc="type determines how the Service is exposed."),
+    _col("Cluster-IP", desc="clusterIP is the IP address of the service and is usually assigned randomly."),
+    _col(
+        "External-IP",
+        desc="externalIPs is a list of IP addresses for which nodes in the cluster will also "
+        "accept traffic for this service.",
+    ),
+    _col("Port(s)", desc="The list of ports that are exposed by this service."),
+    _age(),
+    _col(
+        "Selector",
+        desc="Route service traffic to pods with label keys and values matching this selector.",
+        priority=1,
+    ),
+]
+
+
+def node_cells(obj: Obj, now: float) -> list[Any]:
+    spec, status, meta = obj.get("spec") or {}, obj.get("status") or {}, obj["metadata"]
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    states = [] if ready is None else ["Ready" if ready.get("status") == "True" else "NotReady"]
+    if not states:
+        states = ["Unknown"]
+    if spec.get("unschedulable"):
+        states.append("SchedulingDisabled")
+    roles: set[str] = set()
+    for k, v in (meta.get("labels") or {}).items():
+        if k.startswith("node-role.kubernetes.io/") and k.split("/", 1)[1]:
+            roles.add(k.split("/", 1)[1])
+        elif k == "kubernetes.io/role" and v:
+            roles.add(v)
+    info = status.get("nodeInfo") or {}
+    addresses = status.get("addresses") or []
+
+    def address(kind: str) -> str:
+        return next((a.get("address") for a in addresses if a.get("type") == kind), None) or "<none>"
+
+    return [
+        meta["name"],
+        ",".join(states),
+        ",".join(sorted(roles)) or "<none>",
+        since(meta.get("creationTimestamp"), now),
+        info.get("kubeletVersion", ""),
+        address("InternalIP"),
+        address("ExternalIP"),
+        info.get("osImage") or "<unknown>",
+        info.get("kernelVersion") or "<unknown>",
+        info.get("containerRuntimeVersion") or "<unknown>",
+    ]
+
+
+NODE_COLUMNS = [
+    _name(),
+    _col("Status", desc="The status of the node"),
+    _col("Roles", desc="The roles of the node"),
+    _age(),
+    _col("Version", desc="Kubelet Version reported by the node."),
+    _col(
+        "Internal-IP",
+        desc="List of addresses reachable to the node. Queried from cloud provider, if available.",
+        priority=1,
+    ),
+    _col(
+        "External-IP",
+        desc="List of addresses reachable to the node. Queried from cloud provider, if available.",
+        priority=1,
+    ),
+    _col(
+        "OS-Image",
+        desc="OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+        priority=1,
+    ),
+    _col(
+        "Kernel-Version",
+        desc="Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+        priority=1,
+    ),
+    _col(
+        "Container-Runtime",
+        desc="ContainerRuntime Version reported by the node through runtime remote API "
+        "(e.g. containerd://1.4.2).",
+        priority=1,
+    ),
+]
