@@ -9,7 +9,7 @@ import orjson
 import yaml
 
 from kubetui.cluster.connection import APPLY_PATCH, Connection
-from kubetui.cluster.errors import BadRequest, ClusterError, NotFound
+from kubetui.cluster.errors import BadRequest, ClusterError, NotFound, ReadOnlyError
 from kubetui.cluster.resources import Resource, resource_for_kind
 
 FIELD_MANAGER = "kubetui"
@@ -206,6 +206,8 @@ async def apply_manifests(
             action, obj = await _apply_one(conn, doc, namespace, dry_run=False)
             result = _result(index, doc, namespace, action)
             result.object = obj
+        except ReadOnlyError:
+            raise  # refused as a whole (before the first write), not a per-document failure
         except ClusterError as exc:
             # Passed its dry run but failed now (a race with another writer): report it, keep going like kubectl.
             result = _result(index, doc, namespace, "failed", exc.message)

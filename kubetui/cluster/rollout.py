@@ -222,7 +222,7 @@ async def rollout_undo(
             f"deployment.apps/{deployment} skipped rollback (current template already matches revision {number})",
             0,
         )
-    template = _without_hash(rs_template)
+    template = _as_kubectl_marshals(_without_hash(rs_template))
     current_annotations = (obj.get("metadata") or {}).get("annotations") or {}
     annotations = {k: v for k, v in current_annotations.items() if k in _ANNOTATIONS_TO_SKIP}
     for key, value in ((rs.get("metadata") or {}).get("annotations") or {}).items():
@@ -240,6 +240,15 @@ async def rollout_undo(
         content_type=JSON_PATCH,
     )
     return result
+
+
+def _as_kubectl_marshals(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as kubectl's Go structs serialise it: every container gets ``resources: {}``."""
+    spec = template.setdefault("spec", {})
+    for field_name in ("initContainers", "containers"):
+        for container in spec.get(field_name) or []:
+            container.setdefault("resources", {})
+    return template
 
 
 def _now_rfc3339() -> str:

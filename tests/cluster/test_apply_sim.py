@@ -1,0 +1,162 @@
+"""Applying manifests on the built-in cluster: server-side apply, per-document results, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kubetui.cluster import ops
+from kubetui.cluster.apply import ManifestError
+from kubetui.cluster.connection import Connection
+from kubetui.cluster.errors import NotFound, ReadOnlyError
+from kubetui.sim.server import SimServer
+from tests.cluster.simhelp import kubectl, make_namespace, open_connection
+
+MYAPP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: myapp
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: myapp
+  template:
+    metadata:
+      labels:
+        app: myapp
+    spec:
+      containers:
+        - name: myapp
+          image: registry.example.com/team/myapp:001
+      imagePullSecrets:
+        - name: my-secret
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: myapp-service
+spec:
+  type: LoadBalancer
+  selector:
+    app: myapp
+  ports:
+    - protocol: TCP
+      port: 80
+      targetPort: 8089
+"""
+
+
+@pytest.fixture
+async def cluster(bare_sim: SimServer, tmp_path: Path) -> AsyncIterator[tuple[Connection, Path]]:
+    kubeconfig = bare_sim.write_kubeconfig(tmp_path / "kubeconfig")
+    conn = await open_connection(kubeconfig)
+    for ns in ("mine", "theirs"):
+        await make_namespace(conn, ns)
+    yield conn, kubeconfig
+    await conn.close()
+
+
+async def _get(conn: Connection, path: str) -> dict[str, Any]:
+    result: dict[str, Any] = await conn.request("GET", path)
+    return result
+
+
+async def test_apply_creates_then_reports_unchanged_then_configured(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    results = await ops.apply_manifests(conn, MYAPP, "mine")
+    assert [(r.index, r.kind, r.name, r.namespace, r.action) for r in results] == [
+        (1, "Deployment", "myapp", "mine", "created"),
+        (2, "Service", "myapp-service", "mine", "created"),
+    ]
+    dep = await _get(conn, "/apis/apps/v1/namespaces/mine/deployments/myapp")
+    assert dep["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "my-secret"}]
+    assert any(f.get("manager") == "kubetui" for f in dep["metadata"].get("managedFields") or [])
+    again = await ops.apply_manifests(conn, MYAPP, "mine")
+    assert [r.action for r in again] == ["unchanged", "unchanged"]
+    changed = await ops.apply_manifests(conn, MYAPP.replace("replicas: 3", "replicas: 5"), "mine")
+    assert [r.action for r in changed] == ["configured", "unchanged"]
+    assert (await _get(conn, "/apis/apps/v1/namespaces/mine/deployments/myapp"))["spec"]["replicas"] == 5
+
+
+async def test_apply_leaves_the_state_kubectl_apply_leaves(
+    cluster: tuple[Connection, Path], tmp_path: Path
+) -> None:
+    conn, kubeconfig = cluster
+    manifest = tmp_path / "myapp.yaml"
+    manifest.write_text(MYAPP)
+    theirs = await kubectl(kubeconfig, "apply", "--server-side", "-f", str(manifest), "-n", "theirs")
+    assert theirs.returncode == 0, theirs.stderr
+    await ops.apply_manifests(conn, MYAPP, "mine")
+    for path in (
+        "/apis/apps/v1/namespaces/{}/deployments/myapp",
+        "/api/v1/namespaces/{}/services/myapp-service",
+    ):
+        mine = await _get(conn, path.format("mine"))
+        twin = await _get(conn, path.format("theirs"))
+        for key in ("spec", "selector"):
+            if key in mine:
+                mine_spec = {k: v for k, v in mine[key].items() if k not in ("clusterIP", "clusterIPs")}
+                twin_spec = {k: v for k, v in twin[key].items() if k not in ("clusterIP", "clusterIPs")}
+                for port in mine_spec.get("ports", []) + twin_spec.get("ports", []):
+                    port.pop("nodePort", None)
+                assert mine_spec == twin_spec
+
+
+async def test_dry_run_applies_nothing(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    results = await ops.apply_manifests(conn, MYAPP, "mine", dry_run=True)
+    assert [r.action for r in results] == ["created", "created"]
+    with pytest.raises(NotFound):
+        await _get(conn, "/apis/apps/v1/namespaces/mine/deployments/myapp")
+
+
+async def test_one_invalid_document_leaves_nothing_applied(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    broken = (
+        MYAPP
+        + "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: Bad_Name\nspec:\n  ports:\n    - port: 80\n"
+    )
+    results = await ops.apply_manifests(conn, broken, "mine")
+    assert [r.action for r in results] == ["skipped", "skipped", "failed"]
+    assert results[2].error and "Bad_Name" in results[2].error
+    for path in (
+        "/apis/apps/v1/namespaces/mine/deployments/myapp",
+        "/api/v1/namespaces/mine/services/myapp-service",
+    ):
+        with pytest.raises(NotFound):
+            await _get(conn, path)
+
+
+async def test_malformed_yaml_names_the_document_and_line(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    malformed = MYAPP + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n"
+    with pytest.raises(ManifestError) as info:
+        await ops.apply_manifests(conn, malformed, "mine")
+    assert info.value.document == 3
+    assert info.value.line == MYAPP.count("\n") + 6
+    with pytest.raises(NotFound):
+        await _get(conn, "/apis/apps/v1/namespaces/mine/deployments/myapp")
+
+
+async def test_unknown_kind_fails_its_document(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    text = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\n" + MYAPP
+    results = await ops.apply_manifests(conn, text, "mine")
+    assert results[0].action == "failed" and 'no matches for kind "Widget"' in (results[0].error or "")
+    assert [r.action for r in results[1:]] == ["skipped", "skipped"]
+
+
+async def test_read_only_refuses_apply_but_allows_its_dry_run(bare_sim: SimServer, tmp_path: Path) -> None:
+    conn = await open_connection(bare_sim.write_kubeconfig(tmp_path / "kubeconfig"), readonly=True)
+    try:
+        preview = await ops.apply_manifests(conn, MYAPP, "default", dry_run=True)
+        assert [r.action for r in preview] == ["created", "created"]
+        with pytest.raises(ReadOnlyError):
+            await ops.apply_manifests(conn, MYAPP.replace("myapp", "other"), "default")
+    finally:
+        await conn.close()
