@@ -212,17 +212,28 @@ class ContainerLogStream:
         replay = Counter(self._seen_at_last) if resume else Counter[str]()
         count = 0
         query = self._query(follow=follow, previous=previous, resume=resume, tail=tail)
-        emit, accept = self._emit, self._accept
+        emit, accept, resumed = self._emit, self._accept, self._resumed
 
         def handle(line: LogLine) -> None:
             nonlocal count
             if accept(line, replay) or not resume:
+                if count == 0:
+                    resumed()
                 count += 1
                 emit(line)
 
-        await self._each_line(query, handle)
+        # Resumed once a line arrives, or once the stream has stayed open a while (a quiet container).
+        timer = asyncio.get_running_loop().call_later(1.0, resumed)
+        try:
+            await self._each_line(query, handle)
+        finally:
+            timer.cancel()
         self.lines_emitted += count
         return count
+
+    def _resumed(self) -> None:
+        if self._said is not None and self._said[0] == LogState.LOST:
+            self._status(LogState.RESUMED, "connection restored; continuing after the last line shown")
 
     async def _each_line(self, query: dict[str, str], handle: Callable[[LogLine], object]) -> None:
         stream = self.source.stream("GET", self._path + "/log", query=query)
@@ -282,8 +293,6 @@ class ContainerLogStream:
                 backoff = min(backoff * 2, 10.0)
                 continue
             backoff = self._poll
-            if self._said is not None and self._said[0] == LogState.LOST:
-                self._status(LogState.RESUMED, "connection restored; continuing after the last line shown")
             if connected and seen is not None and not _same_container(st, seen):
                 # The container restarted: fetch what the old one wrote after our last line, then go on.
                 self._status(LogState.RESTARTED, f"container restarted (restarts: {st.restarts})")
@@ -296,8 +305,10 @@ class ContainerLogStream:
                     if crash_said != st.restarts:
                         crash_said = st.restarts
                         prev = await self._previous_tail()
-                        msg = f"CrashLoopBackOff: {st.message or 'back-off restarting failed container'}"
-                        self._status(LogState.CRASH_LOOP, f"{msg} (restarts: {st.restarts})", prev)
+                        why = st.message or "back-off restarting failed container"
+                        self._status(
+                            LogState.CRASH_LOOP, f"CrashLoopBackOff (restarts: {st.restarts}): {why}", prev
+                        )
                 elif st.terminating:
                     self._status(LogState.TERMINATING, f"pod {self.pod} is terminating")
                 else:

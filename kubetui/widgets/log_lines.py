@@ -244,11 +244,9 @@ class LogLines(ScrollView, can_focus=True):
         else:
             style = self._note_styles.get(STATE_STATUS.get(item.state, "warning"), Style(italic=True))
             who = f"{item.pod}/{item.container}" if item.container else item.pod
-            segments.append(Segment(f"── {who}: {clean(item.message)}", style))
-            if item.previous:
-                segments.append(
-                    Segment(f" ({len(item.previous)} lines of the previous container: press p)", style)
-                )
+            # The offer goes first so that it is seen however narrow the pane.
+            offer = " [press p for the previous container's log]" if item.previous else ""
+            segments.append(Segment(f"── {who}:{offer} {clean(item.message)}", style))
         if current:
             segments = [
                 Segment(s.text, self._current_style + s.style if s.style else self._current_style)

@@ -1,0 +1,62 @@
+"""LogsScreen: the log view full screen, for reading a pod's or a workload's logs without the other panes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from kubetui.cluster.logs import LogSource
+from kubetui.widgets.log_buffer import DEFAULT_BUDGET
+from kubetui.widgets.log_view import LogView
+
+
+class LogsScreen(Screen[None]):
+    """Streams ``pods`` full screen; ``escape`` returns. ``set_pods`` keeps it in step with the selection."""
+
+    BINDINGS = [Binding("escape,q", "close", "Back")]
+
+    def __init__(
+        self,
+        source: LogSource,
+        namespace: str,
+        pods: Sequence[str],
+        *,
+        title: str = "",
+        container: str | None = None,
+        budget: int = DEFAULT_BUDGET,
+        poll_interval: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self._source = source
+        self._namespace = namespace
+        self._pods = list(pods)
+        self._title = title
+        self._container = container
+        self._budget = budget
+        self._poll_interval = poll_interval
+
+    def compose(self) -> ComposeResult:
+        yield LogView(budget=self._budget, poll_interval=self._poll_interval, id="logs-full")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.view
+        view.show_pods(
+            self._source, self._namespace, self._pods, title=self._title, container=self._container
+        )
+        view.lines.focus()
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    def set_pods(self, pods: Sequence[str]) -> None:
+        self.view.set_pods(pods)
+
+    def action_close(self) -> None:
+        self.view.stop()
+        self.dismiss(None)
