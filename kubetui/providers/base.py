@@ -139,9 +139,14 @@ class Provider(ABC):
     can_add_node: bool = False
     can_stop: bool = True
     needs_docker: bool = True
+    # Environment for the CLIs (None: kubetui's own). The clusters view sets KUBECONFIG here so the tools write
+    # the kubeconfig kubetui reads.
+    env: dict[str, str] | None = None
 
     def which(self) -> str | None:
-        return shutil.which(self.executable) if self.executable else None
+        if not self.executable:
+            return None
+        return shutil.which(self.executable, path=(self.env or {}).get("PATH"))
 
     def check(self) -> list[Finding]:
         """The provider's own checks (CLI installed). Docker checks live in :mod:`kubetui.providers.checks`."""
@@ -180,8 +185,11 @@ class Provider(ABC):
         """Files :meth:`create` writes before running (shown with the command)."""
         return {}
 
+    def command(self, argv: list[str]) -> CommandRun:
+        return CommandRun(argv, env=self.env)
+
     def create(self, spec: ClusterSpec) -> Run:
-        return CommandRun(self.create_command(spec))
+        return self.command(self.create_command(spec))
 
     @abstractmethod
     def start(self, name: str) -> Run: ...
@@ -196,7 +204,7 @@ class Provider(ABC):
         raise NotImplementedError(f"{self.label} cannot add a node to a running cluster")
 
     def add_node(self, cluster: str, node: str) -> Run:
-        return CommandRun(self.add_node_command(check_name(cluster), check_node_name(node)))
+        return self.command(self.add_node_command(check_name(cluster), check_node_name(node)))
 
     def next_node_name(self, cluster: ClusterInfo) -> str:
         """A free name for one more worker node."""

@@ -53,13 +53,13 @@ class K3dProvider(Provider):
         return argv
 
     def start(self, name: str) -> CommandRun:
-        return CommandRun(["k3d", "cluster", "start", check_name(name)])
+        return self.command(["k3d", "cluster", "start", check_name(name)])
 
     def stop(self, name: str) -> CommandRun:
-        return CommandRun(["k3d", "cluster", "stop", check_name(name)])
+        return self.command(["k3d", "cluster", "stop", check_name(name)])
 
     def delete(self, name: str) -> CommandRun:
-        return CommandRun(["k3d", "cluster", "delete", check_name(name)])
+        return self.command(["k3d", "cluster", "delete", check_name(name)])
 
     def add_node_command(self, cluster: str, node: str) -> list[str]:
         return ["k3d", "node", "create", node, "--cluster", cluster]
@@ -69,7 +69,7 @@ class K3dProvider(Provider):
         return f"{cluster.name}-agent-{agents}"
 
     async def list_clusters(self) -> list[ClusterInfo]:
-        result = await capture(["k3d", "cluster", "list", "-o", "json"])
+        result = await capture(["k3d", "cluster", "list", "-o", "json"], env=self.env)
         if result.returncode != 0:
             raise RuntimeError(result.stderr.strip() or f"k3d cluster list failed ({result.returncode})")
         return parse_cluster_list(result.stdout, self)

@@ -62,15 +62,15 @@ class KindProvider(Provider):
         raise NotImplementedError("kind has no stop command: stop its node containers with Docker")
 
     def delete(self, name: str) -> CommandRun:
-        return CommandRun(["kind", "delete", "cluster", "--name", check_name(name)])
+        return self.command(["kind", "delete", "cluster", "--name", check_name(name)])
 
     async def list_clusters(self) -> list[ClusterInfo]:
-        result = await capture(["kind", "get", "clusters"])
+        result = await capture(["kind", "get", "clusters"], env=self.env)
         if result.returncode != 0:
             raise RuntimeError(result.stderr.strip() or f"kind get clusters failed ({result.returncode})")
         clusters = []
         for name in parse_names(result.stdout):
-            nodes_out = await capture(["kind", "get", "nodes", "--name", name])
+            nodes_out = await capture(["kind", "get", "nodes", "--name", name], env=self.env)
             nodes = [
                 NodeInfo(n, "control-plane" if n.endswith("control-plane") else "worker", "unknown")
                 for n in parse_names(nodes_out.stdout)

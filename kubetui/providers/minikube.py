@@ -44,13 +44,13 @@ class MinikubeProvider(Provider):
         return argv
 
     def start(self, name: str) -> CommandRun:
-        return CommandRun(["minikube", "start", "-p", check_name(name)])
+        return self.command(["minikube", "start", "-p", check_name(name)])
 
     def stop(self, name: str) -> CommandRun:
-        return CommandRun(["minikube", "stop", "-p", check_name(name)])
+        return self.command(["minikube", "stop", "-p", check_name(name)])
 
     def delete(self, name: str) -> CommandRun:
-        return CommandRun(["minikube", "delete", "-p", check_name(name)])
+        return self.command(["minikube", "delete", "-p", check_name(name)])
 
     def add_node_command(self, cluster: str, node: str) -> list[str]:
         # minikube names the node itself (PROFILE-m02, -m03 ...).
@@ -60,7 +60,7 @@ class MinikubeProvider(Provider):
         return f"{cluster.name}-m{len(cluster.nodes) + 1:02d}"
 
     async def list_clusters(self) -> list[ClusterInfo]:
-        result = await capture(["minikube", "profile", "list", "-o", "json"])
+        result = await capture(["minikube", "profile", "list", "-o", "json"], env=self.env)
         # With no profiles minikube exits non-zero and prints an error object; that is an empty list.
         return parse_profile_list(result.stdout, self)
 

@@ -34,6 +34,10 @@ class Standins:
 
 @pytest.fixture
 def standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
+    return make_standins(tmp_path, monkeypatch)
+
+
+def make_standins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
     """Stand-in tools first on PATH (run by this interpreter's python3), everything they write under tmp_path."""
     d = tmp_path / "standin"
     d.mkdir()

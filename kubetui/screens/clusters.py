@@ -1,0 +1,298 @@
+"""``ClustersScreen``: the ``:clusters`` view of local clusters (k3d, kind, minikube, built-in) and their nodes.
+
+Route ``:clusters`` to ``ClustersScreen()`` (no arguments needed). Keys: ``c`` create, ``s`` start, ``x`` stop,
+``ctrl+d`` delete (confirmed by typing the name), ``a`` add a node, ``enter``/``u`` use the cluster's
+context, ``r`` refresh, ``escape`` back. All provider work runs in workers that post messages back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from kubetui.providers import kubeconfigs
+from kubetui.providers.base import ClusterInfo, Provider
+from kubetui.providers.builtin import BuiltinProvider
+from kubetui.providers.process import Run
+from kubetui.providers.registry import Discovery, default_providers, discover
+from kubetui.screens.clusters_dialogs import (
+    CreateClusterDialog,
+    CreateRequest,
+    DeleteClusterDialog,
+    RunDialog,
+    RunOutcome,
+)
+
+COLUMNS = ("", "PROVIDER", "NAME", "NODES", "STATE", "CONTEXT")
+
+
+class ClustersScreen(Screen[None]):
+    """Every local cluster found, by provider, with its nodes; the one the current context uses is marked."""
+
+    BINDINGS = [
+        Binding("c", "create", "Create"),
+        Binding("s", "start", "Start"),
+        Binding("x", "stop", "Stop"),
+        Binding("ctrl+d", "delete", "Delete"),
+        Binding("a", "add_node", "Add node"),
+        Binding("u", "use", "Use context"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("escape,q", "back", "Back"),
+    ]
+
+    DEFAULT_CSS = """
+    ClustersScreen #title { text-style: bold; padding: 0 1; }
+    ClustersScreen #clusters { height: 1fr; }
+    ClustersScreen #detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $panel; }
+    ClustersScreen #notes { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    class Discovered(Message):
+        """A discovery finished (posted by the refresh worker)."""
+
+        def __init__(self, result: Discovery) -> None:
+            super().__init__()
+            self.result = result
+
+    class ContextSelected(Message):
+        """The user chose (or a create selected) a cluster's context; the app switches its session to it."""
+
+        def __init__(self, context: str, kubeconfig: Path) -> None:
+            super().__init__()
+            self.context = context
+            self.kubeconfig = kubeconfig
+
+    def __init__(
+        self,
+        providers: list[Provider] | None = None,
+        kubeconfig: Path | None = None,
+        docker_url: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._explicit_providers = providers
+        self._explicit_kubeconfig = kubeconfig
+        self.docker_url = docker_url
+        self.providers: list[Provider] = []
+        self.kubeconfig = kubeconfig or kubeconfigs.user_kubeconfig_path()
+        self.clusters: dict[str, ClusterInfo] = {}
+        self.discovery: Discovery | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("Local clusters", id="title")
+        yield DataTable(id="clusters", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="detail")
+        yield Static("", id="notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._setup_providers()
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column or "current")
+        table.focus()
+        self.action_refresh()
+
+    def _setup_providers(self) -> None:
+        """Use the kubeconfig the app reads, and make the CLIs write to that same file."""
+        session = getattr(self.app, "session", None)
+        configured = getattr(getattr(session, "config", None), "kubeconfig", None)
+        if self._explicit_kubeconfig is None and configured:
+            self.kubeconfig = Path(configured).expanduser()
+        self.providers = self._explicit_providers or default_providers(self.kubeconfig)
+        env = dict(os.environ, KUBECONFIG=str(self.kubeconfig))
+        for provider in self.providers:
+            provider.env = env
+            if isinstance(provider, BuiltinProvider) and self._explicit_providers is None:
+                provider._kubeconfig = self.kubeconfig
+
+    def provider(self, name: str) -> Provider:
+        for p in self.providers:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    # -- discovery --------------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.query_one("#notes", Static).update("looking for clusters ...")
+
+        async def work() -> None:
+            self.post_message(
+                self.Discovered(await discover(self.providers, self.kubeconfig, self.docker_url))
+            )
+
+        self.run_worker(work(), group="discover", exclusive=True)
+
+    def on_clusters_screen_discovered(self, message: Discovered) -> None:
+        self.discovery = message.result
+        self.clusters = {c.key: c for c in message.result.clusters}
+        table = self.query_one(DataTable)
+        selected = self.selected()
+        with self.app.batch_update():
+            table.clear()
+            for c in message.result.clusters:
+                table.add_row(
+                    "●" if c.current else "",
+                    c.provider,
+                    c.name,
+                    c.nodes_summary(),
+                    c.state,
+                    c.context,
+                    key=c.key,
+                )
+        if selected is not None and selected.key in self.clusters:
+            table.move_cursor(row=table.get_row_index(selected.key))
+        self._show_detail()
+        self.query_one("#notes", Static).update(self._notes(message.result))
+
+    def _notes(self, result: Discovery) -> str:
+        lines = []
+        if not result.clusters:
+            lines.append("No local clusters yet: press c to create one (the built-in one needs no Docker).")
+        docker = result.docker
+        if docker is not None:
+            if docker.reachable:
+                lines.append(
+                    f"Docker: {docker.name} {docker.server_version}, {docker.cpus} CPUs, {docker.memory_mb} MB"
+                )
+            else:
+                lines.append(f"Docker: not reachable ({docker.error})")
+        lines += result.problems
+        lines.append(f"kubeconfig: {self.kubeconfig} · current context: {result.current_context or '(none)'}")
+        return "\n".join(lines)
+
+    def selected(self) -> ClusterInfo | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:  # no cursor row yet
+            return None
+        return self.clusters.get(str(key))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row: use that cluster's context."""
+        self.action_use()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        c = self.selected()
+        detail = self.query_one("#detail", Static)
+        if c is None:
+            detail.update("")
+            return
+        lines = [f"{c.provider} cluster {c.name} · context {c.context}" + (" (current)" if c.current else "")]
+        lines += [f"  {n.name:<40} {n.role:<14} {n.state}" for n in c.nodes]
+        if c.detail:
+            lines.append(c.detail)
+        detail.update("\n".join(lines))
+
+    # -- actions ----------------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_create(self) -> None:
+        def created(request: Any) -> None:
+            if not isinstance(request, CreateRequest):
+                return
+            provider = self.provider(request.provider)
+            title = f"Create {provider.label} cluster {request.spec.name}"
+            self._run(title, provider.create(request.spec), provider, request.spec.name)
+
+        self.app.push_screen(CreateClusterDialog(self.providers, docker_url=self.docker_url), created)
+
+    def _target(self) -> tuple[ClusterInfo, Provider] | None:
+        c = self.selected()
+        if c is None:
+            self.app.notify("no cluster selected", severity="warning")
+            return None
+        return c, self.provider(c.provider)
+
+    def _attempt(self, what: str, make: Any) -> Run | None:
+        try:
+            run: Run = make()
+        except (NotImplementedError, ValueError) as exc:
+            self.app.notify(str(exc), title=f"cannot {what}", severity="warning")
+            return None
+        return run
+
+    def action_start(self) -> None:
+        if (target := self._target()) is None:
+            return
+        c, p = target
+        if (run := self._attempt("start", lambda: p.start(c.name))) is not None:
+            self._run(f"Start {p.label} cluster {c.name}", run)
+
+    def action_stop(self) -> None:
+        if (target := self._target()) is None:
+            return
+        c, p = target
+        if (run := self._attempt("stop", lambda: p.stop(c.name))) is not None:
+            self._run(f"Stop {p.label} cluster {c.name}", run)
+
+    def action_add_node(self) -> None:
+        if (target := self._target()) is None:
+            return
+        c, p = target
+        if not p.can_add_node:
+            self.app.notify(
+                f"{p.label} cannot add a node to an existing cluster; choose a preset with more nodes when "
+                "creating it",
+                severity="warning",
+            )
+            return
+        node = p.next_node_name(c)
+        if (run := self._attempt("add a node", lambda: p.add_node(c.name, node))) is not None:
+            self._run(f"Add node {node} to {p.label} cluster {c.name}", run)
+
+    def action_delete(self) -> None:
+        if (target := self._target()) is None:
+            return
+        c, p = target
+
+        def confirmed(ok: Any) -> None:
+            if ok is True and (run := self._attempt("delete", lambda: p.delete(c.name))) is not None:
+                self._run(f"Delete {p.label} cluster {c.name}", run)
+
+        self.app.push_screen(DeleteClusterDialog(p.label, c.name), confirmed)
+
+    def action_use(self) -> None:
+        c = self.selected()
+        if c is not None:
+            self.use_context(c.context)
+
+    def _run(
+        self, title: str, run: Run, provider: Provider | None = None, cluster: str | None = None
+    ) -> None:
+        def done(outcome: Any) -> None:
+            if (
+                isinstance(outcome, RunOutcome)
+                and outcome.verification is not None
+                and outcome.verification.ok
+                and provider is not None
+            ):
+                self.use_context(outcome.verification.context)
+            self.action_refresh()
+
+        dialog = RunDialog(title, run, provider=provider, cluster=cluster, kubeconfig=self.kubeconfig)
+        self.app.push_screen(dialog, done)
+
+    def use_context(self, context: str) -> None:
+        """Switch the app's session to ``context`` (of the kubeconfig the CLIs wrote)."""
+        self.post_message(self.ContextSelected(context, self.kubeconfig))
+        session = getattr(self.app, "session", None)
+        switch = getattr(session, "switch_context", None)
+        if switch is not None:
+            self.app.run_worker(switch(context), group="session", exclusive=True)
+        self.app.notify(f"using context {context}")
