@@ -63,7 +63,7 @@ class SimServer:
         self.bookmark_interval = bookmark_interval
         self.api = Api(self)
         self._runner: web.AppRunner | None = None
-        self._streams: set[web.Request] = set()
+        self._streams: dict[int, web.Request] = {}
         self._restart_state: Path | None = None
 
     @property
@@ -142,14 +142,14 @@ class SimServer:
     # -- open streams ------------------------------------------------------------------------------------
 
     def track(self, request: web.Request) -> None:
-        self._streams.add(request)
+        self._streams[id(request)] = request
 
     def untrack(self, request: web.Request) -> None:
-        self._streams.discard(request)
+        self._streams.pop(id(request), None)
 
     def drop_connections(self) -> None:
         """Cuts every open watch and log stream, as a network failure or an API server restart would."""
-        for request in list(self._streams):
+        for request in list(self._streams.values()):
             transport = request.transport
             if transport is not None:
                 transport.abort()
