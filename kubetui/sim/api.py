@@ -244,9 +244,7 @@ class Api:
             limit = int(q.get("limit") or 0)
         except ValueError:
             raise errors.bad_request(f"limit: Invalid value: {q.get('limit')!r}") from None
-        items = store.list(key, t.namespace)
-        if start is not None:
-            items = [o for o in items if _okey(o) > start]
+        items = self.codec.list_objects(key, t.namespace, start)
         if filt is not None:
             items = [o for o in items if filt(o)]
         meta: Obj = {"resourceVersion": str(list_rv)}

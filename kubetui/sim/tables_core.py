@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 Obj = dict[str, Any]
@@ -24,14 +25,20 @@ def _age() -> Obj:
 
 
 def parse_time(stamp: Any) -> float | None:
+    """Seconds since the epoch of an RFC 3339 time, or None (cached: the same stamps recur on every list)."""
     if not stamp or not isinstance(stamp, str):
         return None
+    return _parse_time(stamp)
+
+
+@lru_cache(maxsize=65536)
+def _parse_time(stamp: str) -> float | None:
+    base, dot, frac = stamp.rstrip("Z").partition(".")
     try:
-        base, _, frac = stamp.rstrip("Z").partition(".")
-        t = datetime.strptime(base[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
-        return t + (float("0." + frac) if frac.isdigit() else 0.0)
+        t = datetime.fromisoformat(base[:19]).replace(tzinfo=UTC).timestamp()
     except ValueError:
         return None
+    return t + (float("0." + frac) if dot and frac.isdigit() else 0.0)
 
 
 def human_duration(seconds: float) -> str:
