@@ -24,7 +24,9 @@ from kubetui.cluster.describe_text import (
     write_events,
     write_map,
     write_pod_template,
+    write_tolerations,
 )
+from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.render import format_label_selector, format_labels, service_external_ip
 from kubetui.cluster.render_net import format_endpoints
 from kubetui.cluster.resources import resource_for
@@ -87,21 +89,9 @@ def describe_pod(pod: Obj, events: Sequence[Obj] | None = None, now: float | Non
         w.write(1, f"{volume.get('name')}:")
     w.line(0, "QoS Class:", status.get("qosClass", ""))
     w.line(0, "Node-Selectors:", format_node_selector(spec.get("nodeSelector")))
-    tolerations = spec.get("tolerations") or []
-    w.line(0, "Tolerations:", "<none>" if not tolerations else _toleration_lines(tolerations))
+    write_tolerations(w, spec.get("tolerations") or [])
     write_events(w, events if events is not None else [], now)
     return w.text()
-
-
-def _toleration_lines(tolerations: list[Obj]) -> str:
-    texts = []
-    for t in tolerations:
-        text = f"{t.get('key', '')}" + (f"={t['value']}" if t.get("value") else "")
-        text += f":{t['effect']}" if t.get("effect") else ""
-        text += " op=Exists" if t.get("operator") == "Exists" else ""
-        text += f" for {t['tolerationSeconds']}s" if t.get("tolerationSeconds") is not None else ""
-        texts.append(text.strip())
-    return ", ".join(texts)
 
 
 def _since(value: Any, now: float) -> str:
@@ -283,9 +273,18 @@ async def describe(
             endpoints = {}
         return describe_service(obj, endpoints, events, now)
     if res.plural == "nodes":
-        listed = await conn.request("GET", "/api/v1/pods", query={"fieldSelector": f"spec.nodeName={name}"})
+        selector = f"spec.nodeName={name},status.phase!=Failed,status.phase!=Succeeded"
+        listed = await conn.request("GET", "/api/v1/pods", query={"fieldSelector": selector})
         pods = [p for p in listed.get("items") or [] if (p.get("spec") or {}).get("nodeName") == name]
-        return describe_node(obj, pods, events, now)
+        lease: dict[str, Any] | None = None
+        lease_error: str | None = None
+        try:
+            lease = await conn.request(
+                "GET", f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{name}"
+            )
+        except ClusterError as exc:
+            lease_error = exc.server_message
+        return describe_node(obj, pods, events, now, lease=lease, lease_error=lease_error)
     raise KeyError(f"kubetui cannot describe {res.plural} yet")
 
 

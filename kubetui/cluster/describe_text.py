@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from kubetui.cluster.quantity import parse_quantity
 from kubetui.cluster.render_time import human_age, parse_time
 
 Obj = Mapping[str, Any]
@@ -76,12 +77,31 @@ def write_map(w: DescribeWriter, title: str, values: Mapping[str, Any] | None, l
         w.line(level, f"{title}:" if i == 0 else "", f"{key}={values[key]}")
 
 
+_MAX_ANNOTATION_LEN = 140
+
+
 def write_annotations(w: DescribeWriter, values: Mapping[str, Any] | None, level: int = 0) -> None:
-    """Annotations, skipping kubectl's last-applied-configuration like ``kubectl describe`` does."""
+    """``printAnnotationsMultiline``: ``key: value`` sorted; long or multi-line values on lines of their own;
+    kubectl's last-applied-configuration left out."""
     shown = {
         k: v for k, v in (values or {}).items() if k != "kubectl.kubernetes.io/last-applied-configuration"
     }
-    write_map(w, "Annotations", shown, level)
+    if not shown:
+        w.line(level, "Annotations:", "<none>")
+        return
+    for i, key in enumerate(sorted(shown)):
+        title = "Annotations:" if i == 0 else ""
+        value = str(shown[key]).removesuffix("\n")
+        if len(value) + len(key) + 2 > _MAX_ANNOTATION_LEN or "\n" in value:
+            w.line(level, title, f"{key}:")
+            for part in value.split("\n"):
+                w.line(
+                    level,
+                    "",
+                    part if len(part) <= _MAX_ANNOTATION_LEN - 2 else part[: _MAX_ANNOTATION_LEN - 2] + "...",
+                )
+        else:
+            w.line(level, title, f"{key}: {value}")
 
 
 def controlled_by(obj: Obj) -> str | None:
@@ -100,7 +120,8 @@ def write_container(
     w: DescribeWriter, container: Obj, status: Obj | None, level: int, *, template: bool
 ) -> None:
     """One container of a pod (with its live status) or of a pod template."""
-    w.write(level, f"{container.get('name', '')}:")
+    # kubectl indents template container names one space deeper than their section title.
+    w.write(level, f"{' ' if template else ''}{container.get('name', '')}:")
     inner = level + 1
     if status is not None and not template:
         w.line(inner, "Container ID:", status.get("containerID", ""))
@@ -121,6 +142,20 @@ def write_container(
             _write_state(w, "Last State", status.get("lastState") or {}, inner)
         w.line(inner, "Ready:", "True" if status.get("ready") else "False")
         w.line(inner, "Restart Count:", status.get("restartCount", 0))
+    resources = container.get("resources") or {}
+    for key, title in (("limits", "Limits"), ("requests", "Requests")):
+        values = resources.get(key) or {}
+        if values:
+            w.write(inner, f"{title}:")
+        for name in sorted(values):
+            w.line(inner + 1, f"{name}:", _quantity(values[name]))
+    for key, title in (
+        ("livenessProbe", "Liveness"),
+        ("readinessProbe", "Readiness"),
+        ("startupProbe", "Startup"),
+    ):
+        if container.get(key):
+            w.line(inner, f"{title}:", describe_probe(container[key]))
     env = container.get("env") or []
     if not env:
         w.line(inner, "Environment:", "<none>")
@@ -138,6 +173,39 @@ def write_container(
         for mount in mounts:
             mode = "ro" if mount.get("readOnly") else "rw"
             w.write(inner + 1, f"{mount.get('mountPath')} from {mount.get('name')} ({mode})")
+
+
+def _quantity(value: Any) -> str:
+    try:
+        return str(parse_quantity(value))
+    except ValueError:
+        return str(value)
+
+
+def describe_probe(probe: Obj) -> str:
+    """kubectl's ``DescribeProbe``: ``http-get http://:8080/healthz delay=0s timeout=1s period=10s ...``."""
+    attrs = (
+        f"delay={probe.get('initialDelaySeconds', 0)}s timeout={probe.get('timeoutSeconds', 1)}s "
+        f"period={probe.get('periodSeconds', 10)}s #success={probe.get('successThreshold', 1)} "
+        f"#failure={probe.get('failureThreshold', 3)}"
+    )
+    if probe.get("exec"):
+        return f"exec [{' '.join(probe['exec'].get('command') or [])}] {attrs}"
+    if probe.get("httpGet"):
+        get = probe["httpGet"]
+        host = get.get("host", "")
+        port = str(get.get("port", ""))
+        hostport = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+        return (
+            f"http-get {str(get.get('scheme') or 'HTTP').lower()}://{hostport}{get.get('path', '')} {attrs}"
+        )
+    if probe.get("tcpSocket"):
+        sock = probe["tcpSocket"]
+        return f"tcp-socket {sock.get('host', '')}:{sock.get('port', '')} {attrs}"
+    if probe.get("grpc"):
+        grpc = probe["grpc"]
+        return f"grpc <pod>:{grpc.get('port')} {grpc.get('service', '')} {attrs}"
+    return f"unknown {attrs}"
 
 
 def _write_state(w: DescribeWriter, title: str, state: Obj, level: int) -> None:
@@ -184,9 +252,7 @@ def write_pod_template(w: DescribeWriter, template: Obj, level: int = 0) -> None
     for volume in spec.get("volumes") or []:
         w.write(inner + 1, f"{volume.get('name')}:")
     w.line(inner, "Node-Selectors:", format_node_selector(spec.get("nodeSelector")))
-    w.line(
-        inner, "Tolerations:", "<none>" if not spec.get("tolerations") else _tolerations(spec["tolerations"])
-    )
+    write_tolerations(w, spec.get("tolerations") or [], inner)
     if spec.get("imagePullSecrets"):
         w.line(inner, "Image Pull Secrets:", ", ".join(s.get("name", "") for s in spec["imagePullSecrets"]))
 
@@ -195,20 +261,26 @@ def format_node_selector(selector: Mapping[str, str] | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted((selector or {}).items())) or "<none>"
 
 
-def _tolerations(tolerations: list[Obj]) -> str:
-    parts = []
-    for t in tolerations:
-        text = str(t.get("key", ""))
-        if t.get("value"):
-            text += f"={t['value']}"
-        if t.get("effect"):
-            text += f":{t['effect']}"
-        if t.get("operator") == "Exists" and not t.get("key"):
-            text = "op=Exists"
-        if t.get("tolerationSeconds") is not None:
-            text += f" for {t['tolerationSeconds']}s"
-        parts.append(text)
-    return "\n".join(parts)
+def toleration_text(t: Obj) -> str:
+    """One toleration as kubectl prints it: ``key=value:Effect op=Exists for 300s``."""
+    text = str(t.get("key") or "")
+    if t.get("value"):
+        text += f"={t['value']}"
+    if t.get("effect"):
+        text += f":{t['effect']}"
+    if t.get("operator") == "Exists" and not t.get("value"):
+        text += " op=Exists" if (t.get("key") or t.get("effect")) else "op=Exists"
+    if t.get("tolerationSeconds") is not None:
+        text += f" for {t['tolerationSeconds']}s"
+    return text
+
+
+def write_tolerations(w: DescribeWriter, tolerations: Sequence[Obj], level: int = 0) -> None:
+    if not tolerations:
+        w.line(level, "Tolerations:", "<none>")
+        return
+    for i, toleration in enumerate(tolerations):
+        w.line(level, "Tolerations:" if i == 0 else "", toleration_text(toleration))
 
 
 def write_conditions(w: DescribeWriter, conditions: Sequence[Obj], with_reason: bool) -> None:
@@ -223,7 +295,8 @@ def write_conditions(w: DescribeWriter, conditions: Sequence[Obj], with_reason: 
     else:
         w.line(1, "Type", "Status")
         for c in conditions:
-            w.line(1, c.get("type", ""), c.get("status", ""))
+            # kubectl's format here is "%v \t%v \n": each cell carries a trailing space.
+            w.line(1, f"{c.get('type', '')} ", f"{c.get('status', '')} ")
 
 
 def write_events(w: DescribeWriter, events: Sequence[Obj] | None, now: float) -> None:
@@ -247,7 +320,11 @@ def write_events(w: DescribeWriter, events: Sequence[Obj] | None, now: float) ->
         else:
             interval = first
         source = (e.get("source") or {}).get("component") or e.get("reportingComponent") or ""
-        w.line(1, e.get("type", ""), e.get("reason", ""), interval, source, str(e.get("message", "")).strip())
+        message = str(e.get("message", "")).strip()
+        field_path = (e.get("involvedObject") or {}).get("fieldPath")
+        if field_path:
+            message = f"{field_path}: {message}"
+        w.line(1, e.get("type", ""), e.get("reason", ""), interval, source, message)
 
 
 def _since(value: Any, now: float) -> str:
