@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kubetui.sim import errors
 from kubetui.sim.clock import Clock
 from kubetui.sim.store import Event, ObjectStore
@@ -70,6 +72,10 @@ class SimCluster:
         self.index.rebuild(self.store)
         self.store.add_listener(self._dispatch)
         self.kubelet = Kubelet(self)
+        runtime = self._runtime_path()
+        if self.loaded and runtime is not None and runtime.exists():
+            with contextlib.suppress(ValueError, OSError):
+                self.kubelet.restore_runtime_state(orjson.loads(runtime.read_bytes()))
         self.controllers = [
             *self._extra_controllers(),
             ReplicaSetController(self),
@@ -124,9 +130,19 @@ class SimCluster:
         self.started = False
         self.save()
 
+    def _runtime_path(self) -> Path | None:
+        return self.state.with_name(self.state.name + ".runtime") if self.state is not None else None
+
     def save(self) -> None:
-        if self.state is not None:
-            self.store.save(self.state)
+        """Writes the store and, beside it, the container run times the kubelet needs to replay logs."""
+        if self.state is None:
+            return
+        self.store.save(self.state)
+        path = self._runtime_path()
+        if path is not None and self.kubelet is not None:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(orjson.dumps(self.kubelet.runtime_state()))
+            tmp.replace(path)
 
     async def _save_periodically(self) -> None:
         last = -1

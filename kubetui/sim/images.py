@@ -250,6 +250,30 @@ def _hello_world(ctx: LogContext) -> LogScript:
     return LogScript(startup=[(i * 0.001, _const(t)) for i, t in enumerate(text)], exit_after=0.1)
 
 
+def _coredns(ctx: LogContext) -> LogScript:
+    lines = [
+        ".:53",
+        "[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908",
+        "CoreDNS-1.11.3",
+        "linux/amd64, go1.21.11, a6338e9",
+    ]
+
+    def query(k: int, t: float) -> str:
+        h = _h(ctx.seed, ctx.pod, k)
+        name = ("kubernetes.default.svc.cluster.local.", "hello-node.default.svc.cluster.local.")[h % 2]
+        return (
+            f'[INFO] 10.42.{h % 3}.{2 + h % 50}:{40000 + h % 20000} - {h % 65536} "A IN {name} udp 54 false 512" '
+            f"NOERROR qr,aa,rd 106 0.000{100 + h % 800}s"
+        )
+
+    return LogScript(
+        startup=[(i * 0.001, _const(line)) for i, line in enumerate(lines)],
+        every=20.0,
+        periodic=query,
+        periodic_from=15.0,
+    )
+
+
 def busybox_script(argv: list[str]) -> LogScript:
     """Runs the few shell idioms pods use: ``echo``, ``sleep``, ``sh -c 'while true; do echo ..; sleep 1; done'``."""
     if not argv:
@@ -378,6 +402,9 @@ CATALOGUE: tuple[ImageSpec, ...] = (
         "docker.io/library/hello-world", None, pull_seconds=1.0, size_bytes=10_000, script=_hello_world
     ),
     ImageSpec("registry.k8s.io/pause", None, pull_seconds=1.0, size_bytes=300_000),
+    ImageSpec(
+        "registry.k8s.io/coredns/coredns", None, pull_seconds=3.0, size_bytes=18 * _MB, script=_coredns
+    ),
     ImageSpec(
         "registry.example.com/team/myapp",
         ("001", "002"),

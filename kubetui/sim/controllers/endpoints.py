@@ -184,7 +184,7 @@ class EndpointsController(Controller):
         if not current:
             obj = {
                 "metadata": {
-                    "name": f"{name}-{self.clock.suffix('endpointslice-names')}",
+                    "name": f"{name}-{self.clock.suffix(f'endpointslices/{ns}/{name}')}",
                     "namespace": ns,
                     "labels": labels,
                     "ownerReferences": [owner_ref(svc)],

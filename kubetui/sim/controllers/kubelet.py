@@ -33,6 +33,7 @@ class Kubelet(Controller):
     def __init__(self, cluster: Any):
         super().__init__(cluster)
         self.runtimes: dict[Key, PodRuntime] = {}
+        self._saved_runs: dict[str, Any] = {}
         self.node_images: dict[str, set[str]] = {}
 
     # -- wiring --------------------------------------------------------------------------------------------
@@ -100,6 +101,27 @@ class Kubelet(Controller):
         rt = self._adopt(pod, passive=False)
         self.runtimes[key] = rt
 
+    # -- what containerd would remember across a restart: precise start and end times of each run ------------
+
+    def runtime_state(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for rt in self.runtimes.values():
+            for cr in rt.containers.values():
+                runs = [[r.start, r.end] if r else None for r in (cr.current, cr.previous)]
+                if any(runs):
+                    out[f"{rt.uid}/{cr.name}"] = runs
+        return out
+
+    def restore_runtime_state(self, data: dict[str, Any]) -> None:
+        self._saved_runs = data
+
+    def _saved_run(self, uid: str, name: str, which: int) -> tuple[float, float | None] | None:
+        runs = self._saved_runs.get(f"{uid}/{name}")
+        if not runs or len(runs) <= which or runs[which] is None:
+            return None
+        start, end = runs[which]
+        return float(start), (float(end) if end is not None else None)
+
     # -- adoption after a restart or a scenario built straight into the store --------------------------------
 
     def _adopt(self, pod: Obj, *, passive: bool) -> PodRuntime:
@@ -124,15 +146,21 @@ class Kubelet(Controller):
                 cr.restart_count = int(st.get("restartCount") or 0)
                 cr.container_id = st.get("containerID", "")
                 cr.pulled = bool(st.get("imageID"))
-                run = cr.state.get("running")
+                run = cr.state.get("running") or cr.state.get("terminated")
                 if run:
-                    cr.current = Run(
-                        self._script(pod, c), parse_time(run.get("startedAt")) or self.clock.now()
-                    )
-                    if cr.current.script.exit_after is not None:
-                        steady = False
-                else:
+                    saved = self._saved_run(rt.uid, cr.name, 0)
+                    start = saved[0] if saved else parse_time(run.get("startedAt")) or self.clock.now()
+                    cr.current = Run(self._script(pod, c), start, parse_time(run.get("finishedAt")))
+                    if saved and saved[1] is not None:
+                        cr.current.end = saved[1]
+                if not cr.state.get("running") or (cr.current and cr.current.script.exit_after is not None):
                     steady = False
+                last = cr.last_state.get("terminated")
+                if last:
+                    saved = self._saved_run(rt.uid, cr.name, 1)
+                    start = saved[0] if saved else parse_time(last.get("startedAt")) or self.clock.now()
+                    end = saved[1] if saved and saved[1] is not None else parse_time(last.get("finishedAt"))
+                    cr.previous = Run(self._script(pod, c), start, end)
             else:
                 steady = False
             rt.containers[cr.name] = cr

@@ -108,7 +108,8 @@ class ReplicaSetController(Controller):
             pod["metadata"]["annotations"] = dict(tmeta["annotations"])
         self.cluster.admit("pods", pod, None)
         for _ in range(20):
-            pod["metadata"]["name"] = f"{m['name']}-{self.clock.suffix('pod-names')}"
+            # One random stream per ReplicaSet: names stay the same for a seed however controllers interleave.
+            pod["metadata"]["name"] = f"{m['name']}-{self.clock.suffix('pod-names/' + m['name'])}"
             try:
                 created = self.store.create("pods", pod)
                 break
