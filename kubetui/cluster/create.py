@@ -48,12 +48,12 @@ def deployment_manifest(
     return {
         "kind": "Deployment",
         "apiVersion": "apps/v1",
-        "metadata": {"name": name, "creationTimestamp": None, "labels": dict(labels)},
+        "metadata": {"name": name, "labels": dict(labels)},
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": dict(labels)},
             "template": {
-                "metadata": {"creationTimestamp": None, "labels": dict(labels)},
+                "metadata": {"labels": dict(labels)},
                 "spec": {"containers": containers},
             },
             "strategy": {},
@@ -169,7 +169,7 @@ async def expose(
             entry["nodePort"] = node_port
         service_ports.append(entry)
     labels = (obj.get("metadata") or {}).get("labels") or {}
-    metadata: dict[str, Any] = {"name": svc_name, "creationTimestamp": None}
+    metadata: dict[str, Any] = {"name": svc_name}
     if labels:
         metadata["labels"] = dict(labels)
     spec: dict[str, Any] = {"ports": service_ports, "selector": selector}

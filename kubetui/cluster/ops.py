@@ -171,7 +171,7 @@ async def create_registry_secret(
     body = {
         "kind": "Secret",
         "apiVersion": "v1",
-        "metadata": {"name": name, "creationTimestamp": None},
+        "metadata": {"name": name},
         "type": "kubernetes.io/dockerconfigjson",
         "data": {".dockerconfigjson": base64.b64encode(config.encode()).decode()},
     }
