@@ -285,11 +285,25 @@ def busybox_script(argv: list[str]) -> LogScript:
 
 
 def _statements(script: str) -> list[str]:
+    """Shell statements, with ``for X in a b c; do ...; done`` unrolled (``while`` loops are kept)."""
+    parts = [p.strip() for p in script.replace("\n", ";").split(";")]
+    parts = [p for p in parts if p]
     out: list[str] = []
-    for part in script.replace("\n", ";").split(";"):
-        part = part.strip()
-        if part:
-            out.append(part)
+    i = 0
+    while i < len(parts):
+        words = parts[i].split()
+        if len(words) >= 3 and words[0] == "for" and words[2] == "in":
+            var, items = words[1], words[3:]
+            body: list[str] = []
+            i += 1
+            while i < len(parts) and parts[i] != "done":
+                body.append(parts[i].removeprefix("do ").strip() if parts[i] != "do" else "")
+                i += 1
+            for item in items:
+                out.extend(b.replace("${" + var + "}", item).replace("$" + var, item) for b in body if b)
+        else:
+            out.append(parts[i])
+        i += 1
     return out
 
 
