@@ -105,7 +105,10 @@ async def pod_log(api: Api, request: web.Request, t: Target) -> web.StreamRespon
         since = now - since_seconds
     _check_state(pod, container, previous)
     cluster = api.server.cluster
+    # Following starts where this snapshot ends, so a line written in between is neither lost nor sent twice.
+    snapshot_at = cluster.clock.now() if hasattr(cluster, "clock") else None
     lines: list[tuple[str, str]] = list(cluster.pod_log(t.namespace, t.name, container, previous=previous))
+    snapshot_last = lines[-1][0] if lines else ""
     if since is not None:
         lines = [(ts, text) for ts, text in lines if (parse_time(ts) or 0) >= since]
     if tail is not None:
@@ -128,8 +131,10 @@ async def pod_log(api: Api, request: web.Request, t: Target) -> web.StreamRespon
             await resp.write(body)
         follower = getattr(cluster, "follow_log", None)
         if follower is not None:
-            async for item in follower(t.namespace, t.name, container):
+            async for item in follower(t.namespace, t.name, container, since=snapshot_at):
                 ts, text = item if isinstance(item, tuple) else ("", str(item))
+                if ts and ts <= snapshot_last:
+                    continue
                 await resp.write(fmt(ts, text))
     except (ConnectionResetError, asyncio.CancelledError):
         pass

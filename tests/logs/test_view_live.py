@@ -1,0 +1,114 @@
+"""LogView on live streams from the built-in cluster: a Deployment's pods tagged side by side, pods joining,
+the budget's drop note, and the previous container on p."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+from kubetui.cluster.connection import Connection
+from kubetui.cluster.logs import LogLine, LogState
+from kubetui.screens.logs import LogsScreen
+from kubetui.sim.server import SimServer
+from kubetui.widgets.log_lines import LogLines
+from kubetui.widgets.log_view import LogView
+from tests.logs.helpers import NS, connect, container, create_myapp, create_pod, running_pods, wait_for
+
+
+class ViewApp(App[None]):
+    def __init__(self, budget: int = 100_000) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def compose(self) -> ComposeResult:
+        yield LogView(budget=self.budget, poll_interval=0.05)
+
+    def on_mount(self) -> None:
+        self.query_one(LogLines).focus()
+
+
+def rows(view: LogView) -> list[str]:
+    body = view.lines
+    return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
+
+
+async def test_deployment_pods_shown_interleaved_and_tagged(sim: SimServer, kubeconfig: Path) -> None:
+    conn = await connect(kubeconfig)
+    await create_myapp(conn)
+    pods = await running_pods(conn, "app=myapp", 3)
+    app = ViewApp()
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = app.query_one(LogView)
+        view.show_pods(conn, NS, pods, title="deployment/myapp")
+        await wait_for(lambda: view.buffer.shown_count >= 40, what="40 lines in the view")
+        await pilot.pause()
+        shown = [r for r in rows(view) if r]
+        tags = {r.split()[0] for r in shown if not r.startswith("──")}
+        assert tags == set(pods)
+        consumer_rows = [r for r in shown if "consumed message" in r]
+        assert consumer_rows and len({r.split()[0] for r in consumer_rows}) == 1
+        # Search for the consumer: n lands on a line of the one pod that consumes.
+        await pilot.press("slash")
+        view.query_one("#log-prompt").value = "consumed"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        current = view.buffer.shown(view.lines.current)  # type: ignore[arg-type]
+        assert isinstance(current, LogLine) and current.text.startswith("consumed message")
+        assert "deployment/myapp" in view.status_text()
+        view.stop()
+    await conn.close()
+
+
+async def test_pod_joins_the_view_and_budget_drops_with_a_note(sim: SimServer, kubeconfig: Path) -> None:
+    conn = await connect(kubeconfig)
+    for name in ("one", "two"):
+        await create_pod(conn, name, [container("main", "kubetui.test/logger:1", rate=4)])
+    app = ViewApp(budget=150)
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(LogView)
+        view.show_pods(conn, NS, ["one"])
+        await wait_for(lambda: view.buffer.shown_count >= 20)
+        view.set_pods(["one", "two"])
+        await wait_for(lambda: any(getattr(i, "pod", "") == "two" for i in view.buffer.iter_shown()))
+        await wait_for(lambda: view.buffer.dropped > 0, what="lines dropped over budget")
+        await pilot.pause()
+        assert len(view.buffer) == 150
+        assert "dropped" in view.status_text() and "budget 150" in view.status_text()
+        assert any(r.startswith("two ") for r in rows(view))
+        view.stop()
+    await conn.close()
+
+
+async def test_full_screen_view_shows_previous_container_on_p(sim: SimServer, kubeconfig: Path) -> None:
+    conn: Connection = await connect(kubeconfig)
+    await create_pod(conn, "crashy", [container("main", "kubetui.test/crash:1")])
+
+    class ScreenApp(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(LogsScreen(conn, NS, ["crashy"], poll_interval=0.05))
+
+    app = ScreenApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(LogView)
+        await wait_for(
+            lambda: (
+                view.states.get(("crashy", "main")) is not None
+                and any(s.state is LogState.CRASH_LOOP for s in view.states.values())
+            ),
+            timeout=15,
+            what="CrashLoopBackOff",
+        )
+        await pilot.pause()
+        assert any("CrashLoopBackOff" in r and "press p" in r for r in rows(view))
+        await pilot.press("p")
+        await wait_for(
+            lambda: any(s.state is LogState.ENDED for s in view.states.values()), what="previous log"
+        )
+        await pilot.pause()
+        assert "previous container" in view.status_text()
+        texts = [i.text for i in view.buffer.iter_shown() if isinstance(i, LogLine)]
+        assert texts[:2] == ["starting crash demo", "loading configuration from /etc/crash/config.yaml"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LogsScreen)
+    await conn.close()
