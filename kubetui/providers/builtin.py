@@ -69,6 +69,10 @@ class BuiltinProvider(Provider):
     def root(self) -> Path:
         return self._root or builtin_clusters_dir()
 
+    def use_kubeconfig(self, path: Path) -> None:
+        """Merge contexts into ``path`` instead of the default (KUBECONFIG's first file or ~/.kube/config)."""
+        self._kubeconfig = path
+
     @property
     def user_kubeconfig(self) -> Path:
         return self._kubeconfig or kubeconfigs.user_kubeconfig_path()

@@ -20,7 +20,7 @@ from kubetui.providers.process import CommandRun, capture
 # that the user's own LoadBalancer Service can take port 80.
 LAB = Preset(
     id="lab",
-    label="Lab: 1 server, 2 agents, ports 80 and 443 via the load balancer, no traefik",
+    label="Lab: 1 server, 2 agents, LB ports 80 and 443, no traefik",
     servers=1,
     agents=2,
     ports=("80:80@loadbalancer", "443:443@loadbalancer"),

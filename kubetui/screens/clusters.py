@@ -110,7 +110,7 @@ class ClustersScreen(Screen[None]):
         for provider in self.providers:
             provider.env = env
             if isinstance(provider, BuiltinProvider) and self._explicit_providers is None:
-                provider._kubeconfig = self.kubeconfig
+                provider.use_kubeconfig(self.kubeconfig)
 
     def provider(self, name: str) -> Provider:
         for p in self.providers:

@@ -35,6 +35,10 @@ ClusterDialog #checks { height: auto; }
 ClusterDialog #output { height: 16; border: round $panel; }
 ClusterDialog #diagnosis { color: $warning; height: auto; }
 ClusterDialog Horizontal { height: auto; margin-top: 1; }
+ClusterDialog Horizontal.row { margin-top: 0; }
+ClusterDialog #provider { width: 22; }
+ClusterDialog #preset { width: 1fr; }
+ClusterDialog Select, ClusterDialog Input { margin-bottom: 1; }
 ClusterDialog Button { margin-right: 1; }
 """
 
@@ -86,16 +90,19 @@ class CreateClusterDialog(ClusterDialog):
         provider = self.providers[self.provider_name]
         with Vertical():
             yield Label("Create a local cluster", classes="title")
-            yield Select(
-                [(p.label, p.name) for p in self.providers.values()],
-                value=self.provider_name,
-                allow_blank=False,
-                id="provider",
+            with Horizontal(classes="row"):
+                yield Select(
+                    [(p.label, p.name) for p in self.providers.values()],
+                    value=self.provider_name,
+                    allow_blank=False,
+                    id="provider",
+                )
+                yield Select(
+                    _preset_options(provider), value=provider.presets[0].id, allow_blank=False, id="preset"
+                )
+            yield Input(
+                placeholder="name: lowercase letters, digits and '-', at most 32", id="name", max_length=64
             )
-            yield Select(
-                _preset_options(provider), value=provider.presets[0].id, allow_blank=False, id="preset"
-            )
-            yield Input(placeholder="cluster name (lowercase letters, digits, '-')", id="name", max_length=64)
             yield Static("", id="error")
             yield Label("Checks", classes="muted")
             yield Static("checking ...", id="checks")
@@ -103,7 +110,7 @@ class CreateClusterDialog(ClusterDialog):
             yield Static("", id="command")
             with Horizontal():
                 yield Button("Create", variant="primary", id="ok", disabled=True)
-                yield Button("Use the built-in cluster", id="builtin", classes="hidden")
+                yield Button("Use the built-in cluster", id="builtin")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
@@ -177,6 +184,7 @@ class CreateClusterDialog(ClusterDialog):
     @on(Button.Pressed, "#builtin")
     def _use_builtin(self) -> None:
         self.query_one("#provider", Select).value = "builtin"
+        self.query_one("#name", Input).focus()
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -272,6 +280,7 @@ class RunDialog(ClusterDialog):
         self.cluster = cluster  # set: select the cluster's context and verify it after success
         self.kubeconfig = kubeconfig
         self.finished = False
+        self.finish_text = ""
         self.verification: Verification | None = None
 
     def compose(self) -> ComposeResult:
@@ -313,6 +322,7 @@ class RunDialog(ClusterDialog):
             text = f"done in {run.elapsed:.1f}s"
         else:
             text = f"failed (exit code {run.returncode}) after {run.elapsed:.1f}s"
+        self.finish_text = text
         self.query_one("#status", Static).update(text)
         button = self.query_one("#cancel", Button)
         button.label = "Close"
@@ -344,12 +354,14 @@ class RunDialog(ClusterDialog):
         fix = self.query_one("#fix", Button)
         if result.ok:
             status.update(
-                f"connected to {result.server} ({result.version}) · context {result.context} selected"
+                f"{self.finish_text} · connected to {result.server} ({result.version}) · context {result.context} selected"
             )
             diag.update("")
             fix.display = False
             return
-        status.update(f"context {result.context} selected, but connecting failed: {result.error}")
+        status.update(
+            f"{self.finish_text} · context {result.context} selected, but connecting failed: {result.error}"
+        )
         if result.diagnosis is None:
             diag.update("")
             fix.display = False

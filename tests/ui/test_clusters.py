@@ -127,7 +127,7 @@ async def test_create_journey_cluster_fix_tls_and_switch(
             assert fix.display
             await pilot.click("#fix")
             await until(pilot, lambda: run.verification is not None and run.verification.ok, "the fix")
-            assert _text(app, "#status").startswith(f"connected to https://127.0.0.1:{port}")
+            assert f"· connected to https://127.0.0.1:{port}" in _text(app, "#status")
             assert (
                 kubeconfigs.server_of(standins.kubeconfig, "k3d-mykubecluster") == f"https://127.0.0.1:{port}"
             )
