@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from kubetui.sim.controllers.admission import default_pod_spec, qos_class
-from kubetui.sim.controllers.deployment import HASH_LABEL, REVISION, template_hash
+from kubetui.sim.controllers.deployment_util import HASH_LABEL, REVISION, template_hash
 from kubetui.sim.controllers.kubelet_status import container_id, image_id
 from kubetui.sim.controllers.nodes import make_node
 from kubetui.sim.scenarios import build_empty, create_namespace

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from kubetui.sim.cluster import SimCluster
-from kubetui.sim.controllers.deployment import HASH_LABEL, REVISION, REVISION_HISTORY, template_hash
+from kubetui.sim.controllers.deployment_util import HASH_LABEL, REVISION, REVISION_HISTORY, template_hash
 
 from .controller_support import create, deployment, pods_of, wait_for
 

@@ -7,7 +7,7 @@ import json
 
 from kubetui.sim import images
 from kubetui.sim.clock import fnv32a, rfc3339nano, safe_encode
-from kubetui.sim.controllers.kubelet import registries_in_secret
+from kubetui.sim.controllers.kubelet_pull import registries_in_secret
 from kubetui.sim.controllers.kubelet_status import backoff_text
 from kubetui.sim.controllers.podlogs import Run, lines_between, next_line_at
 

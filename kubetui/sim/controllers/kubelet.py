@@ -4,14 +4,11 @@ with back-off, reports pod status, and stops pods within their grace period."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import ipaddress
 import zlib
 from collections.abc import Iterable
 from typing import Any
-
-import orjson
 
 from kubetui.sim import images
 from kubetui.sim.clock import parse_time
@@ -19,11 +16,11 @@ from kubetui.sim.errors import ApiError
 from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, controller_ref, key_of, meta
+from .kubelet_pull import pull_image
 from .kubelet_status import ContainerRuntime, PodRuntime, backoff_text, container_id, pod_status
 from .podlogs import Run
 
 MAX_BACKOFF = 300.0
-DOCKERCONFIG = "kubernetes.io/dockerconfigjson"
 
 
 class Kubelet(Controller):
@@ -299,69 +296,7 @@ class Kubelet(Controller):
             cr.restart_count += 1
 
     async def _pull(self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any]) -> None:
-        stream = f"pull/{rt.namespace}/{rt.name}/{cr.name}"
-        attempt = 0
-        while True:
-            spec = images.lookup(cr.image)
-            self._event(rt, "Pulling", f'Pulling image "{cr.image}"', container=cr.name)
-            base = spec.pull_seconds if spec else 1.5
-            if cr.pulled:
-                base = 0.5  # policy Always with the image cached: only the digest is checked
-            seconds = self.clock.jitter(stream, base, 0.25)
-            await self.clock.sleep(seconds)
-            pod = self._pod(rt)
-            if pod is None:
-                return
-            error = ""
-            if spec is None:
-                error = images.not_found_message(cr.image)
-            elif spec.private and not self._has_registry_auth(pod, images.registry_of(cr.image)):
-                error = images.unauthorized_message(cr.image)
-            if not error:
-                size = spec.size_bytes if spec else 0
-                self._event(
-                    rt,
-                    "Pulled",
-                    f'Successfully pulled image "{cr.image}" in {seconds:.3f}s ({seconds:.3f}s including waiting). '
-                    f"Image size: {size} bytes.",
-                    container=cr.name,
-                )
-                cr.pulled = True
-                self.node_images.setdefault(rt.node, set()).add(images.parse_image(cr.image).full)
-                return
-            message = (
-                f"rpc error: code = NotFound desc = {error}"
-                if spec is None
-                else f"rpc error: code = Unknown desc = {error}"
-            )
-            self._event(
-                rt, "Failed", f'Failed to pull image "{cr.image}": {message}', warning=True, container=cr.name
-            )
-            self._event(rt, "Failed", "Error: ErrImagePull", warning=True, container=cr.name)
-            cr.state = {"waiting": {"reason": "ErrImagePull", "message": message}}
-            self._flush(rt)
-            await self.clock.sleep(3.0)
-            delay = min(10.0 * 2**attempt, MAX_BACKOFF)
-            attempt += 1
-            self._event(rt, "BackOff", f'Back-off pulling image "{cr.image}"', container=cr.name)
-            self._event(rt, "Failed", "Error: ImagePullBackOff", warning=True, container=cr.name)
-            cr.state = {
-                "waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{cr.image}"'}
-            }
-            self._flush(rt)
-            await self.clock.sleep(delay)
-
-    def _has_registry_auth(self, pod: Obj, registry: str) -> bool:
-        ns = meta(pod).get("namespace") or "default"
-        spec = pod.get("spec") or {}
-        names = [s.get("name") for s in spec.get("imagePullSecrets") or []]
-        sa = self.store.get("serviceaccounts", ns, spec.get("serviceAccountName") or "default")
-        names += [s.get("name") for s in (sa or {}).get("imagePullSecrets") or []]
-        for name in names:
-            secret = self.store.get("secrets", ns, name or "")
-            if secret is not None and registry in registries_in_secret(secret):
-                return True
-        return False
+        await pull_image(self, rt, cr)
 
     def _script(self, pod: Obj, c: dict[str, Any]) -> images.LogScript:
         spec = images.lookup(c.get("image", ""))
@@ -462,21 +397,3 @@ def _internal_ip(node: Obj) -> str:
         if addr.get("type") == "InternalIP":
             return str(addr.get("address", ""))
     return ""
-
-
-def registries_in_secret(secret: Obj) -> set[str]:
-    """Registry host names a dockerconfigjson (or legacy dockercfg) Secret holds credentials for."""
-    data = secret.get("data") or {}
-    raw = data.get(".dockerconfigjson") if secret.get("type") == DOCKERCONFIG else data.get(".dockercfg")
-    if not raw:
-        return set()
-    try:
-        doc = orjson.loads(base64.b64decode(raw))
-    except (ValueError, orjson.JSONDecodeError):
-        return set()
-    auths = doc.get("auths", doc) if isinstance(doc, dict) else {}
-    hosts = set()
-    for server in auths if isinstance(auths, dict) else ():
-        host = str(server).removeprefix("https://").removeprefix("http://").split("/", 1)[0]
-        hosts.add(host)
-    return hosts
