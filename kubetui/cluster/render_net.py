@@ -120,21 +120,25 @@ def endpoints_cells(obj: Obj, now: float, wide: bool) -> tuple[str, ...]:
     return (_name(obj), format_endpoints(obj), _age(obj, now))
 
 
+def _more(items: list[str], count: int, limit: int = 3) -> str:
+    """kubectl's ``listWithMoreString``: the first three, ``+ N more...``, ``<unset>`` when empty."""
+    text = ",".join(items[:limit])
+    if count > limit:
+        return f"{text} + {count - limit} more..."
+    return text or "<unset>"
+
+
 def endpointslice_cells(obj: Obj, now: float, wide: bool) -> tuple[str, ...]:
-    ports = obj.get("ports")
-    if ports is None:
-        port_text = "<unset>"
-    elif not ports:
-        port_text = "<none>"
-    else:
-        port_text = ",".join(str(p.get("port", "")) for p in ports)
-        if len(ports) > 3:
-            port_text = ",".join(str(p.get("port", "")) for p in ports[:3]) + f" + {len(ports) - 3} more..."
+    """NAME ADDRESSTYPE PORTS ENDPOINTS AGE; a port without a number shows its name, or ``*``."""
+    ports = [
+        str(p["port"]) if p.get("port") is not None else (p.get("name") or "*")
+        for p in obj.get("ports") or []
+    ]
     addresses = [a for ep in obj.get("endpoints") or [] for a in ep.get("addresses") or []]
-    if not addresses:
-        addr_text = "<unset>"
-    else:
-        addr_text = ",".join(addresses[:3])
-        if len(addresses) > 3:
-            addr_text += f" + {len(addresses) - 3} more..."
-    return (_name(obj), obj.get("addressType", ""), port_text, addr_text, _age(obj, now))
+    return (
+        _name(obj),
+        str(obj.get("addressType", "")),
+        _more(ports, len(ports)),
+        _more(addresses, len(addresses)),
+        _age(obj, now),
+    )

@@ -17,7 +17,17 @@ from tests.cluster.simhelp import kubectl
 
 pytestmark = pytest.mark.kubectl
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rows"
-KINDS = ("pods", "deployments", "replicasets", "services", "nodes", "namespaces", "events", "endpoints")
+KINDS = (
+    "pods",
+    "deployments",
+    "replicasets",
+    "services",
+    "nodes",
+    "namespaces",
+    "events",
+    "endpoints",
+    "endpointslices",
+)
 # Rows where the built-in cluster's own table printer still differs from kubectl's rules (it does not sort
 # load balancer addresses nor shorten them in the narrow view, and does not sort selector requirements).
 # kubetui's rendering of these is checked against kubectl's rules in test_render.py; drop an entry once the
@@ -28,7 +38,11 @@ KNOWN_SIM_GAPS = {
     ("services", "lb-host", False),
     ("deployments", "kubernetes-bootcamp", True),
 }
-STORE_KEYS = {"deployments": "deployments.apps", "replicasets": "replicasets.apps"}
+STORE_KEYS = {
+    "deployments": "deployments.apps",
+    "replicasets": "replicasets.apps",
+    "endpointslices": "endpointslices.discovery.k8s.io",
+}
 
 
 def _fixture(kind: str) -> list[dict[str, Any]]:
