@@ -104,7 +104,7 @@ class Kubelet(Controller):
         out: dict[str, Any] = {}
         for rt in self.runtimes.values():
             for cr in rt.containers.values():
-                runs = [[r.start, r.end] if r else None for r in (cr.current, cr.previous)]
+                runs = [[r.start, r.end, r.speed] if r else None for r in (cr.current, cr.previous)]
                 if any(runs):
                     out[f"{rt.uid}/{cr.name}"] = runs
         return out
@@ -112,12 +112,12 @@ class Kubelet(Controller):
     def restore_runtime_state(self, data: dict[str, Any]) -> None:
         self._saved_runs = data
 
-    def _saved_run(self, uid: str, name: str, which: int) -> tuple[float, float | None] | None:
+    def _saved_run(self, uid: str, name: str, which: int) -> tuple[float, float | None, float | None] | None:
         runs = self._saved_runs.get(f"{uid}/{name}")
-        if not runs or len(runs) <= which or runs[which] is None:
+        if not runs or len(runs) <= which or not runs[which]:
             return None
-        start, end = runs[which]
-        return float(start), (float(end) if end is not None else None)
+        start, end, speed = [*runs[which], None, None][:3]
+        return float(start), (float(end) if end is not None else None), (float(speed) if speed else None)
 
     # -- adoption after a restart or a scenario built straight into the store --------------------------------
 
@@ -149,7 +149,7 @@ class Kubelet(Controller):
                     start = saved[0] if saved else parse_time(run.get("startedAt")) or self.clock.now()
                     cr.current = Run(self._script(pod, c), start, parse_time(run.get("finishedAt")))
                     if saved and saved[1] is not None:
-                        cr.current.end = saved[1]
+                        cr.current.finish(saved[1], saved[2] or self.clock.speed)
                 if not cr.state.get("running") or (cr.current and cr.current.script.exit_after is not None):
                     steady = False
                 last = cr.last_state.get("terminated")
@@ -157,7 +157,7 @@ class Kubelet(Controller):
                     saved = self._saved_run(rt.uid, cr.name, 1)
                     start = saved[0] if saved else parse_time(last.get("startedAt")) or self.clock.now()
                     end = saved[1] if saved and saved[1] is not None else parse_time(last.get("finishedAt"))
-                    cr.previous = Run(self._script(pod, c), start, end)
+                    cr.previous = Run(self._script(pod, c), start, end, saved[2] if saved else None)
             else:
                 steady = False
             rt.containers[cr.name] = cr
@@ -255,7 +255,7 @@ class Kubelet(Controller):
                 return
             await asyncio.sleep(max(0.0, run.start + self.clock.wall(exit_after) - self.clock.now()))
             code = run.script.exit_code
-            run.end = run.start + self.clock.wall(exit_after)
+            run.finish(run.start + self.clock.wall(exit_after), self.clock.speed)
             terminated = {
                 "exitCode": code,
                 "reason": "Completed" if code == 0 else "Error",
@@ -361,7 +361,7 @@ class Kubelet(Controller):
                     }
                 }
                 if cr.current is not None:
-                    cr.current.end = self.clock.now()
+                    cr.current.finish(self.clock.now(), self.clock.speed)
             cr.ready = cr.started = False
         pod = self._pod(rt)
         if pod is None:

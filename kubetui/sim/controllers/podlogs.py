@@ -19,10 +19,17 @@ class Run:
     script: LogScript
     start: float
     end: float | None = None
+    # The speed a finished run ran at; a running one follows the cluster's current speed.
+    speed: float | None = None
+
+    def finish(self, at: float, speed: float) -> None:
+        self.end = at
+        self.speed = speed
 
 
 def run_end(run: Run, speed: float) -> float | None:
     """When the process exits (or exited), if it ever does."""
+    speed = run.speed or speed
     if run.end is not None:
         return run.end
     if run.script.exit_after is not None:
@@ -34,6 +41,7 @@ def lines_between(
     run: Run, speed: float, after: float | None, until: float, max_lines: int = MAX_LINES
 ) -> list[tuple[float, str]]:
     """Lines stamped in (``after``, ``until``], oldest first, at most the newest ``max_lines``."""
+    speed = run.speed or speed
     script = run.script
     end = run_end(run, speed)
     if end is not None:
@@ -61,6 +69,7 @@ def lines_between(
 
 def next_line_at(run: Run, speed: float, after: float) -> float | None:
     """Wall-clock time of the first line after ``after`` (None when the run will write nothing more)."""
+    speed = run.speed or speed
     script = run.script
     end = run_end(run, speed)
     candidates = [run.start + off / speed for off, _ in script.startup if run.start + off / speed > after]
