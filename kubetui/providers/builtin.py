@@ -203,6 +203,17 @@ class BuiltinProvider(Provider):
             (self.dir(name) / "serve.pid").unlink()
         emit(f"Stopped {name}; state kept in {self.dir(name) / 'state.json'}")
 
+    def _discard(self, name: str) -> None:
+        """Kill a half-started server at once and remove its directory."""
+        pid = self.pid(name)
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            child = _children.pop(pid, None)
+            if child is not None:
+                child.wait()
+        shutil.rmtree(self.dir(name), ignore_errors=True)
+
     # -- provider operations ------------------------------------------------------------------------------
 
     def create(self, spec: ClusterSpec) -> Run:
@@ -219,8 +230,13 @@ class BuiltinProvider(Provider):
             meta = {"name": spec.name, "port": port, "nodes": nodes, "created": time.time()}
             (d / "cluster.json").write_text(json.dumps(meta, indent=2) + "\n")
             emit(f"Creating built-in cluster {spec.name!r} with {nodes} node(s) in {d}")
-            pid = self._spawn(spec.name, emit)
-            await self._wait_ready(spec.name, pid, emit)
+            try:
+                pid = self._spawn(spec.name, emit)
+                await self._wait_ready(spec.name, pid, emit)
+            except BaseException:
+                # Cancelled or failed half-way: leave nothing behind, so the same name can be created again.
+                self._discard(spec.name)
+                raise
             self._merge_context(spec.name, select=True)
             emit(f'Set kubectl context to "{self.context_name(spec.name)}" in {self.user_kubeconfig}')
             emit(f"Or point kubectl at this cluster alone: {self.export_hint(spec.name)}")

@@ -137,3 +137,19 @@ async def test_builtin_refuses_hostile_names(standins: Standins) -> None:
         with pytest.raises(InvalidName):
             provider.start(name)
     assert not (standins.data / "kubetui" / "clusters").exists()
+
+
+async def test_cancelled_create_leaves_nothing_behind(standins: Standins) -> None:
+    provider = BuiltinProvider()
+    spec = ClusterSpec("halfway", provider.preset("single"))
+    run = provider.create(spec)
+    pid = None
+    async for line in run.lines():
+        if line.startswith("$ "):
+            pid = int((standins.data / "kubetui" / "clusters" / "halfway" / "serve.pid").read_text())
+            await run.cancel()
+    assert pid is not None
+    assert run.cancelled and not run.ok
+    assert not _alive(pid)
+    assert not (standins.data / "kubetui" / "clusters" / "halfway").exists()
+    assert await provider.list_clusters() == []
