@@ -56,30 +56,45 @@ async def set_image(
     kind: str = "deployments",
     dry_run: bool = False,
 ) -> dict[str, Any]:
-    """``kubectl set image deployment/NAME c1=img1 c2=img2``: a strategic merge patch per container.
+    """``kubectl set image deployment/NAME c1=img1 c2=img2``: a strategic merge patch per changed container.
 
-    ``"*"`` as a container name sets every container, like kubectl. Unknown names fail before sending.
+    The patch is the one kubectl computes: changed containers by name plus ``$setElementOrder`` listing the
+    whole list. ``"*"`` sets every container. Unknown names fail before sending; when nothing would change,
+    nothing is sent and the current object is returned.
     """
     res = resource_for(kind)
-    obj = await conn.request("GET", res.path(namespace, deployment))
+    obj: dict[str, Any] = await conn.request("GET", res.path(namespace, deployment))
     pod_spec = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
-    patch_spec: dict[str, list[dict[str, str]]] = {}
+    wanted: dict[str, dict[str, str]] = {"initContainers": {}, "containers": {}}
     for container_name, image in images.items():
         found = False
         for field in ("initContainers", "containers"):
             for container in pod_spec.get(field) or []:
                 if container_name in ("*", container.get("name")):
                     found = True
-                    patch_spec.setdefault(field, []).append({"name": container["name"], "image": image})
+                    wanted[field][container["name"]] = image
         if not found:
             raise NotFound(f'error: unable to find container named "{container_name}"', 404)
-    if not patch_spec:
+    if not images:
         raise BadRequest("error: at least one image update is required", 0)
+    patch_spec: dict[str, list[dict[str, str]]] = {}
+    for field in ("initContainers", "containers"):
+        containers = pod_spec.get(field) or []
+        changed = [
+            {"image": wanted[field][c["name"]], "name": c["name"]}
+            for c in containers
+            if c.get("name") in wanted[field] and c.get("image") != wanted[field][c["name"]]
+        ]
+        if changed:
+            patch_spec[f"$setElementOrder/{field}"] = [{"name": c["name"]} for c in containers]
+            patch_spec[field] = changed
+    if not patch_spec:
+        return obj
     body = {"spec": {"template": {"spec": patch_spec}}}
     result: dict[str, Any] = await conn.request(
         "PATCH",
         res.path(namespace, deployment),
-        query=dry_run_query(dry_run),
+        query=dry_run_query(dry_run, fieldManager=FIELD_MANAGER),
         body=body,
         content_type=STRATEGIC_MERGE_PATCH,
     )
