@@ -221,6 +221,7 @@ class SimCluster:
     ) -> tuple[Obj, ContainerRuntime]:
         pod = self.store.must_get("pods", namespace, pod_name)
         names = [c["name"] for c in (pod.get("spec") or {}).get("containers") or []]
+        init_names = [c["name"] for c in (pod.get("spec") or {}).get("initContainers") or []]
         if not container:
             default = (meta(pod).get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
             if default in names:
@@ -231,13 +232,13 @@ class SimCluster:
                 raise errors.bad_request(
                     f"a container name must be specified for pod {pod_name}, choose one of: [{' '.join(names)}]"
                 )
-        if container not in names:
+        if container not in names and container not in init_names:
             raise errors.bad_request(f"container {container} is not valid for pod {pod_name}")
         assert self.kubelet is not None, "the cluster is not started"
         rt = self.kubelet.runtimes.get((namespace, pod_name))
         if rt is None or rt.uid != meta(pod)["uid"]:
             rt = self.kubelet._adopt(pod, passive=True)
-        return pod, rt.containers[str(container)]
+        return pod, rt.containers.get(str(container)) or rt.init_containers[str(container)]
 
     def _run_for(self, namespace: str, pod_name: str, container: str | None, previous: bool) -> Run:
         _pod, cr = self._container(namespace, pod_name, container)

@@ -253,3 +253,44 @@ async def test_no_schedulable_node_gives_failed_scheduling() -> None:
         await wait_for(lambda: (c.store.get("pods", "default", "p") or {}).get("spec", {}).get("nodeName"))
     finally:
         await c.stop()
+
+
+async def test_init_containers_run_first_then_the_app(cluster: SimCluster) -> None:
+    pod = {
+        "metadata": {"name": "with-init", "namespace": "default"},
+        "spec": {
+            "initContainers": [
+                {
+                    "name": "wait",
+                    "image": "busybox",
+                    "command": ["sh", "-c", "echo waiting; sleep 2; echo ready"],
+                }
+            ],
+            "containers": [{"name": "app", "image": "nginx:1.27"}],
+        },
+    }
+    seen: list[tuple[str, str]] = []
+
+    def watch(event) -> None:
+        if event.rtype == "pods" and event.obj["metadata"]["name"] == "with-init":
+            conds = {c["type"]: c["status"] for c in event.obj.get("status", {}).get("conditions", [])}
+            seen.append((event.obj["status"].get("phase", ""), conds.get("Initialized", "")))
+
+    cluster.store.add_listener(watch)
+    create(cluster, "pods", pod)
+    await wait_for(
+        lambda: container_state(cluster.store.get("pods", "default", "with-init") or {}) == "running"
+    )
+    cluster.store.remove_listener(watch)
+    got = cluster.store.get("pods", "default", "with-init")
+    assert got is not None
+    init = got["status"]["initContainerStatuses"][0]
+    assert init["state"]["terminated"]["reason"] == "Completed" and init["ready"] is True
+    assert ("Pending", "False") in seen and seen[-1] == ("Running", "True")
+    assert [line for _, line in cluster.pod_log("default", "with-init", "wait")] == ["waiting", "ready"]
+    paths = {
+        e["involvedObject"].get("fieldPath")
+        for e in cluster.store.list("events", "default")
+        if e["reason"] == "Started"
+    }
+    assert paths == {"spec.initContainers{wait}", "spec.containers{app}"}

@@ -11,13 +11,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubetui.sim import images
-from kubetui.sim.clock import parse_time
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, controller_ref, key_of, meta
+from .kubelet_adopt import runtime_from_status
 from .kubelet_pull import pull_image
-from .kubelet_status import ContainerRuntime, PodRuntime, backoff_text, container_id, pod_status
+from .kubelet_status import (
+    ContainerRuntime,
+    PodRuntime,
+    backoff_text,
+    container_id,
+    init_done,
+    pod_status,
+)
 from .podlogs import Run
 
 MAX_BACKOFF = 300.0
@@ -122,49 +129,8 @@ class Kubelet(Controller):
     # -- adoption after a restart or a scenario built straight into the store --------------------------------
 
     def _adopt(self, pod: Obj, *, passive: bool) -> PodRuntime:
-        m, spec, status = meta(pod), pod.get("spec") or {}, pod.get("status") or {}
-        rt = PodRuntime(
-            uid=m["uid"],
-            namespace=m.get("namespace") or "",
-            name=m["name"],
-            node=spec.get("nodeName", ""),
-            containers={},
-            ip=status.get("podIP", ""),
-            start_time=status.get("startTime", ""),
-        )
-        known = {s["name"]: s for s in status.get("containerStatuses") or []}
-        steady = True
-        for c in spec.get("containers") or []:
-            cr = ContainerRuntime(name=c["name"], image=c.get("image", ""))
-            st = known.get(c["name"])
-            if st:
-                cr.state, cr.last_state = st.get("state") or cr.state, st.get("lastState") or {}
-                cr.ready, cr.started = bool(st.get("ready")), bool(st.get("started"))
-                cr.restart_count = int(st.get("restartCount") or 0)
-                cr.container_id = st.get("containerID", "")
-                cr.pulled = bool(st.get("imageID"))
-                run = cr.state.get("running") or cr.state.get("terminated")
-                if run:
-                    saved = self._saved_run(rt.uid, cr.name, 0)
-                    start = saved[0] if saved else parse_time(run.get("startedAt")) or self.clock.now()
-                    cr.current = Run(self._script(pod, c), start, parse_time(run.get("finishedAt")))
-                    if saved and saved[1] is not None:
-                        cr.current.finish(saved[1], saved[2] or self.clock.speed)
-                if not cr.state.get("running") or (cr.current and cr.current.script.exit_after is not None):
-                    steady = False
-                last = cr.last_state.get("terminated")
-                if last:
-                    saved = self._saved_run(rt.uid, cr.name, 1)
-                    start = saved[0] if saved else parse_time(last.get("startedAt")) or self.clock.now()
-                    end = saved[1] if saved and saved[1] is not None else parse_time(last.get("finishedAt"))
-                    cr.previous = Run(self._script(pod, c), start, end, saved[2] if saved else None)
-            else:
-                steady = False
-            rt.containers[cr.name] = cr
-        if cr_pulled := [cr for cr in rt.containers.values() if cr.pulled]:
-            self.node_images.setdefault(rt.node, set()).update(
-                images.parse_image(cr.image).full for cr in cr_pulled
-            )
+        """A runtime for a pod this kubelet did not start (after a restart, or built by a scenario)."""
+        rt, steady = runtime_from_status(self, pod)
         if not passive and not steady:
             rt.task = asyncio.create_task(self._run_pod(rt), name=f"kubelet-{rt.namespace}/{rt.name}")
         return rt
@@ -203,7 +169,11 @@ class Kubelet(Controller):
             type="Warning" if warning else "Normal",
             component="kubelet",
             host=rt.node,
-            field_path=f"spec.containers{{{container}}}" if container else "",
+            field_path=(
+                f"spec.{'initContainers' if container in rt.init_containers else 'containers'}{{{container}}}"
+                if container
+                else ""
+            ),
         )
 
     async def _run_pod(self, rt: PodRuntime) -> None:
@@ -215,17 +185,24 @@ class Kubelet(Controller):
         pod = self._pod(rt)
         if pod is None:
             return
+        inits = {c["name"]: c for c in (pod.get("spec") or {}).get("initContainers") or []}
+        for name, cr in rt.init_containers.items():
+            if not init_done(cr) and not await self._run_container(rt, cr, inits[name], init=True):
+                return  # stuck or failed: the main containers never start
         specs = {c["name"]: c for c in (pod.get("spec") or {}).get("containers") or []}
         await asyncio.gather(
             *(self._run_container(rt, cr, specs[name]) for name, cr in rt.containers.items())
         )
 
-    async def _run_container(self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any]) -> None:
+    async def _run_container(
+        self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any], *, init: bool = False
+    ) -> bool:
+        """Runs one container until it runs for good (or, for an init container, until it succeeded: True)."""
         stream = f"kubelet/{rt.namespace}/{rt.name}/{cr.name}"
         while True:
             pod = self._pod(rt)
             if pod is None:
-                return
+                return False
             if not cr.pulled or c.get("imagePullPolicy") == "Always":
                 await self._pull(rt, cr, c)
             else:
@@ -245,14 +222,14 @@ class Kubelet(Controller):
             probe = c.get("readinessProbe") or {}
             ready_delay = float(probe.get("initialDelaySeconds", 0)) + (1.0 if probe else 0.0)
             exit_after = run.script.exit_after
-            cr.ready = ready_delay == 0 and exit_after != 0
+            cr.ready = ready_delay == 0 and exit_after != 0 and not init
             self._flush(rt)
-            if ready_delay and (exit_after is None or exit_after > ready_delay):
+            if ready_delay and (exit_after is None or exit_after > ready_delay) and not init:
                 await self.clock.sleep(ready_delay)
                 cr.ready = True
                 self._flush(rt)
             if exit_after is None:
-                return
+                return not init  # an init container that never exits holds the pod in Init
             await asyncio.sleep(max(0.0, run.start + self.clock.wall(exit_after) - self.clock.now()))
             code = run.script.exit_code
             run.finish(run.start + self.clock.wall(exit_after), self.clock.speed)
@@ -263,11 +240,15 @@ class Kubelet(Controller):
                 "finishedAt": self.clock.stamp(run.end),
                 "containerID": cr.container_id,
             }
-            cr.state, cr.ready, cr.started = {"terminated": terminated}, False, False
+            cr.state, cr.ready, cr.started = {"terminated": terminated}, init and code == 0, False
             policy = (pod.get("spec") or {}).get("restartPolicy", "Always")
             self._flush(rt)
-            if not (policy == "Always" or (policy == "OnFailure" and code != 0)):
-                return
+            if init and code == 0:
+                return True
+            if not (policy == "Always" or (policy == "OnFailure" and code != 0)) or (
+                init and policy == "Never"
+            ):
+                return False
             # A container that ran ten minutes without failing starts its back-off afresh, as in the kubelet.
             if self.clock.sim_elapsed(run.start, run.end) > 600:
                 cr.crashes = 0
@@ -341,13 +322,13 @@ class Kubelet(Controller):
             return
         grace = float(meta(pod).get("deletionGracePeriodSeconds", 30))
         wait = 0.0
-        for cr in rt.containers.values():
+        for cr in [*rt.init_containers.values(), *rt.containers.values()]:
             if "running" in cr.state:
                 self._event(rt, "Killing", f"Stopping container {cr.name}", container=cr.name)
                 spec = images.lookup(cr.image)
                 wait = max(wait, spec.stop_seconds if spec else 0.5)
         await self.clock.sleep(min(grace, wait))
-        for cr in rt.containers.values():
+        for cr in [*rt.init_containers.values(), *rt.containers.values()]:
             if "running" in cr.state:
                 started = cr.state["running"].get("startedAt")
                 code = 0 if wait <= grace else 137

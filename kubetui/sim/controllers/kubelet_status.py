@@ -36,6 +36,7 @@ class PodRuntime:
     name: str
     node: str
     containers: dict[str, ContainerRuntime]
+    init_containers: dict[str, ContainerRuntime] = field(default_factory=dict)
     ip: str = ""
     start_time: str = ""
     task: asyncio.Task[None] | None = None
@@ -63,10 +64,15 @@ def backoff_text(seconds: float) -> str:
     return f"{h}h{m}m{s}s"
 
 
-def container_statuses(rt: PodRuntime, pod: Obj) -> list[dict[str, Any]]:
+def init_done(cr: ContainerRuntime) -> bool:
+    return cr.state.get("terminated", {}).get("exitCode", 1) == 0 if "terminated" in cr.state else False
+
+
+def container_statuses(rt: PodRuntime, pod: Obj, init: bool = False) -> list[dict[str, Any]]:
     out = []
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        cr = rt.containers.get(c.get("name", ""))
+    runtimes = rt.init_containers if init else rt.containers
+    for c in (pod.get("spec") or {}).get("initContainers" if init else "containers") or []:
+        cr = runtimes.get(c.get("name", ""))
         if cr is None:
             continue
         status: dict[str, Any] = {
@@ -87,6 +93,12 @@ def container_statuses(rt: PodRuntime, pod: Obj) -> list[dict[str, Any]]:
 
 def pod_phase(rt: PodRuntime, pod: Obj) -> str:
     policy = (pod.get("spec") or {}).get("restartPolicy", "Always")
+    for cr in rt.init_containers.values():
+        if init_done(cr):
+            continue
+        if "terminated" in cr.state and policy == "Never":
+            return "Failed"
+        return "Pending"
     pending = running = succeeded = failed = 0
     for cr in rt.containers.values():
         if "running" in cr.state:
@@ -141,9 +153,17 @@ def pod_status(rt: PodRuntime, pod: Obj, now: str, host_ip: str) -> dict[str, An
     message = f"containers with unready status: [{' '.join(unready)}]"
     reason = "PodCompleted" if phase in ("Succeeded", "Failed") else "ContainersNotReady"
     scheduled = next((c for c in old_conds if c.get("type") == "PodScheduled"), None)
+    pending_init = [name for name, cr in rt.init_containers.items() if not init_done(cr)]
     conditions = [
         _condition(old_conds, "PodReadyToStartContainers", bool(rt.ip), now),
-        _condition(old_conds, "Initialized", True, now),
+        _condition(
+            old_conds,
+            "Initialized",
+            not pending_init,
+            now,
+            "ContainersNotInitialized",
+            f"containers with incomplete status: [{' '.join(pending_init)}]",
+        ),
         _condition(old_conds, "Ready", all_ready, now, reason, message),
         _condition(old_conds, "ContainersReady", all_ready, now, reason, message),
     ]
@@ -156,6 +176,7 @@ def pod_status(rt: PodRuntime, pod: Obj, now: str, host_ip: str) -> dict[str, An
         "hostIPs": [{"ip": host_ip}],
         "startTime": rt.start_time,
         "containerStatuses": statuses,
+        **({"initContainerStatuses": container_statuses(rt, pod, init=True)} if rt.init_containers else {}),
         "qosClass": old.get("qosClass", "BestEffort"),
     }
     if rt.ip:
