@@ -9,6 +9,7 @@ from typing import Any
 from kubetui.providers.base import ClusterInfo, Finding, NodeInfo, Provider, summarise_state
 
 MIB = 1024 * 1024
+API_VERSION = "1.41"
 
 # The label each tool puts on its node containers, naming the cluster; and the one naming the node's role.
 CLUSTER_LABELS = {
@@ -39,9 +40,10 @@ class DockerStatus:
 def _client(base_url: str | None, timeout: float) -> Any:
     import docker
 
+    # A fixed API version skips the SDK's negotiation round trip; 1.41 is served by Docker 20.10+ and podman 3+.
     if base_url:
-        return docker.DockerClient(base_url=base_url, timeout=int(timeout))
-    return docker.from_env(timeout=int(timeout))
+        return docker.DockerClient(base_url=base_url, timeout=int(timeout), version=API_VERSION)
+    return docker.from_env(timeout=int(timeout), version=API_VERSION)
 
 
 def probe_sync(base_url: str | None = None, timeout: float = 5.0) -> DockerStatus:

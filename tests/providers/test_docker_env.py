@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kubetui.providers.docker_env import probe, probe_sync, resource_findings
+from kubetui.providers.docker_env import DockerStatus, probe, probe_sync, resource_findings
 from kubetui.providers.k3d import K3dProvider
 from kubetui.providers.minikube import MinikubeProvider
 from kubetui.providers.registry import checks, default_providers, discover
@@ -107,8 +107,13 @@ def labelled(engine: str) -> Iterator[str]:
         client.close()
 
 
-def test_engine_resources_are_read(engine: str) -> None:
-    status = probe_sync(engine)
+@pytest.fixture(scope="module")
+def status(engine: str) -> DockerStatus:
+    """One probe shared by the checks below: podman takes about a second to answer /info."""
+    return probe_sync(engine)
+
+
+def test_engine_resources_are_read(status: DockerStatus) -> None:
     assert status.reachable, status.error
     assert status.cpus == os.cpu_count()
     meminfo = Path("/proc/meminfo").read_text().split()
@@ -117,8 +122,7 @@ def test_engine_resources_are_read(engine: str) -> None:
     assert status.server_version
 
 
-def test_resource_advice_against_real_numbers(engine: str) -> None:
-    status = probe_sync(engine)
+def test_resource_advice_against_real_numbers(status: DockerStatus) -> None:
     ok = resource_findings(MinikubeProvider(), status)
     assert ok[0].level == "ok" and "is reachable" in ok[0].message
     needs = {f.level for f in ok[1:]}
@@ -155,6 +159,7 @@ def test_clusters_found_by_container_labels(labelled: str) -> None:
     assert found["minikube/dev"].context == "dev"
 
 
+@pytest.mark.slow
 async def test_discovery_merges_cli_and_docker(labelled: str, standins: Standins, monkeypatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", labelled)
     k3d = K3dProvider()

@@ -241,6 +241,7 @@ async def test_delete_asks_for_the_name_and_starts_on_cancel(standins: Standins)
         assert standins.calls("k3d")[-2] == ["cluster", "delete", "old"]
 
 
+@pytest.mark.slow
 async def test_stop_start_add_node_and_unsupported(standins: Standins) -> None:
     kind, k3d = KindProvider(), LocalK3d()
     assert await kind.create(ClusterSpec("k", kind.preset("single"))).wait() == 0
