@@ -108,6 +108,7 @@ class Watcher:
     watch_timeout_range: tuple[int, int] = (300, 600)
     read_timeout_margin = 30.0  # beyond the server's timeoutSeconds, so only a dead socket trips it
     forbidden_retry = (45.0, 75.0)
+    bookmarks = True  # tests turn them off to make a re-watch start from an old, compacted version
 
     def __init__(
         self,
@@ -155,7 +156,10 @@ class Watcher:
                     need_list = False
                     self.backoff.reset()
                     self._set_state("live")
-                await self._watch()
+                if await self._watch():
+                    # The server closed the watch before its timeout: it may have restarted (and even lost
+                    # or rewound state), so only a fresh list can tell what is true now.
+                    need_list = True
             except asyncio.CancelledError:
                 if self._stopped:
                     break
@@ -238,11 +242,12 @@ class Watcher:
         if deltas:
             self._emit(deltas)
 
-    async def _watch(self) -> None:
+    async def _watch(self) -> bool:
+        """Follow one watch request; True when the server ended it well before its timeout."""
         timeout = random.randint(*self.watch_timeout_range)
         query = {
             "watch": "true",
-            "allowWatchBookmarks": "true",
+            "allowWatchBookmarks": "true" if self.bookmarks else "false",
             "resourceVersion": self.resource_version,
             "timeoutSeconds": timeout,
         }
@@ -256,9 +261,11 @@ class Watcher:
         finally:
             await stream.aclose()
             self._flush()
-        if not lines and time.monotonic() - started < 1.0:
+        elapsed = time.monotonic() - started
+        if not lines and elapsed < 1.0:
             # A server that ends watches at once must not turn this loop into a busy spin.
             await self._sleep(self.backoff.next())
+        return elapsed < timeout * 0.9
 
     def _handle(self, event: dict[str, Any]) -> None:
         etype = event.get("type")

@@ -21,6 +21,7 @@ class FakeApi:
         self.objects: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in KIND_INFO}
         self.history: list[tuple[int, str, str, dict[str, Any]]] = []
         self.compacted = 0  # watches from a resourceVersion below this get a 410 ERROR event
+        self.expired_watches = 0
         self.forbidden: set[str] = set()
         self.cluster_forbidden = False  # a namespace-only user: cluster-wide lists are refused
         self.list_calls: dict[str, int] = {k: 0 for k in KIND_INFO}
@@ -132,6 +133,7 @@ class FakeApi:
         await resp.prepare(request)
         self._transports.append(request.transport)
         if since and since < self.compacted:
+            self.expired_watches += 1
             expired = {
                 "kind": "Status",
                 "code": 410,

@@ -121,7 +121,9 @@ async def test_paginated_list_then_live_events_coalesced(served) -> None:
     await asyncio.wait_for(task, 2)
 
 
-async def test_410_relists_and_diffs_against_what_it_had(served) -> None:
+async def test_410_relists_and_diffs_against_what_it_had(served, monkeypatch) -> None:
+    # The watch times out after 1 s; the re-watch asks for the last event's version, compacted by then.
+    monkeypatch.setattr(Watcher, "watch_timeout_range", (1, 1))
     server, conn = served
     fake = server.fake
     await _pods(fake, 4)
@@ -136,13 +138,32 @@ async def test_410_relists_and_diffs_against_what_it_had(served) -> None:
     fake.put_silently("pods", pod("late"))
     fake.compact()
     rec.batches.clear()
-    await fake.end_watches()  # the stream ends normally; the re-watch from the old version gets the 410
     await until(lambda: held(rec.store, "pods") == truth(fake, "pods"))
+    assert fake.expired_watches == 1
     assert fake.list_calls["pods"] == lists + 2 and fake.watch_calls["pods"] >= 2
     types = sorted((d.type, d.obj["metadata"]["name"]) for _, batch in rec.batches for d in batch)
     assert types == [("ADDED", "late"), ("DELETED", "p1"), ("MODIFIED", "p0")]
     assert watcher.state.phase == "live"
     assert [s.phase for s in rec.states] == ["syncing", "live"]  # a 410 is a resync, not an outage
+    watcher.stop()
+    await asyncio.wait_for(task, 2)
+
+
+async def test_watch_closed_early_means_relist(served) -> None:
+    """A server that ends a watch long before its timeout may have restarted with other state: relist."""
+    server, conn = served
+    fake = server.fake
+    await _pods(fake, 2)
+    rec = Recorder()
+    watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
+    task = asyncio.create_task(watcher.run())
+    await until(lambda: fake.watch_calls["pods"] == 1)
+    lists = fake.list_calls["pods"]
+    # state rewound behind the watcher's back, with no events (as a restore from an older snapshot)
+    fake.delete_silently("pods", "uid-default-p0")
+    await fake.end_watches()
+    await until(lambda: held(rec.store, "pods") == truth(fake, "pods"))
+    assert fake.list_calls["pods"] == lists + 1
     watcher.stop()
     await asyncio.wait_for(task, 2)
 
