@@ -280,6 +280,8 @@ class ObjectStore:
             if key in self._objects:
                 self._objects[key] = {_key(o): o for o in items}
         self.rv = max(self.rv, int(data.get("resourceVersion", 0)))
+        # A restart with the same seed would otherwise hand out the uids of objects that still exist.
+        self.rng = random.Random(f"{self.rng.random()}:{self.rv}")
         # Nothing before the restart can be replayed: a watch from an older version must relist.
         for key in self._compacted:
             self._compacted[key] = self.rv
