@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -131,8 +132,10 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
 
 
-async def test_cancel_stops_the_command_and_its_children(standins: Standins, monkeypatch) -> None:
-    monkeypatch.setenv("STANDIN_HANG", "1")
+@pytest.mark.parametrize("mode", ["1", "stubborn"])
+async def test_cancel_stops_the_command_and_its_children(standins: Standins, monkeypatch, mode: str) -> None:
+    """SIGTERM to the process group; what ignores it is killed after the grace period."""
+    monkeypatch.setenv("STANDIN_HANG", mode)
     k3d = K3dProvider()
     run = k3d.create(ClusterSpec("slow", k3d.preset("lab")))
     seen: list[str] = []
@@ -149,10 +152,11 @@ async def test_cancel_stops_the_command_and_its_children(standins: Standins, mon
     assert seen[-1] == "waiting for the node containers ..."
     pids = standins.hang_pids()
     assert _alive(pids["pid"]) and _alive(pids["child"])
-    await run.cancel(grace=2.0)
+    await run.cancel(grace=0.5)
     await asyncio.wait_for(task, 5)
     assert run.cancelled and not run.ok
-    assert run.returncode is not None and run.returncode < 0
+    # The group leader's fate says which signal ended it: TERM normally, KILL after the grace period.
+    assert run.returncode == (-signal.SIGKILL if mode == "stubborn" else -signal.SIGTERM)
     for _ in range(50):
         if not _alive(pids["child"]):
             break

@@ -2,7 +2,7 @@
 
 Environment: STANDIN_DIR (where calls.jsonl and state.json live), STANDIN_FAIL (a sub-command that fails as the
 real tool does), STANDIN_HANG (the create command hangs after its first lines, with a child process, so
-cancellation can be tested), STANDIN_DELAY (seconds between output lines), STANDIN_SERVER (the API server URL
+cancellation can be tested; "stubborn": both ignore SIGTERM), STANDIN_DELAY (seconds between output lines), STANDIN_SERVER (the API server URL
 written into the kubeconfig), STANDIN_CA (a CA certificate file written into it as certificate-authority-data), KUBECONFIG (the file the real tools write to).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -42,9 +43,15 @@ def say(line: str, err: bool = False) -> None:
 
 def hang_if_asked() -> None:
     """Block like a tool waiting on Docker, with a child of our own, until killed; pids go to hang.json."""
-    if not os.environ.get("STANDIN_HANG"):
+    mode = os.environ.get("STANDIN_HANG")
+    if not mode:
         return
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    code = "import time; time.sleep(600)"
+    if mode == "stubborn":
+        # Ignores SIGTERM, as a tool stuck in a blocking call can: only SIGKILL ends it.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
+    child = subprocess.Popen([sys.executable, "-c", code])
     (DIR / "hang.json").write_text(json.dumps({"pid": os.getpid(), "child": child.pid}))
     say("waiting for the node containers ...")
     time.sleep(600)
