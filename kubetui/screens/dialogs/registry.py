@@ -39,10 +39,15 @@ class RegistrySecretDialog(FormDialog[RegistrySecret]):
         self.title_text = f"Pull {image} with credentials"
 
     def compose_form(self) -> Iterable[Widget]:
+        registry = registry_of(self.image)
+        why = (
+            f"Pods of Deployment {self.deployment} are in {self.reason}: the registry {registry} wants "
+            "credentials."
+            if self.reason
+            else f"Credentials for the registry {registry}, used by Deployment {self.deployment}."
+        )
         yield Label(
-            f"Pods of Deployment {self.deployment} are in {self.reason}: the registry "
-            f"{registry_of(self.image)} wants credentials. kubetui can create a docker-registry Secret "
-            f"and add it to the Deployment's imagePullSecrets.",
+            f"{why} kubetui creates a docker-registry Secret and adds it to the Deployment's imagePullSecrets.",
             id="explain",
         )
         yield from field("Secret name", Input(self.secret_name, id="secret-name"))

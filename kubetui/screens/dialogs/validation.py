@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import shlex
-
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
 class FieldError(ValueError):
@@ -19,52 +14,13 @@ class FieldError(ValueError):
         self.message = message
 
 
-def subdomain_error(name: str) -> str | None:
-    """The API server's complaint about ``name`` as a DNS-1123 subdomain (Deployments, Secrets), or None."""
-    if not name:
-        return "a name is required"
-    if len(name) > 253:
-        return "must be no more than 253 characters"
-    if not _DNS1123_SUBDOMAIN.match(name):
-        return (
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-            "and must start and end with an alphanumeric character (e.g. 'example.com')"
-        )
-    return None
-
-
-def label_error(name: str) -> str | None:
-    """The complaint about ``name`` as a DNS-1123 label (container names), or None."""
-    if not name:
-        return "a name is required"
-    if len(name) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1123_LABEL.match(name):
-        return (
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-            "and must start and end with an alphanumeric character (e.g. 'my-name')"
-        )
-    return None
-
-
-def service_name_error(name: str) -> str | None:
-    """The complaint about ``name`` as a DNS-1035 label, which Service names must be, or None."""
-    if not name:
-        return "a name is required"
-    if len(name) > 63:
-        return "must be no more than 63 characters"
-    if not _DNS1035_LABEL.match(name):
-        return (
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-            "alphabetic character, and end with an alphanumeric character (e.g. 'my-name')"
-        )
-    return None
-
-
 def check_name(field: str, name: str, *, kind: str = "Deployment") -> str:
     """``name`` stripped, or FieldError with the API server's wording for ``kind``."""
+    from kubetui.cluster.ops import validate_name  # imported late: the cluster layer is large to load
+
     name = name.strip()
-    error = service_name_error(name) if kind == "Service" else subdomain_error(name)
+    # The same rules and wording as the API server (Services are DNS-1035 labels, the rest subdomains).
+    error = validate_name(name, "dns1035" if kind == "Service" else "subdomain")
     if error:
         raise FieldError(field, f"Invalid value {name!r}: {error}" if name else error)
     return name

@@ -1,0 +1,99 @@
+"""The apply-manifest action (``a``): pick a file, server dry run per document, then apply all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+
+from kubetui.actions import Target, handler
+from kubetui.screens.dialogs.apply import (
+    ApplyPreviewDialog,
+    DocumentOutcome,
+    ManifestPickerDialog,
+    documents_of,
+)
+from kubetui.screens.dialogs.flow import Cancelled, ask, error_text, follow_rollout, run_op
+
+# The manifests shipped with kubetui, next to the package in a source checkout.
+BUNDLED_MANIFESTS = Path(__file__).resolve().parents[3] / "manifests"
+
+
+def manifest_directories() -> list[Path]:
+    """Where the picker looks: kubetui's own examples, then the current directory."""
+    return [d for d in (BUNDLED_MANIFESTS, Path.cwd()) if d.is_dir()]
+
+
+def outcome_of(result: Any, document: dict[str, Any] | None, namespace: str) -> DocumentOutcome:
+    """One ApplyResult (or an exception) as a line of the preview."""
+    meta = (document or {}).get("metadata") or {}
+    kind = str(getattr(result, "kind", None) or (document or {}).get("kind") or "?")
+    name = str(getattr(result, "name", None) or meta.get("name") or "?")
+    ns = (
+        getattr(result, "namespace", None)
+        or meta.get("namespace")
+        or (namespace if kind != "Namespace" else None)
+    )
+    error = result if isinstance(result, BaseException) else getattr(result, "error", None)
+    action = str(getattr(result, "action", None) or ("failed" if error else "ok"))
+    ok = bool(getattr(result, "ok", not error)) and not isinstance(result, BaseException)
+    if error:
+        return DocumentOutcome(kind, name, ns, error if isinstance(error, str) else error_text(error), False)
+    return DocumentOutcome(kind, name, ns, action, ok)
+
+
+def outcomes(results: Any, documents: list[dict[str, Any]], namespace: str) -> list[DocumentOutcome]:
+    listed = list(results or [])
+    padded: list[dict[str, Any] | None] = [*documents, *([None] * max(0, len(listed) - len(documents)))]
+    return [outcome_of(r, d, namespace) for r, d in zip(listed, padded, strict=False)]
+
+
+@handler("apply")
+async def handle_apply(app: App[Any], target: Target) -> None:
+    from kubetui.cluster import ops
+
+    session, namespace = target.session, target.namespace
+    try:
+        choice = await ask(app, ManifestPickerDialog(manifest_directories()))
+    except Cancelled:
+        return
+    documents = documents_of(choice.text)
+    try:
+        dry = await session.call(lambda conn: ops.apply_manifests(conn, choice.text, namespace, dry_run=True))
+        preview = [
+            replace(o, outcome=f"{o.outcome} (server dry run)") if o.ok else o
+            for o in outcomes(dry, documents, namespace)
+        ]
+    except Exception as err:  # a document the server refuses: show it in the preview, per document
+        preview = [outcome_of(err, documents[0] if len(documents) == 1 else None, namespace)]
+        if len(documents) > 1:
+            preview = [
+                DocumentOutcome(
+                    str(d.get("kind")), str((d.get("metadata") or {}).get("name")), None, "not applied", False
+                )
+                for d in documents
+            ] + preview
+    try:
+        await ask(app, ApplyPreviewDialog(choice.path, preview))
+    except Cancelled:
+        return
+    try:
+        results = await run_op(
+            app,
+            session,
+            f"apply {choice.path.name}",
+            lambda conn: ops.apply_manifests(conn, choice.text, namespace),
+        )
+    except Exception:
+        return
+    applied = outcomes(results, documents, namespace)
+    app.notify(
+        "\n".join(f"{o.kind.lower()}/{o.name} {o.outcome}" for o in applied),
+        title=f"Applied {choice.path.name}",
+    )
+    deployments = [o for o in applied if o.kind == "Deployment" and o.ok]
+    if len(deployments) == 1:
+        only = deployments[0]
+        follow_rollout(app, session, only.namespace or namespace, only.name, f"Applied {choice.path.name}")

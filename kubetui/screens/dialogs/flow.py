@@ -1,0 +1,124 @@
+"""Helpers the action handlers share: ask a dialog, run an operation on the session, follow a rollout."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from textual.app import App
+from textual.screen import Screen
+
+from kubetui.screens.dialogs.rollout import RolloutScreen
+
+T = TypeVar("T")
+
+KIND_LABELS = {
+    "deployments": "Deployment",
+    "replicasets": "ReplicaSet",
+    "pods": "Pod",
+    "services": "Service",
+    "nodes": "Node",
+    "namespaces": "Namespace",
+    "secrets": "Secret",
+}
+
+
+class Cancelled(Exception):
+    """The person closed a dialog without choosing; the handler stops quietly."""
+
+
+async def ask(app: App[Any], screen: Screen[T | None]) -> T:
+    """Push ``screen`` and wait for its result; raises Cancelled when it returns None."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[T | None] = loop.create_future()
+
+    def done(value: T | None) -> None:
+        if not answer.done():
+            answer.set_result(value)
+
+    app.push_screen(screen, done)
+    value = await answer
+    if value is None:
+        raise Cancelled
+    return value
+
+
+def error_text(error: BaseException) -> str:
+    """A ClusterError's kubectl-like message (the read-only refusal included), else the exception's text."""
+    return str(getattr(error, "message", None) or error or type(error).__name__)
+
+
+async def run_op(app: App[Any], session: Any, what: str, fn: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``fn(connection)`` through the session; failures are announced with ``what`` and re-raised."""
+    try:
+        return await session.call(fn)
+    except asyncio.CancelledError:
+        raise
+    except Exception as err:
+        app.notify(error_text(err), title=f"{what} failed", severity="error", timeout=10)
+        raise
+
+
+def meta(obj: dict[str, Any] | None) -> dict[str, Any]:
+    return (obj or {}).get("metadata") or {}
+
+
+def pod_template_spec(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """The pod spec of a workload (its template) or of a pod itself."""
+    spec = obj.get("spec") or {}
+    if kind == "pods":
+        return spec
+    return (spec.get("template") or {}).get("spec") or {}
+
+
+def container_ports(kind: str, obj: dict[str, Any]) -> list[int]:
+    """Ports a Service could target: declared container ports (or, for a Service, its ports)."""
+    if kind == "services":
+        return [int(p["port"]) for p in (obj.get("spec") or {}).get("ports") or [] if p.get("port")]
+    ports: list[int] = []
+    for container in pod_template_spec(kind, obj).get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("containerPort") and int(port["containerPort"]) not in ports:
+                ports.append(int(port["containerPort"]))
+    return ports
+
+
+def store_snapshot(session: Any, namespace: str, name: str) -> Callable[[], tuple[Any, list[Any], list[Any]]]:
+    """Reads a Deployment, its namespace's ReplicaSets and pods from the live cache (no network)."""
+
+    def snapshot() -> tuple[Any, list[Any], list[Any]]:
+        store = session.store
+        return (
+            store.find("deployments", namespace, name),
+            list(store.list("replicasets", namespace)),
+            list(store.list("pods", namespace)),
+        )
+
+    return snapshot
+
+
+def follow_rollout(
+    app: App[Any],
+    session: Any,
+    namespace: str,
+    name: str,
+    what: str,
+    result: Any = None,
+    on_stuck: Callable[[str], None] | None = None,
+) -> RolloutScreen:
+    """Show the live rollout view for Deployment ``namespace/name`` after ``what`` changed it."""
+    obj = result if isinstance(result, dict) else {}
+    generation = 0
+    # Only the Deployment's own generation says when the controller has seen the change (not a Scale's).
+    if obj.get("kind", "Deployment") == "Deployment" and meta(obj).get("name") == name:
+        generation = int(meta(obj).get("generation") or 0)
+    screen = RolloutScreen(
+        f"{what}: Deployment {namespace}/{name}",
+        name,
+        store_snapshot(session, namespace, name),
+        min_generation=generation,
+        on_stuck=on_stuck,
+    )
+    app.push_screen(screen)
+    return screen

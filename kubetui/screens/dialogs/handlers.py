@@ -1,0 +1,329 @@
+"""Action handlers for workloads: new, expose, scale (+/-), set image, undo, restart, delete.
+
+Each is ``async handler(app, target)`` registered in the action table; the app runs it in a worker. Dialogs
+ask, the session runs the ``ops`` call, and the effect is shown (rollout view or a notification).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+from kubetui.actions import Target, handler
+
+# The apply action lives in its own module; importing it registers it along with the handlers below.
+from kubetui.screens.dialogs import apply_flow
+from kubetui.screens.dialogs.confirm import ConfirmDialog, DeleteDialog
+from kubetui.screens.dialogs.create import NewDeploymentDialog
+from kubetui.screens.dialogs.expose import ExposeDialog
+from kubetui.screens.dialogs.flow import (
+    KIND_LABELS,
+    Cancelled,
+    ask,
+    container_ports,
+    follow_rollout,
+    meta,
+    pod_template_spec,
+    run_op,
+)
+from kubetui.screens.dialogs.registry_flow import offer_pull_secret
+from kubetui.screens.dialogs.scale import ScaleDialog
+from kubetui.screens.dialogs.set_image import SetImageDialog
+from kubetui.screens.dialogs.undo import RolloutUndoDialog
+
+App_ = App[Any]
+
+__all__ = [
+    "apply_flow",
+    "handle_delete",
+    "handle_expose",
+    "handle_new",
+    "handle_pull_secret",
+    "handle_restart",
+    "handle_scale",
+    "handle_scale_down",
+    "handle_scale_up",
+    "handle_set_image",
+    "handle_undo",
+]
+
+
+def _ops() -> Any:
+    # Imported when an action runs, so the dialogs load even where the cluster layer is partial.
+    from kubetui.cluster import ops
+
+    return ops
+
+
+def _stuck_hint(app: App_, target: Target, name: str) -> Any:
+    def on_stuck(reason: str) -> None:
+        if reason in ("ErrImagePull", "ImagePullBackOff"):
+            key = getattr(app, "key_for", lambda _id: "ctrl+r")("pull_secret")
+            app.notify(
+                f"If {name}'s registry needs credentials, press {key} on the Deployment to add a pull Secret.",
+                title="Private registry?",
+                timeout=10,
+            )
+
+    return on_stuck
+
+
+@handler("new")
+async def handle_new(app: App_, target: Target) -> None:
+    try:
+        request = await ask(app, NewDeploymentDialog(target.namespace))
+    except Cancelled:
+        return
+    ops = _ops()
+    try:
+        result = await run_op(
+            app,
+            target.session,
+            "create deployment",
+            lambda conn: ops.create_deployment(
+                conn,
+                target.namespace,
+                request.name,
+                request.image,
+                replicas=request.replicas,
+                port=request.port,
+                command=request.command,
+            ),
+        )
+    except Exception:
+        return
+    app.notify(f"deployment.apps/{request.name} created", title="Created")
+    follow_rollout(
+        app,
+        target.session,
+        target.namespace,
+        request.name,
+        "Created",
+        result,
+        _stuck_hint(app, target, request.name),
+    )
+
+
+@handler("expose")
+async def handle_expose(app: App_, target: Target) -> None:
+    if target.obj is None:
+        return
+    ports = container_ports(target.kind, target.obj)
+    dialog = ExposeDialog(KIND_LABELS.get(target.kind, target.kind), target.name, ports)
+    try:
+        request = await ask(app, dialog)
+    except Cancelled:
+        return
+    ops = _ops()
+    kwargs: dict[str, Any] = {
+        "target_port": request.target_port,
+        "node_port": request.node_port,
+        "service_name": request.service_name,
+    }
+    if request.external_name:
+        kwargs["external_name"] = request.external_name
+    try:
+        service = await run_op(
+            app,
+            target.session,
+            "expose",
+            lambda conn: ops.expose(
+                conn, target.namespace, target.kind, target.name, request.type, request.port, **kwargs
+            ),
+        )
+    except Exception:
+        return
+    ports_text = ", ".join(
+        f"{p.get('port')}"
+        + (f":{p['nodePort']}" if p.get("nodePort") else "")
+        + f"/{p.get('protocol', 'TCP')}"
+        for p in ((service or {}).get("spec") or {}).get("ports") or []
+    )
+    app.notify(f"service/{request.service_name} exposed ({request.type} {ports_text})", title="Exposed")
+
+
+def _replicas(obj: dict[str, Any] | None) -> int:
+    return int(((obj or {}).get("spec") or {}).get("replicas", 1) or 0)
+
+
+async def _scale_to(app: App_, target: Target, replicas: int) -> None:
+    ops = _ops()
+    try:
+        result = await run_op(
+            app,
+            target.session,
+            "scale",
+            lambda conn: ops.scale(conn, target.kind, target.namespace, target.name, replicas),
+        )
+    except Exception:
+        return
+    app.notify(
+        f"{KIND_LABELS.get(target.kind, target.kind)} {target.name} scaled to {replicas}", title="Scaled"
+    )
+    if target.kind == "deployments":
+        follow_rollout(app, target.session, target.namespace, target.name, f"Scaled to {replicas}", result)
+
+
+@handler("scale")
+async def handle_scale(app: App_, target: Target) -> None:
+    if target.obj is None:
+        return
+    dialog = ScaleDialog(KIND_LABELS.get(target.kind, target.kind), target.name, _replicas(target.obj))
+    try:
+        replicas = await ask(app, dialog)
+    except Cancelled:
+        return
+    await _scale_to(app, target, replicas)
+
+
+@handler("scale_up")
+async def handle_scale_up(app: App_, target: Target) -> None:
+    if target.obj is not None:
+        await _scale_by(app, target, +1)
+
+
+@handler("scale_down")
+async def handle_scale_down(app: App_, target: Target) -> None:
+    if target.obj is not None:
+        await _scale_by(app, target, -1)
+
+
+async def _scale_by(app: App_, target: Target, step: int) -> None:
+    # Read the freshest count from the cache, so quick repeated presses add up.
+    store = target.session.store
+    fresh = store.find(target.kind, target.namespace, target.name) or target.obj
+    replicas = _replicas(fresh) + step
+    if replicas < 0:
+        app.notify(f"{target.name} already has 0 replicas", severity="warning")
+        return
+    ops = _ops()
+    try:
+        await run_op(
+            app,
+            target.session,
+            "scale",
+            lambda conn: ops.scale(conn, target.kind, target.namespace, target.name, replicas),
+        )
+    except Exception:
+        return
+    app.notify(f"{target.name} scaled to {replicas}", title="Scaled", timeout=3)
+
+
+@handler("set_image")
+async def handle_set_image(app: App_, target: Target) -> None:
+    if target.obj is None:
+        return
+    containers = [
+        (c["name"], c.get("image", ""))
+        for c in pod_template_spec(target.kind, target.obj).get("containers") or []
+    ]
+    try:
+        change = await ask(app, SetImageDialog(target.name, containers))
+    except Cancelled:
+        return
+    ops = _ops()
+    try:
+        result = await run_op(
+            app,
+            target.session,
+            "set image",
+            lambda conn: ops.set_image(conn, target.namespace, target.name, dict(change.images)),
+        )
+    except Exception:
+        return
+    follow_rollout(
+        app,
+        target.session,
+        target.namespace,
+        target.name,
+        "Image set",
+        result,
+        _stuck_hint(app, target, target.name),
+    )
+
+
+@handler("undo")
+async def handle_undo(app: App_, target: Target) -> None:
+    if target.obj is None:
+        return
+    ops = _ops()
+    session = target.session
+    try:
+        history = await run_op(
+            app,
+            session,
+            "rollout history",
+            lambda conn: ops.rollout_history(conn, target.namespace, target.name),
+        )
+        revision = await ask(app, RolloutUndoDialog(target.name, history))
+    except Exception:
+        return
+    try:
+        result = await run_op(
+            app,
+            session,
+            "rollout undo",
+            lambda conn: ops.rollout_undo(conn, target.namespace, target.name, to_revision=revision),
+        )
+    except Exception:
+        return
+    app.notify(f"deployment.apps/{target.name} rolled back to revision {revision}", title="Rolled back")
+    follow_rollout(app, session, target.namespace, target.name, f"Rolled back to revision {revision}", result)
+
+
+@handler("restart")
+async def handle_restart(app: App_, target: Target) -> None:
+    if target.obj is None:
+        return
+    dialog = ConfirmDialog(
+        f"Restart Deployment {target.name}?",
+        "Every pod is replaced by a new one, a few at a time, as in a rolling update.",
+        "Restart",
+    )
+    try:
+        await ask(app, dialog)
+    except Cancelled:
+        return
+    ops = _ops()
+    try:
+        result = await run_op(
+            app,
+            target.session,
+            "rollout restart",
+            lambda conn: ops.rollout_restart(conn, target.namespace, target.name),
+        )
+    except Exception:
+        return
+    follow_rollout(app, target.session, target.namespace, target.name, "Restarted", result)
+
+
+@handler("delete")
+async def handle_delete(app: App_, target: Target) -> None:
+    if target.obj is None:
+        return
+    label = KIND_LABELS.get(target.kind, target.kind)
+    namespace = meta(target.obj).get("namespace")
+    owns = target.kind in ("deployments", "replicasets")
+    try:
+        propagation = await ask(app, DeleteDialog(label, target.name, namespace, owns_children=owns))
+    except Cancelled:
+        return
+    ops = _ops()
+    try:
+        await run_op(
+            app,
+            target.session,
+            "delete",
+            lambda conn: ops.delete(
+                conn, target.kind, target.namespace, target.name, propagation=propagation
+            ),
+        )
+    except Exception:
+        return
+    app.notify(f"{label.lower()} {target.name} deleted", title="Deleted")
+
+
+@handler("pull_secret")
+async def handle_pull_secret(app: App_, target: Target) -> None:
+    await offer_pull_secret(app, target)

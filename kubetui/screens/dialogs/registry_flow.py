@@ -1,0 +1,83 @@
+"""Private-registry help (journey step 10): find the pull failure, create the Secret, reference it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+from kubetui.actions import Target
+from kubetui.cluster.relations import owner_chain, pods_of
+from kubetui.cluster.render import pod_status
+from kubetui.screens.dialogs.flow import Cancelled, ask, follow_rollout, meta, pod_template_spec, run_op
+from kubetui.screens.dialogs.registry import PULL_FAILURES, RegistrySecretDialog
+
+
+def deployment_of(store: Any, kind: str, obj: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Deployment behind the selected object (itself, or a pod's/ReplicaSet's owner)."""
+    if obj is None:
+        return None
+    if kind == "deployments":
+        return obj
+    return next((o for o in owner_chain(store, obj) if o.get("kind") == "Deployment"), None)
+
+
+def pull_failure(store: Any, deployment: dict[str, Any]) -> tuple[str, str] | None:
+    """(reason, image) of the first pod of ``deployment`` that cannot pull its image, or None."""
+    for pod in pods_of(store, {"kind": "Deployment", **deployment}):
+        reason = pod_status(pod)
+        if reason not in PULL_FAILURES:
+            continue
+        for status in (pod.get("status") or {}).get("containerStatuses") or []:
+            if ((status.get("state") or {}).get("waiting") or {}).get("reason") in PULL_FAILURES:
+                return reason, str(status.get("image") or "")
+        return reason, ""
+    return None
+
+
+async def offer_pull_secret(app: App[Any], target: Target) -> None:
+    """Ask for registry credentials, create a docker-registry Secret and add it to imagePullSecrets."""
+    session = target.session
+    deployment = deployment_of(session.store, target.kind, target.obj)
+    if deployment is None:
+        app.notify("Select a Deployment (or one of its pods) first", severity="warning")
+        return
+    name, namespace = meta(deployment)["name"], meta(deployment).get("namespace") or target.namespace
+    spec = pod_template_spec("deployments", deployment)
+    images = [c.get("image", "") for c in spec.get("containers") or []]
+    failure = pull_failure(session.store, deployment)
+    reason, image = failure if failure else ("", "")
+    referenced = [s.get("name") for s in spec.get("imagePullSecrets") or [] if s.get("name")]
+    dialog = RegistrySecretDialog(
+        name, image or (images[0] if images else ""), reason, secret_name=referenced[0] if referenced else ""
+    )
+    try:
+        secret = await ask(app, dialog)
+    except Cancelled:
+        return
+    from kubetui.cluster import ops
+
+    try:
+        await run_op(
+            app,
+            session,
+            "create secret",
+            lambda conn: ops.create_registry_secret(
+                conn, namespace, secret.name, secret.server, secret.username, secret.password, secret.email
+            ),
+        )
+        app.notify(f"secret/{secret.name} created", title="Registry Secret")
+        result: Any = None
+        if secret.name not in referenced:
+            result = await run_op(
+                app,
+                session,
+                "add imagePullSecrets",
+                lambda conn: ops.add_image_pull_secret(conn, namespace, name, secret.name),
+            )
+            app.notify(
+                f"deployment.apps/{name} now pulls with secret {secret.name}", title="imagePullSecrets"
+            )
+    except Exception:
+        return
+    follow_rollout(app, session, namespace, name, f"Pulling with secret {secret.name}", result)

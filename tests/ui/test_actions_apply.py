@@ -1,0 +1,138 @@
+"""Apply a manifest and the private-registry help, against the built-in cluster."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kubetui.cluster import ops
+from kubetui.cluster.connection import Connection
+from kubetui.screens.dialogs import (
+    ApplyPreviewDialog,
+    ManifestPickerDialog,
+    RegistrySecretDialog,
+    RolloutScreen,
+)
+from tests.ui.helpers import wait_for
+from tests.ui.test_actions_support import api, exists, get, make_app, no_user_settings, screen_of, select
+
+__all__ = ["api", "no_user_settings"]
+
+# Each test starts the app on a live built-in cluster and waits for real rollouts: several seconds each.
+pytestmark = pytest.mark.slow
+
+MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
+
+
+async def test_apply_a_bundled_manifest_after_its_dry_run(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.session.conn is not None)
+        await pilot.press("a")
+        picker = await screen_of(pilot, app, ManifestPickerDialog)
+        assert picker.files[0].name == "hello-node.yaml"
+        await pilot.press("enter")
+        preview = await screen_of(pilot, app, ApplyPreviewDialog)
+        assert [(d.kind, d.name, d.outcome) for d in preview.documents] == [
+            ("Deployment", "hello-node", "created (server dry run)"),
+            ("Service", "hello-node", "created (server dry run)"),
+        ]
+        assert not await exists(api, "deployments", "hello-node")  # a dry run stores nothing
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        assert (
+            "deployment/hello-node created" in notes.text() and "service/hello-node created" in notes.text()
+        )
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=20)
+    service = await get(api, "services", "hello-node")
+    assert service["spec"]["type"] == "LoadBalancer" and service["spec"]["ports"][0]["port"] == 8080
+    assert (await get(api, "deployments", "hello-node"))["status"]["readyReplicas"] == 1
+
+
+async def test_apply_applies_nothing_when_one_document_fails(
+    sim: Any, kubeconfig: Path, api: Connection, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "half-bad.yaml"
+    deployment, service = (MANIFESTS / "hello-node.yaml").read_text().split("\n---\n")
+    manifest.write_text(
+        deployment + "\n---\n" + service.replace("name: hello-node\n", "name: Hello_Node\n", 1)
+    )
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.session.conn is not None)
+        await pilot.press("a")
+        picker = await screen_of(pilot, app, ManifestPickerDialog)
+        await pilot.press("tab")
+        picker.query_one("#path").value = str(manifest)  # a long path: set, not typed key by key
+        await pilot.press("enter")
+        preview = await screen_of(pilot, app, ApplyPreviewDialog)
+        assert [d.ok for d in preview.documents] == [True, False]
+        assert "Hello_Node" in preview.documents[1].outcome
+        await pilot.press("tab", "enter")  # focus starts on Cancel; Apply is refused anyway
+        await pilot.pause()
+        assert "Hello_Node" in preview.error and app.screen is preview
+        await pilot.press("escape")
+    assert not await exists(api, "deployments", "hello-node")
+
+
+async def test_private_registry_help_creates_the_secret_and_the_pods_start(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "myapp")
+
+        def pull_failures() -> int:
+            return sum(
+                1
+                for p in app.session.store.list("pods", "default")
+                if (p.get("status", {}).get("containerStatuses") or [{}])[0]
+                .get("state", {})
+                .get("waiting", {})
+                .get("reason")
+                in ("ErrImagePull", "ImagePullBackOff")
+            )
+
+        await wait_for(pilot, lambda: pull_failures() == 3, timeout=20)
+        await pilot.press("ctrl+r")
+        dialog = await screen_of(pilot, app, RegistrySecretDialog)
+        assert dialog.query_one("#secret-name").value == "my-secret"
+        assert dialog.query_one("#server").value == "registry.example.com"
+        await pilot.press(*"dev", "tab", *"s3cret", "enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        assert "secret/my-secret created" in notes.text()
+        assert "s3cret" not in notes.text()
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=40)
+    secret = await get(api, "secrets", "my-secret")
+    assert secret["type"] == "kubernetes.io/dockerconfigjson"
+    auths = json.loads(base64.b64decode(secret["data"][".dockerconfigjson"]))["auths"]
+    assert auths["registry.example.com"]["username"] == "dev"
+    assert (await get(api, "deployments", "myapp"))["status"]["readyReplicas"] == 3
+
+
+async def test_private_registry_help_adds_a_new_secret_to_image_pull_secrets(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await ops.create_deployment(api, "default", "myapp", "registry.example.com/team/myapp:001")
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "myapp")
+        await pilot.press("ctrl+r")
+        dialog = await screen_of(pilot, app, RegistrySecretDialog)
+        assert dialog.query_one("#secret-name").value == "regcred"
+        await pilot.press("enter")  # no username yet: refused in place
+        await pilot.pause()
+        assert "username" in dialog.error
+        await pilot.press(*"dev", "tab", *"s3cret", "enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=40)
+    deployment = await get(api, "deployments", "myapp")
+    assert deployment["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
+    assert await exists(api, "secrets", "regcred")

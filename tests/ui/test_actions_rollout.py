@@ -1,0 +1,171 @@
+"""Set image, rollout undo and restart against the built-in cluster, watched in the rollout view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static
+
+from kubetui.cluster import ops
+from kubetui.cluster.connection import Connection
+from kubetui.screens.dialogs import ConfirmDialog, RolloutScreen, RolloutUndoDialog, SetImageDialog
+from tests.ui.helpers import shown, wait_for
+from tests.ui.test_actions_support import (
+    api,
+    get,
+    image,
+    make_app,
+    no_user_settings,
+    revision,
+    screen_of,
+    select,
+)
+
+__all__ = ["api", "no_user_settings"]
+
+# Each test starts the app on a live built-in cluster and waits for real rollouts: several seconds each.
+pytestmark = pytest.mark.slow
+
+V1 = "gcr.io/google-samples/kubernetes-bootcamp:v1"
+V2 = "docker.io/jocatalin/kubernetes-bootcamp:v2"
+BROKEN = "docker.io/jocatalin/kubernetes-bootcamp:no-such-tag"
+
+
+async def bootcamp(api: Connection, replicas: int = 2) -> None:
+    await ops.create_deployment(api, "default", "kubernetes-bootcamp", V1, replicas=replicas)
+
+
+async def test_set_image_rolls_out_a_new_revision(sim: Any, kubeconfig: Path, api: Connection) -> None:
+    await bootcamp(api)
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.session.store.find("deployments", "default", "kubernetes-bootcamp")
+                .get("status", {})
+                .get("readyReplicas")
+                == 2
+            ),
+            timeout=20,
+        )
+        await pilot.press("i")
+        dialog = await screen_of(pilot, app, SetImageDialog)
+        field = dialog.query_one("#image-0", Input)
+        assert field.value == V1
+        field.value = V2
+        await pilot.pause()
+        assert f"kubernetes-bootcamp: {V1} -> {V2}" in shown(dialog.query_one("#change", Static))
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        seen_two_replicasets = await wait_for(
+            pilot, lambda: len(rollout.progress.replicasets) == 2, timeout=20
+        )
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=30)
+        assert seen_two_replicasets
+        new, old = rollout.progress.replicasets
+        assert (new.revision, new.desired, new.newest) == (2, 2, True)
+        assert (old.revision, old.desired, old.newest) == (1, 0, False)
+    deployment = await get(api, "deployments", "kubernetes-bootcamp")
+    assert image(deployment) == V2 and revision(deployment) == 2
+
+
+async def test_set_image_refuses_when_nothing_changes(sim: Any, kubeconfig: Path, api: Connection) -> None:
+    await bootcamp(api, replicas=1)
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await pilot.press("i")
+        dialog = await screen_of(pilot, app, SetImageDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "no image changed" in dialog.error
+    assert revision(await get(api, "deployments", "kubernetes-bootcamp")) == 1
+
+
+async def test_undo_rolls_back_a_stuck_rollout_to_the_preselected_revision(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await bootcamp(api)
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await ops.set_image(api, "default", "kubernetes-bootcamp", {"kubernetes-bootcamp": BROKEN})
+        # The new pods cannot pull: the rollout is still in progress when the person presses u.
+        await wait_for(
+            pilot,
+            lambda: any(
+                (p.get("status", {}).get("containerStatuses") or [{}])[0]
+                .get("state", {})
+                .get("waiting", {})
+                .get("reason")
+                in ("ErrImagePull", "ImagePullBackOff")
+                for p in app.session.store.list("pods", "default")
+            ),
+            timeout=20,
+        )
+        await pilot.press("u")
+        dialog = await screen_of(pilot, app, RolloutUndoDialog)
+        assert dialog.chosen == 1
+        assert [r.revision for r in dialog.revisions] == [2, 1]
+        diff = shown(dialog.query_one("#diff", Static))
+        assert f"-  - image: {BROKEN}" in diff and f"+  - image: {V1}" in diff
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=30)
+    deployment = await get(api, "deployments", "kubernetes-bootcamp")
+    assert image(deployment) == V1
+    assert revision(deployment) == 3  # the old template comes back as the newest revision
+    history = await ops.rollout_history(api, "default", "kubernetes-bootcamp")
+    assert [(r.revision, r.current) for r in history][-1] == (3, True)
+
+
+async def test_undo_to_a_revision_that_vanished_is_refused(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await bootcamp(api, replicas=1)
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await ops.set_image(api, "default", "kubernetes-bootcamp", {"kubernetes-bootcamp": V2})
+        await wait_for(pilot, lambda: len(app.session.store.list("replicasets", "default")) == 2, timeout=20)
+        await pilot.press("u")
+        dialog = await screen_of(pilot, app, RolloutUndoDialog)
+        assert dialog.chosen == 1
+        # Revision 1's ReplicaSet is removed while the dialog is open: the choice no longer exists.
+        old = next(r for r in dialog.revisions if r.revision == 1)
+        await ops.delete(api, "replicasets", "default", old.rs_name)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(sev == "error" for sev, _ in notes), timeout=10)
+        assert "revision 1" in notes.text()
+    deployment = await get(api, "deployments", "kubernetes-bootcamp")
+    assert image(deployment) == V2 and revision(deployment) == 2
+
+
+async def test_restart_replaces_every_pod_after_confirming(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await bootcamp(api)
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await wait_for(pilot, lambda: len(app.session.store.list("pods", "default")) == 2, timeout=20)
+        before = {p["metadata"]["name"] for p in app.session.store.list("pods", "default")}
+        await pilot.press("r")
+        await screen_of(pilot, app, ConfirmDialog)
+        await pilot.press("escape")  # cancelled: nothing restarts
+        await pilot.pause()
+        assert revision(await get(api, "deployments", "kubernetes-bootcamp")) == 1
+        await pilot.press("r")
+        await screen_of(pilot, app, ConfirmDialog)
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=30)
+        after = {p.name for p in rollout.progress.pods if p.state == "Running"}
+        assert len(after) == 2 and not after & before
+    deployment = await get(api, "deployments", "kubernetes-bootcamp")
+    assert revision(deployment) == 2
+    assert "kubectl.kubernetes.io/restartedAt" in deployment["spec"]["template"]["metadata"]["annotations"]
