@@ -148,7 +148,8 @@ class KubeApp(App[int]):
     def _forward(self, method: str, message: Any) -> None:
         for screen in self.screen_stack:
             handler = getattr(screen, method, None)
-            if handler is not None:
+            # Screens catch up in on_mount; until then their widgets do not exist.
+            if handler is not None and getattr(screen, "ready", False):
                 handler(message)
 
     def on_deltas_arrived(self, message: DeltasArrived) -> None:

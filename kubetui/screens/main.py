@@ -34,6 +34,7 @@ WIDE_MIN = (120, 36)
 class MainScreen(CommandsMixin, Screen[None]):
     """Every pane is a keyed view of the session's Store; selection in one pane scopes the others."""
 
+    AUTO_FOCUS = "#pods"
     BINDINGS: ClassVar[list[BindingType]] = [*bindings()]
 
     def __init__(self) -> None:
@@ -64,11 +65,14 @@ class MainScreen(CommandsMixin, Screen[None]):
                 yield ResourceTable("services", rows.columns("services", False), id="services")
                 yield TrafficPathView(id="traffic")
             with Pane("logs"):
-                yield LogsPane(id="logs")
+                yield LogsPane(id="logs", budget=getattr(self.app.settings, "log_line_budget", None))  # type: ignore[attr-defined]
         yield CommandLine(id="command")
         yield Footer()
 
+    ready = False  # set once the widgets exist; cluster messages before that are caught up on mount
+
     def on_mount(self) -> None:
+        self.ready = True
         self.table("pods").focus()
         self.refresh_header()
         self.set_interval(5.0, self._tick)
@@ -170,6 +174,8 @@ class MainScreen(CommandsMixin, Screen[None]):
             self._refresh_revisions()
             if self.pod_scope and self.pod_scope[0] == "deployments":
                 self._set_scope(self.pod_scope, refill=True)
+        if kind == "pods":
+            self.query_one(LogsPane).pods_changed(self.session)
         if kind in ("services", "endpointslices", "pods", "nodes") and self.service_uid:
             self._refresh_traffic()
         if kind == "deployments" and self.deployment_uid in message.uids:
@@ -269,7 +275,7 @@ class MainScreen(CommandsMixin, Screen[None]):
             pane = self.query_one(f"#pane-{kind}", Pane)
             table = self.table(kind)
             where = f" ({namespace})" if kind in rows.NAMESPACED else ""
-            pane.border_title = f"{PANE_TITLES[kind]}{where} [{table.row_count}]"
+            _set_title(pane, f"{PANE_TITLES[kind]}{where} [{table.row_count}]")
             notes = []
             if kind == "pods" and self.pod_scope is not None:
                 scope_obj = self.session.store.get(*self.pod_scope)
@@ -277,7 +283,7 @@ class MainScreen(CommandsMixin, Screen[None]):
                     notes.append(f"of {self.pod_scope[0][:-1]} {scope_obj['metadata']['name']} · esc: all")
             if self.filters[kind].active:
                 notes.append(f"/{self.filters[kind].text}")
-            pane.border_subtitle = "  ".join(notes)
+            _set_title(pane, "  ".join(notes), sub=True)
         if self.narrow or self.zoomed:
             self._show_tabs()
 
@@ -303,7 +309,8 @@ class MainScreen(CommandsMixin, Screen[None]):
         elif kind == "services":
             self.service_uid = uid
             self._refresh_traffic()
-            self._refresh_service_highlight()
+            if focused:
+                self._refresh_service_highlight()
         self._feed_logs(kind, uid)
 
     def on_descendant_focus(self, event: Any) -> None:
@@ -316,8 +323,13 @@ class MainScreen(CommandsMixin, Screen[None]):
                 self._apply_layout()
         if kind in ("deployments", "nodes"):
             uid = self.table(kind).selected_uid
+            if self._service_pred is not None:
+                self._service_pred = None
+                self.refill("pods")
             if uid and self.pod_scope != (kind, uid):
                 self._set_scope((kind, uid), refill=True)
+        elif kind == "services":
+            self._refresh_service_highlight()
         if kind in TABLE_KINDS:
             self._feed_logs(kind, self.table(kind).selected_uid)
 
@@ -383,7 +395,7 @@ class MainScreen(CommandsMixin, Screen[None]):
         self.zoomed = not self.zoomed
         self._apply_layout()
 
-    def on_data_table_row_selected(self, event: Any) -> None:
+    def on_resource_table_activated(self, event: ResourceTable.Activated) -> None:
         event.stop()
         self.action_drill()
 
@@ -406,7 +418,8 @@ class MainScreen(CommandsMixin, Screen[None]):
             self._apply_layout()
         elif kind in self.filters and self.filters[kind].active:
             self.set_filter(kind, "")
-        elif kind == "pods" and self.pod_scope is not None:
+        elif kind == "pods" and (self.pod_scope is not None or self._service_pred is not None):
+            self._service_pred = None
             self._set_scope(None, refill=True)
             self._titles()
         elif kind == "logs":
@@ -425,3 +438,10 @@ class MainScreen(CommandsMixin, Screen[None]):
 
     def action_help(self) -> None:
         self.app.action_help()  # type: ignore[attr-defined]
+
+
+def _set_title(widget: Widget, text: str, sub: bool = False) -> None:
+    """Sets a border (sub)title only when it changes: setting it repaints the whole pane."""
+    name = "border_subtitle" if sub else "border_title"
+    if str(getattr(widget, name) or "") != text:
+        setattr(widget, name, text)

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from rich.syntax import Syntax
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -48,13 +49,20 @@ def to_yaml(obj: dict[str, Any]) -> str:
     return yaml.safe_dump(mask_secret(fold_managed_fields(obj)), sort_keys=False, default_flow_style=False)
 
 
-def describe_text(store: Any, kind: str, obj: dict[str, Any]) -> str:
-    """kubectl-describe-like text with the object's events (from the cluster layer's describe)."""
+async def describe_text(session: Any, kind: str, obj: dict[str, Any]) -> str:
+    """kubectl-describe-like text with the object's events, fetched by the cluster layer in this worker.
+
+    Kinds the cluster layer cannot describe fall back to the YAML."""
+    describe = importlib.import_module("kubetui.cluster.describe")
+    meta = obj.get("metadata") or {}
     try:
-        describe = importlib.import_module("kubetui.cluster.describe")
-    except ImportError:
+        return str(
+            await session.call(
+                lambda conn: describe.describe(conn, kind, meta.get("namespace", ""), meta.get("name", ""))
+            )
+        )
+    except KeyError:
         return to_yaml(obj)
-    return str(describe.describe(store, kind, obj))
 
 
 class ObjectScreen(Screen[None]):
@@ -80,7 +88,9 @@ class ObjectScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = self.title_text
-            yield Static(self.body, id="object-body")
+            # Plain text is shown as is: describe output may contain brackets that look like markup.
+            body = Text(self.body) if isinstance(self.body, str) else self.body
+            yield Static(body, id="object-body")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,7 +119,11 @@ async def show_describe(app: Any, target: Target) -> None:
     if target.obj is None:
         app.notify("nothing selected", severity="warning")
         return
-    text = describe_text(target.session.store, target.kind, target.obj)
+    try:
+        text = await describe_text(target.session, target.kind, target.obj)
+    except Exception as exc:  # shown, not raised: a failed describe must not end the app
+        app.notify(getattr(exc, "message", None) or str(exc), title="describe failed", severity="error")
+        return
     app.push_screen(ObjectScreen(f"describe {_label(target)}", text, id="describe"))
 
 
@@ -124,3 +138,22 @@ async def show_yaml(app: Any, target: Target) -> None:
 
 register_handler("describe", show_describe)
 register_handler("yaml", show_yaml)
+
+
+async def show_logs(app: Any, target: Target) -> None:
+    """Full-screen logs of the pod, or of every pod of the selected workload."""
+    from kubetui.screens.logs import LogsScreen
+    from kubetui.widgets.logs_pane import pods_for
+
+    session = target.session
+    if target.obj is None or session.conn is None:
+        app.notify("nothing selected" if target.obj is None else "not connected", severity="warning")
+        return
+    pods = pods_for(session.store, target.kind, target.obj)
+    namespace = (target.obj.get("metadata") or {}).get("namespace", "")
+    budget = getattr(app.settings, "log_line_budget", None)
+    kwargs = {"budget": budget} if budget else {}
+    app.push_screen(LogsScreen(session.conn, namespace, pods, title=_label(target), **kwargs))
+
+
+register_handler("logs", show_logs)

@@ -47,7 +47,10 @@ class ResourceListScreen(Screen[None]):
     def _with_namespace(self) -> bool:
         return self.session.view_namespace is None
 
+    ready = False  # set once the widgets exist; cluster messages before that are caught up on mount
+
     def on_mount(self) -> None:
+        self.ready = True
         app: Any = self.app
         self.query_one(ClusterHeader).show(self.session, app.status_colours(), app.frozen_ages)
         self.refill()

@@ -10,6 +10,8 @@ from typing import Any
 from rich.text import Text
 
 from kubetui.cluster import render
+from kubetui.widgets.resource_table import EMPHASIS
+from kubetui.widgets.resource_table import _plain as plain
 
 Obj = Mapping[str, Any]
 
@@ -69,7 +71,7 @@ def cells(
         colour = colours.get(render.status_class(kind, obj), "")
         values[pos] = Text(str(values[pos]), style=colour)
     if emphasis:
-        values[0] = Text(f"▸ {values[0]}", style="bold")
+        values[0] = Text(f"{EMPHASIS}{values[0]}", style="bold")
     if with_namespace and kind in NAMESPACED:
         values.insert(0, (obj.get("metadata") or {}).get("namespace", ""))
     return tuple(values)
@@ -163,8 +165,9 @@ class RowFilter:
             return all(req.matches(labels) for req in self.selector)
         if self.pattern is None:
             return True
-        line = " ".join(c.plain if isinstance(c, Text) else str(c) for c in row)
-        return self.pattern.search(line) is not None
+        # Each cell on its own, so that ^ and $ anchor to a name, a status or an IP.
+        search = self.pattern.search
+        return any(search(plain(c)) for c in row)
 
 
 # -- pod scopes: which pods the Pods pane shows for the selection -------------------------------------------

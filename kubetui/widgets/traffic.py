@@ -12,7 +12,8 @@ class TrafficPathView(Static):
     """Load balancer ingress:port → each node IP:NodePort → ClusterIP:port → every endpoint podIP:targetPort."""
 
     DEFAULT_CSS = """
-    TrafficPathView { height: auto; max-height: 12; border-top: solid $panel-lighten-2; padding: 0 1; }
+    TrafficPathView { height: auto; max-height: 12; border-top: solid $panel-lighten-2; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, store: Any, service: dict[str, Any] | None) -> None:

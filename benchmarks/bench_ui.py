@@ -1,0 +1,156 @@
+"""Launch → first painted Pods pane, and key-press → repaint latency while 100 pod events/s arrive.
+
+The built-in cluster runs in its own process (``kubetui sim serve --scenario scale:N``), and a second process
+patches pods at a steady rate (each patch is one MODIFIED watch event), so the app's process does only what it
+does in real use: watch, store, render. The app runs headless (``App.run_test``) at 160×48; a "repaint" is the
+moment Textual hands a composited frame to the driver (``App._display``), i.e. after layout and rendering.
+
+Measured per pod count:
+- first paint: from creating the app to the first frame in which the Pods pane holds every pod;
+- key latency: ``j``/``k`` in the Pods pane (cursor moves), press → next frame, median and p99 over the presses.
+
+Targets at 10,000 pods: first paint ≤ 3 s, median < 30 ms, p99 < 100 ms. Usage:
+
+    python3 dev.py bench ui [--pods 1000 10000] [--presses 200] [--rate 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kubetui.launch import builtin_cluster
+
+
+def _server(kubeconfig: Path) -> str:
+    config = yaml.safe_load(kubeconfig.read_text())
+    return str(config["clusters"][0]["cluster"]["server"])
+
+
+def _churn(server: str, rate: float, stop: Any) -> None:
+    """Patches pods round-robin at ``rate`` per second until ``stop`` is set (runs in its own process)."""
+    with urllib.request.urlopen(f"{server}/api/v1/pods?limit=500") as response:
+        pods = [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in json.load(response)["items"]]
+    if not pods:
+        return
+    interval, n, start = 1.0 / rate, 0, time.monotonic()
+    while not stop.is_set():
+        namespace, name = pods[n % len(pods)]
+        body = json.dumps({"metadata": {"annotations": {"bench/tick": str(n)}}}).encode()
+        request = urllib.request.Request(
+            f"{server}/api/v1/namespaces/{namespace}/pods/{name}",
+            data=body,
+            method="PATCH",
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        try:
+            urllib.request.urlopen(request).read()
+        except OSError:
+            pass
+        n += 1
+        delay = start + n * interval - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def _measure(kubeconfig: Path, pods: int, presses: int, rate: float) -> dict[str, float]:
+    from kubetui.app import KubeApp
+    from kubetui.session import SessionConfig
+
+    frames: list[float] = []
+    t_start = time.perf_counter()
+    app = KubeApp(SessionConfig(kubeconfig=str(kubeconfig), all_namespaces=True), frozen_ages=True)
+    original = app._display
+    first_paint: float | None = None
+
+    def display(screen: Any, renderable: Any) -> None:
+        nonlocal first_paint
+        original(screen, renderable)
+        if renderable is None:
+            return
+        now = time.perf_counter()
+        frames.append(now)
+        if first_paint is None:
+            try:
+                table = app.screen.query_one("#pods")
+            except Exception:
+                return
+            if table.row_count >= pods:  # type: ignore[attr-defined]
+                first_paint = now - t_start
+
+    app._display = display  # type: ignore[method-assign]
+    result: dict[str, float] = {}
+    async with app.run_test(size=(160, 48), headless=True) as pilot:
+        deadline = time.monotonic() + 120
+        while first_paint is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        result["first_paint_s"] = first_paint if first_paint is not None else float("nan")
+        stop = multiprocessing.Event()
+        churn = multiprocessing.Process(target=_churn, args=(_server(kubeconfig), rate, stop), daemon=True)
+        churn.start()
+        await asyncio.sleep(2.0)  # let the event stream reach its steady rate
+        latencies: list[float] = []
+        table = app.screen.query_one("#pods")
+        table.focus()
+        for i in range(presses):
+            key = "j" if (i // 20) % 2 == 0 else "k"
+            before = len(frames)
+            row_before = table.cursor_row  # type: ignore[attr-defined]
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            while len(frames) == before or table.cursor_row == row_before:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.0005)
+                if time.perf_counter() - t0 > 2:
+                    break
+            latencies.append((frames[-1] - t0) * 1000 if len(frames) > before else 2000.0)
+            await asyncio.sleep(0.03)  # a person presses keys at a human pace
+        stop.set()
+        churn.join(timeout=5)
+        delta_messages = len(frames)
+        result.update(
+            key_median_ms=statistics.median(latencies),
+            key_p99_ms=_percentile(latencies, 0.99),
+            key_max_ms=max(latencies),
+            frames=float(delta_messages),
+        )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pods", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=100.0, help="pod events per second")
+    args = parser.parse_args(argv)
+    print(f"{'pods':>7} {'first paint':>12} {'key median':>11} {'key p99':>9} {'key max':>9}")
+    for count in args.pods:
+        t0 = time.perf_counter()
+        with builtin_cluster(scenario=f"scale:{count}", timeout=300) as kubeconfig:
+            sim_ready = time.perf_counter() - t0
+            r = asyncio.run(_measure(kubeconfig, count, args.presses, args.rate))
+        print(
+            f"{count:>7} {r['first_paint_s']:>10.2f} s {r['key_median_ms']:>8.1f} ms {r['key_p99_ms']:>6.1f} ms"
+            f" {r['key_max_ms']:>6.1f} ms   (built-in cluster ready in {sim_ready:.1f} s)"
+        )
+    print("targets at 10,000 pods: first paint <= 3 s, key median < 30 ms, key p99 < 100 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
