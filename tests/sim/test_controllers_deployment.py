@@ -317,3 +317,16 @@ async def test_orphan_deletion_keeps_replicaset(cluster: SimCluster) -> None:
     (rs,) = replicasets(cluster, "orph")
     assert "ownerReferences" not in rs["metadata"]
     assert len(pods_of(cluster, "orph")) == 1
+
+
+async def test_recreated_deployment_adopts_its_orphaned_replicaset(cluster: SimCluster) -> None:
+    create(cluster, DEPLOY, deployment("adopt", "nginx:1.27", replicas=2))
+    await wait_for(lambda: rolled_out(cluster, "adopt"))
+    pods_before = {p["metadata"]["uid"] for p in pods_of(cluster, "adopt")}
+    cluster.delete(DEPLOY, "default", "adopt", propagation="Orphan")
+    await wait_for(lambda: cluster.store.get(DEPLOY, "default", "adopt") is None)
+    create(cluster, DEPLOY, deployment("adopt", "nginx:1.27", replicas=2))
+    await wait_for(lambda: rolled_out(cluster, "adopt"))
+    (rs,) = replicasets(cluster, "adopt")
+    assert rs["metadata"]["ownerReferences"][0]["uid"] == get(cluster, DEPLOY, "adopt")["metadata"]["uid"]
+    assert {p["metadata"]["uid"] for p in pods_of(cluster, "adopt")} == pods_before

@@ -157,7 +157,14 @@ class DeploymentController(Controller):
             if existing is not None and templates_equal(
                 (existing.get("spec") or {}).get("template") or {}, template
             ):
-                return existing  # ours from an earlier sync whose index update has not been seen yet
+                if controller_ref(existing) is None:
+                    # Left behind by an orphaning delete: adopt it, as the controller does.
+                    em = meta(existing)
+                    refs = [*(em.get("ownerReferences") or []), owner_ref(d)]
+                    existing = self.store.update(
+                        RS, {**existing, "metadata": {**em, "ownerReferences": refs}}, check_version=False
+                    )
+                return existing
             # A hash collision with some other ReplicaSet: bump collisionCount and try again.
             status = {**(d.get("status") or {}), "collisionCount": collisions + 1}
             self.store.update(DEPLOY, {**d, "status": status}, check_version=False, subresource="status")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import logging
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +27,8 @@ from .kubelet_status import (
     pod_status,
 )
 from .podlogs import Run
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 
@@ -177,6 +180,14 @@ class Kubelet(Controller):
         )
 
     async def _run_pod(self, rt: PodRuntime) -> None:
+        try:
+            await self._run_pod_containers(rt)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("kubelet: running pod %s/%s failed", rt.namespace, rt.name)
+
+    async def _run_pod_containers(self, rt: PodRuntime) -> None:
         if not rt.ip:
             rt.ip = self._allocate_ip(rt.node)
         if not rt.start_time:
