@@ -32,7 +32,7 @@ ClusterDialog .muted { color: $text-muted; }
 ClusterDialog #error { color: $error; height: auto; }
 ClusterDialog #command { background: $boost; padding: 0 1; height: auto; }
 ClusterDialog #checks { height: auto; }
-ClusterDialog #output { height: 16; border: round $panel; }
+ClusterDialog #output { height: 16; max-height: 40vh; border: round $panel; }
 ClusterDialog #diagnosis { color: $warning; height: auto; }
 ClusterDialog Horizontal { height: auto; margin-top: 1; }
 ClusterDialog Horizontal.row { margin-top: 0; }
@@ -371,6 +371,7 @@ class RunDialog(ClusterDialog):
             f"{d.problem}.\n{d.explanation}\nFix: rewrite the server of {result.context} to {d.fix_server} "
             "in the kubeconfig? (press the button to confirm)"
         )
+        fix.label = f"Rewrite to {d.fix_server}"
         fix.display = True
 
     @on(Button.Pressed, "#fix")
