@@ -284,3 +284,44 @@ def test_from_status_without_details_names_the_request() -> None:
     assert "secrets" in err.message and '"prod"' in err.message
     assert isinstance(errors.from_status(410, {"reason": "Expired", "message": "too old"}), errors.Expired)
     assert isinstance(errors.from_status(409, {"reason": "AlreadyExists"}), errors.AlreadyExists)
+
+
+async def test_client_certificate_and_ca_data(tmp_path: Path) -> None:
+    """Embedded *-data fields work as kubectl's do: the server demands a client certificate it trusts."""
+    import base64
+    import ssl
+
+    server_dir, client_dir = tmp_path / "server", tmp_path / "client"
+    server_dir.mkdir()
+    client_dir.mkdir()
+    server_cert, server_key = self_signed(server_dir, "IP:127.0.0.1")
+    client_cert, client_key = self_signed(client_dir, "DNS:kubetui-user")
+    ctx = server_ssl(server_cert, server_key)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(str(client_cert))
+
+    def b64(path: Path) -> str:
+        return base64.b64encode(path.read_bytes()).decode()
+
+    async with serve(_api(), ctx) as port:
+        with_cert = kubeconfig(
+            tmp_path / "config",
+            f"https://127.0.0.1:{port}",
+            cluster={"certificate-authority-data": b64(server_cert)},
+            user={
+                "client-certificate-data": b64(client_cert),
+                "client-key-data": b64(client_key),
+                "token": TOKEN,
+            },
+        )
+        async with await Connection.open(str(with_cert)) as conn:
+            assert (await conn.version())["major"] == "1"
+        without = kubeconfig(
+            tmp_path / "nocert",
+            f"https://127.0.0.1:{port}",
+            cluster={"certificate-authority-data": b64(server_cert)},
+            user={"token": TOKEN},
+        )
+        async with await Connection.open(str(without)) as conn:
+            with pytest.raises(errors.Unreachable):
+                await conn.version()
