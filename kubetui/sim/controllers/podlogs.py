@@ -87,4 +87,14 @@ def next_line_at(run: Run, speed: float, after: float) -> float | None:
 
 
 def stamped(lines: list[tuple[float, str]]) -> list[tuple[str, str]]:
-    return [(rfc3339nano(t), text) for t, text in lines]
+    """RFC3339Nano stamps; the seconds part is formatted once per second (lines come thousands a second)."""
+    out = []
+    seconds: dict[int, str] = {}
+    for t, text in lines:
+        total = int(t * 1_000_000_000)
+        sec, nanos = divmod(total, 1_000_000_000)
+        prefix = seconds.get(sec)
+        if prefix is None:
+            prefix = seconds[sec] = rfc3339nano(sec)[:-11]
+        out.append((f"{prefix}.{nanos:09d}Z", text))
+    return out
