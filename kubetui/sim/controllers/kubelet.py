@@ -63,10 +63,10 @@ class Kubelet(Controller):
                 self.enqueue(key_of(pod))
 
     async def stop(self) -> None:
-        for rt in list(self.runtimes.values()):
-            for task in (rt.task, rt.stopping):
-                if task is not None:
-                    task.cancel()
+        tasks = [t for rt in self.runtimes.values() for t in (rt.task, rt.stopping) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await super().stop()
 
     def _forget(self, key: Key, uid: str) -> None:
