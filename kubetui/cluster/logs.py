@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from kubetui.cluster.logs_model import (
     LogItem,
@@ -23,12 +25,14 @@ __all__ = [
     "LogItem",
     "LogLine",
     "LogOptions",
+    "LogReader",
     "LogSource",
     "LogState",
     "LogStatus",
     "MultiPodLogs",
     "PodLogStream",
     "parse_log_line",
+    "sibling_factory",
     "ts_key",
 ]
 
@@ -166,3 +170,104 @@ class MultiPodLogs:
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
+
+
+def sibling_factory(source: LogSource) -> Callable[[], LogSource] | None:
+    """How to make another client with the same settings as ``source`` for another thread's event loop (an
+    aiohttp session belongs to one loop), or None when the source cannot be copied."""
+    sibling = getattr(source, "sibling", None)
+    if callable(sibling):
+        return sibling  # type: ignore[no-any-return]
+    configuration = getattr(source, "_configuration", None)
+    if configuration is None:
+        return None
+
+    def make() -> LogSource:
+        # Same context, server and credentials as the UI's Connection; built inside the reader's loop.
+        maker: Any = type(source)
+        return maker(  # type: ignore[no-any-return]
+            context=getattr(source, "context", ""),
+            server=getattr(source, "server", ""),
+            namespace=getattr(source, "namespace", "default"),
+            readonly=getattr(source, "readonly", True),
+            configuration=configuration,
+            loader=getattr(source, "_loader", None),
+            has_exec=getattr(source, "_has_exec", False),
+        )
+
+    return make
+
+
+class LogReader:
+    """Runs a MultiPodLogs on its own thread and event loop, so reading and parsing thousands of lines a second
+    never delays key presses. ``on_batch`` is called on the reader's thread (post it to the UI from there)."""
+
+    def __init__(
+        self,
+        make_source: Callable[[], LogSource],
+        namespace: str,
+        on_batch: Callable[[list[LogItem]], None],
+        options: LogOptions | None = None,
+        *,
+        poll_interval: float = 1.0,
+        batch_interval: float = 0.05,
+    ) -> None:
+        self._make_source = make_source
+        self._namespace = namespace
+        self._on_batch = on_batch
+        self._options = options or LogOptions()
+        self._poll = poll_interval
+        self._batch_interval = batch_interval
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._multi: MultiPodLogs | None = None
+        self._pods: list[str] = []
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, name="kubetui-logs", daemon=True)
+
+    def start(self, pods: Iterable[str]) -> None:
+        self._pods = list(pods)
+        self._thread.start()
+
+    def set_pods(self, pods: Iterable[str]) -> None:
+        """Thread-safe: changes the followed pods."""
+        pods = list(pods)
+        self._pods = pods
+        if self._loop is not None and self._multi is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                self._loop.call_soon_threadsafe(self._multi.set_pods, pods)
+
+    def stop(self) -> None:
+        """Thread-safe and non-blocking: ends every stream and the thread."""
+        if self._loop is not None and self._stop is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stop.set)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _main(self) -> None:
+        asyncio.run(self._run())
+
+    async def _run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        source = self._make_source()
+        multi = MultiPodLogs(
+            source,
+            self._namespace,
+            self._on_batch,
+            self._options,
+            poll_interval=self._poll,
+            batch_interval=self._batch_interval,
+        )
+        self._multi = multi
+        # Read after _multi is set: a set_pods racing with the start is then never lost.
+        multi.set_pods(self._pods)
+        try:
+            await self._stop.wait()
+        finally:
+            await multi.aclose()
+            close = getattr(source, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()

@@ -71,13 +71,12 @@ def ts_key(ts: str) -> str:
 
 def parse_log_line(pod: str, container: str, raw: bytes | str) -> LogLine:
     """Splits ``<timestamp> <text>`` as the API sends it with ``timestamps=true``."""
-    line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    if line.endswith("\n"):
-        line = line[:-1]
-    if line.endswith("\r"):
-        line = line[:-1]
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if raw.endswith((b"\n", b"\r")):
+        raw = raw.rstrip(b"\r\n")
     # A timestamped line starts with a four-digit year and has a space after the timestamp.
-    if len(line) >= 20 and line[:4].isdigit() and line[4] == "-":
-        ts, _, text = line.partition(" ")
-        return LogLine(pod, container, ts, text)
-    return LogLine(pod, container, "", line)
+    if len(raw) >= 20 and raw[4] == 45 and raw[:4].isdigit():  # 45 is "-"
+        ts, _, text = raw.partition(b" ")
+        return LogLine(pod, container, ts.decode("ascii", "replace"), text.decode("utf-8", "replace"))
+    return LogLine(pod, container, "", raw.decode("utf-8", "replace"))

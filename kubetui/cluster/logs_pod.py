@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -146,8 +145,7 @@ class ContainerLogStream:
         self._previous_lines = previous_lines
         self._path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}"
         self.last_ts = ""
-        self._last_key = ""
-        self._seen_at_last: Counter[str] = Counter()
+        self._seen_at_last: list[str] = []  # texts shown with the last timestamp (usually one)
         self._said: tuple[LogState, str] | None = None
         self.lines_emitted = 0
 
@@ -188,28 +186,35 @@ class ContainerLogStream:
                 query["sinceSeconds"] = str(self.options.since_seconds)
         return query
 
-    def _accept(self, line: LogLine, replay: Counter[str]) -> bool:
+    def _accept(self, line: LogLine, replay: list[str]) -> bool:
         """False for a line already shown before the connection was lost (same timestamp and text)."""
-        if not line.ts:
+        ts = line.ts
+        if not ts:
             return True
-        key = ts_key(line.ts)
-        if key > self._last_key:
-            self._last_key = key
-            self.last_ts = line.ts
-            self._seen_at_last = Counter((line.text,))
-            replay.clear()
+        last = self.last_ts
+        if len(ts) == len(last):
+            # Same width, same layout: plain string order is time order (the common, cheap case).
+            newer, older = ts > last, ts < last
+        else:
+            key, last_key = ts_key(ts), ts_key(last)
+            newer, older = key > last_key, key < last_key
+        if newer:
+            self.last_ts = ts
+            self._seen_at_last = [line.text]
+            if replay:
+                replay.clear()
             return True
-        if key < self._last_key:
+        if older:
             return False
-        if replay[line.text] > 0:
-            replay[line.text] -= 1
+        if line.text in replay:
+            replay.remove(line.text)
             return False
-        self._seen_at_last[line.text] += 1
+        self._seen_at_last.append(line.text)
         return True
 
     async def _read(self, *, follow: bool, previous: bool, resume: bool, tail: int | None) -> int:
         """Streams one request to its end; returns the number of new lines. Raises what the source raises."""
-        replay = Counter(self._seen_at_last) if resume else Counter[str]()
+        replay = list(self._seen_at_last) if resume else []
         count = 0
         query = self._query(follow=follow, previous=previous, resume=resume, tail=tail)
         emit, accept, resumed = self._emit, self._accept, self._resumed
@@ -376,7 +381,7 @@ class ContainerLogStream:
         return False
 
     async def _drain_previous(self) -> None:
-        replay = Counter(self._seen_at_last)
+        replay = list(self._seen_at_last)
         query = {"container": self.container, "timestamps": "true", "previous": "true"}
         if self.last_ts:
             query["sinceTime"] = self.last_ts[:19] + "Z"

@@ -3,12 +3,56 @@
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
+from typing import Generic, TypeVar
 
 from kubetui.cluster.logs_model import LogItem, LogLine, LogStatus
 
 DEFAULT_BUDGET = 100_000
+
+T = TypeVar("T")
+
+
+class _Queue(Generic[T]):
+    """A list that drops from the front in amortised O(1) and indexes in O(1) (a deque indexes in O(n))."""
+
+    __slots__ = ("_head", "_list")
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        self._list: list[T] = list(items)
+        self._head = 0
+
+    def __len__(self) -> int:
+        return len(self._list) - self._head
+
+    def __getitem__(self, index: int) -> T:
+        if index < 0:
+            index += len(self)
+        return self._list[self._head + index]
+
+    def __bool__(self) -> bool:
+        return len(self._list) > self._head
+
+    def append(self, item: T) -> None:
+        self._list.append(item)
+
+    def extend(self, items: list[T]) -> None:
+        self._list.extend(items)
+
+    def popleft(self, count: int = 1) -> None:
+        self._head += count
+        if self._head > 4096 and self._head * 2 > len(self._list):
+            del self._list[: self._head]
+            self._head = 0
+
+    def clear(self) -> None:
+        self._list.clear()
+        self._head = 0
+
+    def iter_from(self, start: int) -> Iterator[T]:
+        lst = self._list
+        for i in range(self._head + max(start, 0), len(lst)):
+            yield lst[i]
 
 
 def compile_pattern(text: str) -> re.Pattern[str] | None:
@@ -27,9 +71,9 @@ class LogBuffer:
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = max(1, budget)
-        self._items: deque[LogItem] = deque()
+        self._items: _Queue[LogItem] = _Queue()
         self._first_seq = 0  # sequence number of _items[0]
-        self._shown: deque[int] | None = None  # seqs passing the filters; None when no filter is set
+        self._shown: _Queue[int] | None = None  # seqs passing the filters; None when no filter is set
         self.dropped = 0
         self.include: re.Pattern[str] | None = None
         self.exclude: re.Pattern[str] | None = None
@@ -56,19 +100,22 @@ class LogBuffer:
     def append(self, items: Iterable[LogItem]) -> tuple[int, int]:
         """Adds items; returns (how many of them are shown, how many shown items were dropped from the front)."""
         shown_before = self.shown_count
+        items = items if isinstance(items, list) else list(items)
         containers = self.containers
-        added = 0
         for item in items:
-            self._items.append(item)
-            added += 1
-            if isinstance(item, LogLine) and item.container not in containers.get(item.pod, ()):
-                containers.setdefault(item.pod, set()).add(item.container)
+            if item.__class__ is LogLine:
+                known = containers.get(item.pod)
+                if known is None:
+                    containers[item.pod] = {item.container}
+                elif item.container not in known:
+                    known.add(item.container)
+        start = len(self._items)
+        self._items.extend(items)
         if self._shown is not None:
-            shown = self._shown
-            passes = self.passes
-            for i in range(len(self._items) - added, len(self._items)):
-                if passes(self._items[i]):
-                    shown.append(self._first_seq + i)
+            shown, passes, first = self._shown, self.passes, self._first_seq + start
+            for i, item in enumerate(items):
+                if passes(item):
+                    shown.append(first + i)
         new_shown = self.shown_count - shown_before
         over = len(self._items) - self.budget
         lost_shown = 0
@@ -78,14 +125,15 @@ class LogBuffer:
 
     def _drop(self, count: int) -> int:
         before = self.shown_count
-        for _ in range(count):
-            self._items.popleft()
+        self._items.popleft(count)
         self._first_seq += count
         self.dropped += count
         if self._shown is not None:
             shown, first = self._shown, self._first_seq
-            while shown and shown[0] < first:
-                shown.popleft()
+            k = 0
+            while k < len(shown) and shown[k] < first:
+                k += 1
+            shown.popleft(k)
             return before - len(shown)
         return count
 
@@ -97,12 +145,11 @@ class LogBuffer:
 
     def iter_shown(self, start: int = 0) -> Iterator[LogItem]:
         if self._shown is None:
-            for i in range(start, len(self._items)):
-                yield self._items[i]
+            yield from self._items.iter_from(start)
         else:
-            first = self._first_seq
-            for i in range(start, len(self._shown)):
-                yield self._items[self._shown[i] - first]
+            items, first = self._items, self._first_seq
+            for seq in self._shown.iter_from(start):
+                yield items[seq - first]
 
     def set_filters(self, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None) -> None:
         self.include, self.exclude = include, exclude
@@ -111,7 +158,7 @@ class LogBuffer:
             return
         first = self._first_seq
         passes = self.passes
-        self._shown = deque(first + i for i, item in enumerate(self._items) if passes(item))
+        self._shown = _Queue(first + i for i, item in enumerate(self._items.iter_from(0)) if passes(item))
 
     def clear(self) -> None:
         self._first_seq += len(self._items)

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from kubetui.cluster.logs_model import LogItem, LogLine, LogState
 from kubetui.widgets.log_buffer import LogBuffer
 
+_TS_WIDTH = 31  # "2026-01-01T00:00:00.000000000Z "
 _CONTROL = re.compile("[\u0000-\u0008\u000a-\u001f\u007f]")
 
 ANSI_PALETTE = (
@@ -108,10 +109,13 @@ class LogLines(ScrollView, can_focus=True):
         self._current_style = Style(bgcolor="#444444")
         self._dim = Style(dim=True)
         self._prefix_width = 0
-        self._max_width = 0
+        self._max_text = 0  # widest line text kept (never shrinks until cleared; only sets the scroll width)
         self._ends: list[int] = []  # wrap mode: cumulative row ends of shown items
         self._ends_base = 0
         self.paints = 0
+        self._base_style = Style()
+        self._pending_new = 0
+        self._pending_lost = 0
         self._paint_event = asyncio.Event()
 
     def on_mount(self) -> None:
@@ -142,12 +146,28 @@ class LogLines(ScrollView, can_focus=True):
             return f"{pod}/{container}"
         return pod
 
+    def _text_width(self, item: LogItem) -> int:
+        if isinstance(item, LogLine):
+            text = item.text
+            return len(text) if text.isascii() and "\t" not in text else cell_len(clean(text))
+        return len(item.message) + len(item.pod) + len(item.container) + 50
+
     def _item_width(self, item: LogItem) -> int:
         if isinstance(item, LogLine):
             ts = len(item.ts) + 1 if self.timestamps and item.ts else 0
-            text = item.text
-            return ts + self._prefix_width + 1 + (len(text) if text.isascii() else cell_len(clean(text)))
-        return len(item.message) + len(item.pod) + len(item.container) + 8
+            return ts + self._prefix_width + 1 + self._text_width(item)
+        return self._text_width(item)
+
+    def add_pending(self, new_shown: int, lost_shown: int) -> None:
+        """Records that the buffer grew (or lost lines at the front) since sizes were last brought up to date."""
+        self._pending_new += new_shown
+        self._pending_lost += lost_shown
+
+    def show_pending(self) -> None:
+        """Brings sizes up to date with everything added since; ``invalidate`` also does (and resets this)."""
+        new_shown, lost_shown = self._pending_new, self._pending_lost
+        self._pending_new = self._pending_lost = 0
+        self.note_appended(new_shown, lost_shown)
 
     def note_appended(self, new_shown: int, lost_shown: int) -> None:
         """Updates sizes after the buffer grew by ``new_shown`` shown items and lost ``lost_shown``."""
@@ -160,21 +180,23 @@ class LogLines(ScrollView, can_focus=True):
             widest_prefix = max(widest_prefix, widest)
         if widest_prefix != self._prefix_width:
             self._prefix_width = widest_prefix
-            self.invalidate()
-            return
+            self._cache.clear()
+            if self.wrap:
+                self.invalidate()
+                return
         if self.wrap:
+            if lost_shown >= len(self._ends) and self._ends:
+                self.invalidate()
+                return
             if lost_shown:
                 drop = min(lost_shown, len(self._ends))
                 if drop:
                     self._ends_base = self._ends[drop - 1]
                     del self._ends[:drop]
             self._extend_ends(start)
-        else:
-            item_width = self._item_width
-            for item in buffer.iter_shown(max(start, 0)):
-                w = item_width(item)
-                if w > self._max_width:
-                    self._max_width = w
+        elif new_shown:
+            widest = max(map(self._text_width, buffer.iter_shown(max(start, 0))), default=0)
+            self._max_text = max(self._max_text, widest)
         self._resize()
 
     def _extend_ends(self, start: int) -> None:
@@ -190,19 +212,20 @@ class LogLines(ScrollView, can_focus=True):
             rows = (self._ends[-1] - self._ends_base) if self._ends else 0
             self.virtual_size = Size(self.scrollable_content_region.width, rows)
         else:
-            self.virtual_size = Size(self._max_width, self.buffer.shown_count)
+            # Widest text seen plus the widest prefix and timestamp: no pass over every line on a toggle.
+            width = self._max_text + self._prefix_width + 1 + (_TS_WIDTH if self.timestamps else 0)
+            self.virtual_size = Size(width, self.buffer.shown_count)
 
     def invalidate(self) -> None:
         """Forgets every rendered line and size; call after toggles, filters or a resize."""
+        self._pending_new = self._pending_lost = 0
         self._cache.clear()
         self._ends = []
         self._ends_base = 0
-        self._max_width = 0
         if self.wrap:
             self._extend_ends(0)
-        else:
-            item_width = self._item_width
-            self._max_width = max((item_width(i) for i in self.buffer.iter_shown()), default=0)
+        elif not self.buffer.shown_count:
+            self._max_text = 0
         self._resize()
         self.refresh()
 
@@ -252,7 +275,8 @@ class LogLines(ScrollView, can_focus=True):
                 Segment(s.text, self._current_style + s.style if s.style else self._current_style)
                 for s in segments
             ]
-        strip = Strip(segments)
+        # The widget's own style is baked in once here, not applied again on every paint.
+        strip = Strip(segments).apply_style(self._base_style)
         self._cache[key] = strip
         return strip
 
@@ -260,7 +284,7 @@ class LogLines(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         row = scroll_y + y
-        base_style = self.rich_style
+        base_style = self._base_style
         buffer = self.buffer
         if self.wrap:
             if not self._ends or row >= self._ends[-1] - self._ends_base:
@@ -275,13 +299,17 @@ class LogLines(ScrollView, can_focus=True):
                 else [strip]
             )
             line = pieces[part] if part < len(pieces) else Strip.blank(0)
-            return line.extend_cell_length(width, base_style).apply_style(base_style)
+            return line.extend_cell_length(width, base_style)
         if row >= buffer.shown_count:
             return Strip.blank(width, base_style)
         strip = self._render_item(buffer.shown(row), row)
-        return strip.crop_extend(scroll_x, scroll_x + width, base_style).apply_style(base_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, base_style)
 
     def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        base = self.rich_style  # costly to compute: once per paint, not once per line
+        if base != self._base_style:
+            self._base_style = base
+            self._cache.clear()
         lines = super().render_lines(crop)
         self.paints += 1
         self._paint_event.set()

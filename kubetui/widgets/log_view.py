@@ -13,11 +13,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
-from kubetui.cluster.logs import LogItem, LogLine, LogOptions, LogSource, LogState, LogStatus, MultiPodLogs
+from kubetui.cluster.logs import (
+    LogItem,
+    LogLine,
+    LogOptions,
+    LogReader,
+    LogSource,
+    LogState,
+    LogStatus,
+    MultiPodLogs,
+    sibling_factory,
+)
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET, LogBuffer, compile_pattern
 from kubetui.widgets.log_lines import LogLines
 
@@ -109,6 +120,8 @@ class LogView(Widget, can_focus=False):
         budget: int = DEFAULT_BUDGET,
         tail_lines: int | None = 1000,
         poll_interval: float = 1.0,
+        reader_thread: bool = True,
+        repaint_interval: float = 0.1,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -120,6 +133,8 @@ class LogView(Widget, can_focus=False):
         self.since: int | None = None
         self.previous = False
         self.poll_interval = poll_interval
+        self.reader_thread = reader_thread
+        self.repaint_interval = repaint_interval
         self.title = ""
         self.search_text = ""
         self.include_text = ""
@@ -131,8 +146,9 @@ class LogView(Widget, can_focus=False):
         self._container: str | None = None
         self._multi: MultiPodLogs | None = None
         self._worker: Worker[None] | None = None
+        self._reader: LogReader | None = None
         self._prompt_kind = ""
-        self._last_status = 0.0
+        self._repaint_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-status")
@@ -167,15 +183,23 @@ class LogView(Widget, can_focus=False):
     def set_pods(self, pods: Sequence[str]) -> None:
         """The selection's pods changed (a pod appeared or went): new ones join, gone ones leave."""
         self._pods = list(pods)
+        if self._reader is not None:
+            self._reader.set_pods(self._pods)
         if self._multi is not None:
             self._multi.set_pods(self._pods)
 
     def stop(self) -> None:
         """Stops every stream (the lines shown stay)."""
+        if self._reader is not None:
+            self._reader.stop()
+            self._reader = None
         if self._worker is not None:
             self._worker.cancel()
             self._worker = None
         self._multi = None
+
+    def on_unmount(self) -> None:
+        self.stop()
 
     def _restart(self) -> None:
         self.stop()
@@ -190,19 +214,28 @@ class LogView(Widget, can_focus=False):
             previous=self.previous,
             follow=not self.previous,
         )
-        self._worker = self.run_worker(
-            self._stream(self._source, options), group="log-stream", exclusive=True, exit_on_error=False
-        )
+        factory = sibling_factory(self._source) if self.reader_thread else None
+        if factory is not None:
+            # Its own thread and loop: thousands of lines a second are read and parsed off the UI's loop.
+            self._reader = LogReader(
+                factory, self._namespace, self._deliver, options, poll_interval=self.poll_interval
+            )
+            self._reader.start(self._pods)
+        else:
+            self._worker = self.run_worker(
+                self._stream(self._source, options), group="log-stream", exclusive=True, exit_on_error=False
+            )
         self._update_status()
 
-    async def _stream(self, source: LogSource, options: LogOptions) -> None:
-        def deliver(items: list[LogItem]) -> None:
-            self.post_message(self.ItemsArrived(items))
+    def _deliver(self, items: list[LogItem]) -> None:
+        # Called on the reader's thread or loop; post_message is thread-safe.
+        self.post_message(self.ItemsArrived(items))
 
+    async def _stream(self, source: LogSource, options: LogOptions) -> None:
         multi = MultiPodLogs(
             source,
             self._namespace,
-            deliver,
+            self._deliver,
             options,
             poll_interval=self.poll_interval,
         )
@@ -230,19 +263,28 @@ class LogView(Widget, can_focus=False):
         lines = self.lines
         if lines.current is not None:
             lines.current = lines.current - lost_shown if lines.current >= lost_shown else None
-        lines.note_appended(new_shown, lost_shown)
+        if not self.follow:
+            self.unread += new_shown
+        lines.add_pending(new_shown, lost_shown)
+        # Repaint for arriving lines at most every repaint_interval: a flood costs a few frames a second,
+        # and a key press never waits behind a queue of them.
+        if self._repaint_timer is None:
+            self._repaint_timer = self.set_timer(self.repaint_interval, self._show_pending)
+        if any(isinstance(i, LogStatus) for i in items):
+            self._update_status()
+
+    def _show_pending(self) -> None:
+        self._repaint_timer = None
+        lines = self.lines
+        lost_shown = lines._pending_lost
+        lines.show_pending()
         if self.follow:
             lines.scroll_end(animate=False, x_axis=False)
-        else:
-            self.unread += new_shown
-            if lost_shown:
-                # Keep the lines under the reader's eyes in place while old ones drop off the top.
-                lines.scroll_to(y=max(0, lines.scroll_y - lost_shown), animate=False, immediate=True)
+        elif lost_shown:
+            # Keep the lines under the reader's eyes in place while old ones drop off the top.
+            lines.scroll_to(y=max(0, lines.scroll_y - lost_shown), animate=False, immediate=True)
         lines.refresh()
-        now = time.monotonic()
-        if now - self._last_status > 0.1 or any(isinstance(i, LogStatus) for i in items):
-            self._last_status = now
-            self._update_status()
+        self._update_status()
 
     # --- status bar ---------------------------------------------------------------------------------------
 
