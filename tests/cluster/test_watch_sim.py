@@ -217,3 +217,51 @@ async def test_store_matches_real_kubectl(sim: SimServer, hub, kubeconfig: Path,
             i["metadata"]["uid"]: i["metadata"]["resourceVersion"] for i in json.loads(out.stdout)["items"]
         }
         assert theirs == held(rec.store, kind)
+
+
+async def test_forbidden_kind_behind_an_rbac_proxy(sim: SimServer, tmp_path: Path) -> None:
+    """The built-in cluster has no RBAC: a proxy refuses events with 403 and passes everything else through."""
+    import aiohttp
+    from aiohttp import web
+
+    from tests.cluster.stubs import kubeconfig as write_kubeconfig
+    from tests.cluster.stubs import serve, status
+
+    async with aiohttp.ClientSession() as upstream:
+
+        async def proxy(request: web.Request) -> web.StreamResponse:
+            if request.path.rstrip("/").endswith("/events"):
+                return status(
+                    403, "Forbidden", 'events is forbidden: User "dev" cannot list resource "events"'
+                )
+            async with upstream.request(
+                request.method,
+                sim.url + request.path_qs,
+                data=await request.read(),
+                headers={k: v for k, v in request.headers.items() if k.lower() in ("content-type", "accept")},
+            ) as resp:
+                out = web.StreamResponse(status=resp.status, headers={"Content-Type": resp.content_type})
+                await out.prepare(request)
+                async for chunk in resp.content.iter_any():
+                    await out.write(chunk)
+                return out
+
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", proxy)
+        async with serve(app) as port:
+            conn = await Connection.open(
+                str(write_kubeconfig(tmp_path / "config", f"http://127.0.0.1:{port}"))
+            )
+            rec = Recorder()
+            watch_hub = WatchHub(conn, None, rec.on_deltas, rec.on_state, backoff_initial=0.05)
+            watch_hub.start()
+            assert await watch_hub.wait_synced(10)
+            assert watch_hub.states["events"].phase == "forbidden"
+            assert {k for k, s in watch_hub.states.items() if s.phase == "live"} == set(KINDS) - {"events"}
+            await conn.request(
+                "POST", "/apis/apps/v1/namespaces/default/deployments", body=deployment("web", 2)
+            )
+            await converged(sim, rec.store, kinds=tuple(k for k in KINDS if k != "events"))
+            assert rec.store.count("pods") == 2 and rec.store.count("events") == 0
+            await watch_hub.stop()
+            await conn.close()
