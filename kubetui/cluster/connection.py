@@ -68,6 +68,7 @@ class Connection:
         self._api = ApiClient(configuration=configuration)
         self._session: aiohttp.ClientSession = self._api.rest_client.pool_manager
         self._server_hostname: str | None = configuration.tls_server_name or None
+        self._proxy: str | None = configuration.proxy or None  # the cluster's proxy-url
         self._refresh_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -270,7 +271,13 @@ class Connection:
     # --- internals ------------------------------------------------------------------------------------
 
     def _tls_args(self) -> dict[str, Any]:
-        return {"server_hostname": self._server_hostname} if self._server_hostname else {}
+        """Per-request transport options from the kubeconfig: tls-server-name and proxy-url."""
+        args: dict[str, Any] = {}
+        if self._server_hostname:
+            args["server_hostname"] = self._server_hostname
+        if self._proxy:
+            args["proxy"] = self._proxy
+        return args
 
     async def _headers(self, content_type: str | None) -> dict[str, str]:
         if self._has_exec and self._exec_expired():

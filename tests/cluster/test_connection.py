@@ -325,3 +325,24 @@ async def test_client_certificate_and_ca_data(tmp_path: Path) -> None:
         async with await Connection.open(str(without)) as conn:
             with pytest.raises(errors.Unreachable):
                 await conn.version()
+
+
+async def test_tls_server_name_is_used_for_verification(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path, "DNS:kubernetes.default")
+    async with serve(_api(), server_ssl(cert, key)) as port:
+        named = kubeconfig(
+            tmp_path / "named",
+            f"https://127.0.0.1:{port}",
+            cluster={"certificate-authority": str(cert), "tls-server-name": "kubernetes.default"},
+            user={"token": TOKEN},
+        )
+        async with await Connection.open(str(named)) as conn:
+            assert (await conn.version())["major"] == "1"
+        unnamed = kubeconfig(
+            tmp_path / "unnamed", f"https://127.0.0.1:{port}", cluster={"certificate-authority": str(cert)}
+        )
+        async with await Connection.open(str(unnamed)) as conn:
+            with pytest.raises(errors.Unreachable) as exc:
+                await conn.version()
+        assert exc.value.cause == "tls-name"
+        assert "tls-server-name" in exc.value.hint
