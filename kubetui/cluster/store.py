@@ -32,6 +32,9 @@ class Store:
         self._by_node: dict[str, set[str]] = defaultdict(set)  # pods only
         self._by_involved: dict[str, set[str]] = defaultdict(set)  # events only: involvedObject.uid
         self.generation = 0  # bumped on every change, for cheap "did anything change" checks
+        self._kind_generation: dict[str, int] = defaultdict(int)
+        # Sorted lists per (kind, namespace), reused until that kind changes: views re-read them often.
+        self._sorted_cache: dict[tuple[str, str | None], tuple[int, ObjList]] = {}
 
     # --- mutation -------------------------------------------------------------------------------------
 
@@ -60,6 +63,7 @@ class Store:
             changed.add(uid)
         if changed:
             self.generation += 1
+            self._kind_generation[kind] += 1
         return changed
 
     def clear(self, kind: str | None = None) -> None:
@@ -68,6 +72,7 @@ class Store:
             for uid, obj in list(self._objects[k].items()):
                 self._unindex(k, uid, obj)
             self._objects[k].clear()
+            self._kind_generation[k] += 1
         self.generation += 1
 
     def _index(self, kind: str, uid: str, obj: Obj) -> None:
@@ -128,9 +133,17 @@ class Store:
         return sorted(ns for ns, uids in self._by_namespace[kind].items() if uids)
 
     def list(self, kind: str, namespace: str | None = None) -> ObjList:
+        """Objects of ``kind`` (in ``namespace``, or all), sorted by (namespace, name); a fresh list each call."""
+        generation = self._kind_generation[kind]
+        cached = self._sorted_cache.get((kind, namespace))
+        if cached is not None and cached[0] == generation:
+            return list(cached[1])
         if namespace is None:
-            return self._sorted(self._objects[kind].values())
-        return self._resolve(kind, self._by_namespace[kind].get(namespace, ()))
+            result = self._sorted(self._objects[kind].values())
+        else:
+            result = self._resolve(kind, self._by_namespace[kind].get(namespace, ()))
+        self._sorted_cache[(kind, namespace)] = (generation, result)
+        return list(result)
 
     def by_label(self, kind: str, selector: Mapping[str, str], namespace: str | None = None) -> ObjList:
         """Objects whose labels include every key=value of ``selector`` (an empty selector matches all)."""

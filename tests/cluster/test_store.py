@@ -63,3 +63,19 @@ def test_events_by_involved_object_and_clear() -> None:
     store.clear("events")
     assert store.events_for_uid(p["metadata"]["uid"]) == [] and store.count("events") == 0
     assert store.count("pods") == 1
+
+
+def test_list_reflects_every_change_despite_caching() -> None:
+    store = Store()
+    a, b = pod("b-pod"), pod("a-pod", "other")
+    store.apply("pods", [Delta("ADDED", "pods", a)])
+    first = store.list("pods")
+    first.append({"mutated": True})  # callers get their own list
+    assert _names(store.list("pods")) == ["b-pod"]
+    store.apply("pods", [Delta("ADDED", "pods", b)])
+    assert _names(store.list("pods")) == ["b-pod", "a-pod"]
+    assert _names(store.list("pods", "other")) == ["a-pod"]
+    store.apply("pods", [Delta("DELETED", "pods", b)])
+    assert _names(store.list("pods", "other")) == [] and _names(store.list("pods")) == ["b-pod"]
+    store.clear()
+    assert store.list("pods") == []
