@@ -65,6 +65,47 @@ def _service(
     }
 
 
+def _coredns() -> dict[str, Any]:
+    """CoreDNS as kubeadm deploys it: label k8s-app=kube-dns, named ports the kube-dns Service targets."""
+    d = _deployment("coredns", "kube-system", "registry.k8s.io/coredns/coredns:v1.11.3", 2)
+    labels = {"k8s-app": "kube-dns"}
+    d["metadata"]["labels"] = dict(labels)
+    d["spec"]["selector"] = {"matchLabels": dict(labels)}
+    d["spec"]["template"]["metadata"]["labels"] = dict(labels)
+    c = d["spec"]["template"]["spec"]["containers"][0]
+    c["args"] = ["-conf", "/etc/coredns/Corefile"]
+    d["spec"]["template"]["spec"]["tolerations"] = [
+        {"key": "CriticalAddonsOnly", "operator": "Exists"},
+        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
+    ]
+    d["spec"]["template"]["spec"]["priorityClassName"] = "system-cluster-critical"
+    c["ports"] = [
+        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": 9153, "protocol": "TCP"},
+    ]
+    return d
+
+
+def _kube_dns() -> dict[str, Any]:
+    return {
+        "metadata": {
+            "name": "kube-dns",
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"},
+        },
+        "spec": {
+            "clusterIP": "10.96.0.10",
+            "selector": {"k8s-app": "kube-dns"},
+            "ports": [
+                {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": "dns"},
+                {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": "dns-tcp"},
+                {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": "metrics"},
+            ],
+        },
+    }
+
+
 def _registry_secret(name: str, namespace: str, server: str, user: str, password: str) -> dict:
     auth = base64.b64encode(f"{user}:{password}".encode()).decode()
     config = {"auths": {server: {"username": user, "password": password, "auth": auth}}}
@@ -113,11 +154,8 @@ async def build_demo(cluster: SimCluster) -> None:
 async def _populate(cluster: SimCluster) -> None:
     for ns in ("shop", "staging"):
         create_namespace(cluster, ns)
-    _add(
-        cluster,
-        DEPLOY,
-        _deployment("coredns", "kube-system", "registry.k8s.io/coredns/coredns:v1.11.3", 2, ports=[53]),
-    )
+    _add(cluster, DEPLOY, _coredns())
+    _add(cluster, "services", _kube_dns())
     # The journey's first app, exposed through a load balancer.
     _add(
         cluster,
