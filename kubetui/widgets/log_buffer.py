@@ -41,7 +41,9 @@ class _Queue(Generic[T]):
 
     def popleft(self, count: int = 1) -> None:
         self._head += count
-        if self._head > 4096 and self._head * 2 > len(self._list):
+        # Dropped items stay referenced until compaction: compact often enough that at most a few thousand
+        # linger (the memmove of the pointers left is cheap), or the budget would hold twice its lines.
+        if self._head >= 4096:
             del self._list[: self._head]
             self._head = 0
 

@@ -102,7 +102,7 @@ class LogLines(ScrollView, can_focus=True):
         self.wrap = False
         self.search: re.Pattern[str] | None = None
         self.current: int | None = None  # shown index of the current search match
-        self._cache: LRUCache[tuple[LogItem, int], Strip] = LRUCache(2048)
+        self._cache: LRUCache[tuple[LogItem, int], Strip] = LRUCache(512)
         self._palette: list[Style] = pod_palette("#5fafff", True, False)
         self._note_styles: dict[str, Style] = {}
         self._match_style = Style(reverse=True)
