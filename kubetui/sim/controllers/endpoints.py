@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubetui.sim.errors import ApiError
-from kubetui.sim.store import DELETED, Event
+from kubetui.sim.store import Event
 
 from .base import Controller, Key, Obj, key_of, map_matches, meta, owner_ref
 from .replicaset import pod_is_ready
@@ -203,10 +203,3 @@ class EndpointsController(Controller):
         for s in extra:
             with contextlib.suppress(ApiError):
                 self.store.delete(SLICES, ns, meta(s)["name"])
-
-    def on_event(self, event: Event) -> None:
-        if event.rtype == "services" and event.type == DELETED:
-            # The EndpointSlices go with the Service through their ownerReference (garbage collector).
-            self.enqueue(key_of(event.obj))
-            return
-        super().on_event(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kubetui.sim.store import ADDED, DELETED, Event
+from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, key_of, meta
 
@@ -36,11 +36,8 @@ class Scheduler(Controller):
             if event.type != DELETED:
                 return self._unscheduled()
             return ()
-        pod = event.obj
-        if event.type != DELETED and self._wants_node(pod):
-            return [key_of(pod)]
-        if event.type == DELETED or event.type == ADDED:
-            return ()
+        if event.type != DELETED and self._wants_node(event.obj):
+            return [key_of(event.obj)]
         return ()
 
     def _wants_node(self, pod: Obj) -> bool:
