@@ -106,9 +106,9 @@ class SimCluster:
 
             out.append(EndpointsController(self))
         with contextlib.suppress(ImportError):
-            from .controllers.gc import GarbageCollector, NamespaceDefaults
+            from .controllers.gc import GarbageCollector, NamespaceController, NamespaceDefaults
 
-            out.extend([GarbageCollector(self), NamespaceDefaults(self)])
+            out.extend([GarbageCollector(self), NamespaceController(self), NamespaceDefaults(self)])
         return out
 
     def resync(self) -> None:

@@ -250,3 +250,30 @@ async def test_private_image_pulls_once_the_secret_exists(cluster: SimCluster) -
     )
     await wait_for(lambda: running(cluster, "myapp", 1), timeout=15, what="pull after the secret appeared")
     assert pods_of(cluster, "myapp")[0]["metadata"]["uid"] == pod["metadata"]["uid"]
+
+
+async def test_deleting_a_namespace_empties_it_then_removes_it(cluster: SimCluster) -> None:
+    create(cluster, "namespaces", {"metadata": {"name": "team"}})
+    create(cluster, DEPLOY, deployment("web", "nginx:1.27", replicas=2, namespace="team"))
+    create(
+        cluster,
+        "services",
+        {
+            "metadata": {"name": "web", "namespace": "team"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]},
+        },
+    )
+    await wait_for(lambda: running(cluster, "web", 2, ns="team"))
+    ns = cluster.delete("namespaces", "", "team")
+    assert ns["status"]["phase"] == "Terminating" and ns["metadata"]["deletionTimestamp"]
+    await wait_for(lambda: cluster.store.get("namespaces", "", "team") is None, what="namespace gone")
+    for rtype in (
+        "pods",
+        "replicasets.apps",
+        DEPLOY,
+        "services",
+        "endpoints",
+        "serviceaccounts",
+        "configmaps",
+    ):
+        assert cluster.store.list(rtype, "team") == [], rtype

@@ -159,3 +159,55 @@ class NamespaceDefaults(Controller):
                         "data": {"ca.crt": ROOT_CA},
                     },
                 )
+
+
+# Owners first, so their controllers do not recreate what is being removed; events last.
+_NAMESPACED = sorted(
+    (k for k, rt in BY_KEY.items() if rt.namespaced),
+    key=lambda k: (k not in ("deployments.apps", "replicasets.apps"), k == "events"),
+)
+
+
+class NamespaceController(Controller):
+    """Empties a namespace being deleted, then removes the ``kubernetes`` finalizer and the namespace."""
+
+    name = "namespace-controller"
+    rtypes = tuple(BY_KEY)
+
+    def keys_for(self, event: Event) -> Iterable[Key]:
+        if event.rtype == "namespaces":
+            if event.type != DELETED and meta(event.obj).get("deletionTimestamp"):
+                return [("", meta(event.obj)["name"])]
+            return ()
+        if event.type == DELETED:
+            ns = meta(event.obj).get("namespace") or ""
+            current = self.store.get("namespaces", "", ns) if ns else None
+            if current is not None and meta(current).get("deletionTimestamp"):
+                return [("", ns)]
+        return ()
+
+    def resync(self) -> None:
+        for ns in self.store.iter("namespaces"):
+            if meta(ns).get("deletionTimestamp"):
+                self.enqueue(("", meta(ns)["name"]))
+
+    def reconcile(self, key: Key) -> None:
+        name = key[1]
+        ns = self.store.get("namespaces", "", name)
+        if ns is None or not meta(ns).get("deletionTimestamp"):
+            return
+        remaining = 0
+        for rtype in _NAMESPACED:
+            for obj in self.store.list(rtype, name):
+                remaining += 1
+                if not meta(obj).get("deletionTimestamp"):
+                    with contextlib.suppress(ApiError):
+                        delete_object(self.cluster, rtype, name, meta(obj)["name"], propagation="Background")
+        if remaining:
+            self.enqueue_after(key, 5.0)  # deletions also wake this up; the timer is a safety net
+            return
+        spec = {**(ns.get("spec") or {}), "finalizers": []}
+        if meta(ns).get("finalizers"):
+            self.store.update("namespaces", {**ns, "spec": spec}, check_version=False)
+            return
+        self.store.delete("namespaces", "", name)
