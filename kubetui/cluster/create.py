@@ -153,21 +153,32 @@ async def expose(
     svc_name = service_name or name
     check_name("Service", svc_name, "dns1035")
     selector = _map_selector(res.plural, obj)
-    if port is not None:
-        ports = [(port, protocol or "TCP")]
-    else:
-        ports = _ports_of(res.plural, obj)
-        if not ports:
-            raise Invalid("error: couldn't find port via --port flag or introspection", 0)
+    known = _ports_of(res.plural, obj)
+    numbers = [port] if port is not None else [number for number, _ in known]
+    if not numbers:
+        raise Invalid("error: couldn't find port via --port flag or introspection", 0)
+    protocols: dict[int, list[str]] = {}
+    for number, proto in known:
+        protocols.setdefault(number, []).append(proto)
     service_ports: list[dict[str, Any]] = []
-    for i, (number, proto) in enumerate(ports):
-        entry: dict[str, Any] = {"protocol": protocol or proto, "port": number}
-        if len(ports) > 1:
-            entry = {"name": f"port-{i + 1}", **entry}
-        entry["targetPort"] = target_port if target_port not in (None, "") else number
-        if node_port is not None and i == 0:
-            entry["nodePort"] = node_port
-        service_ports.append(entry)
+    for i, number in enumerate(numbers):
+        port_name = f"port-{i + 1}" if len(numbers) > 1 else None
+        found = protocols.get(number) or []
+        if protocol:
+            entries: list[tuple[str | None, str]] = [(port_name, protocol)]
+        elif len(found) > 1:
+            # A port served over several protocols becomes one Service port per protocol, as kubectl does.
+            entries = [(f"port-{i + 1}-{p.lower()}", p) for p in found]
+        else:
+            entries = [(port_name, found[0] if found else "TCP")]
+        for entry_name, proto in entries:
+            entry: dict[str, Any] = {"protocol": proto, "port": number}
+            if entry_name:
+                entry = {"name": entry_name, **entry}
+            entry["targetPort"] = target_port if target_port not in (None, "") else number
+            if node_port is not None and not service_ports:
+                entry["nodePort"] = node_port
+            service_ports.append(entry)
     labels = (obj.get("metadata") or {}).get("labels") or {}
     metadata: dict[str, Any] = {"name": svc_name}
     if labels:

@@ -205,6 +205,47 @@ async def test_expose_matches_kubectl_expose(cluster: tuple[Connection, Path]) -
     ]
 
 
+async def test_expose_multi_port_workload_like_kubectl(cluster: tuple[Connection, Path]) -> None:
+    conn, kubeconfig = cluster
+    for ns in ("mine", "theirs"):
+        await conn.request(
+            "POST",
+            f"/apis/apps/v1/namespaces/{ns}/deployments",
+            body={
+                "metadata": {"name": "dns", "labels": {"app": "dns", "tier": "infra"}},
+                "spec": {
+                    "selector": {"matchLabels": {"app": "dns"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "dns"}},
+                        "spec": {
+                            "containers": [
+                                {
+                                    "name": "dns",
+                                    "image": "busybox",
+                                    "ports": [
+                                        {"containerPort": 53, "protocol": "UDP"},
+                                        {"containerPort": 9153},
+                                    ],
+                                }
+                            ]
+                        },
+                    },
+                },
+            },
+        )
+    for port in (None, 53):
+        theirs = await kubectl(
+            kubeconfig, "expose", "deployment", "dns", "-n", "theirs", "--dry-run=client", "-o", "json",
+            *([f"--port={port}"] if port else []),
+        )  # fmt: skip
+        assert theirs.returncode == 0, theirs.stderr
+        mine = await ops.expose(conn, "mine", "deployments", "dns", port=port, dry_run=True)
+        expected = theirs.json()
+        assert mine["spec"]["ports"] == expected["spec"]["ports"], port
+        assert mine["spec"]["selector"] == expected["spec"]["selector"]
+        assert mine["metadata"]["labels"] == expected["metadata"]["labels"]
+
+
 async def test_delete_with_propagation(cluster: tuple[Connection, Path]) -> None:
     conn, _ = cluster
     await ops.create_deployment(conn, "mine", "doomed", "nginx")
