@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -94,12 +95,13 @@ async def make_pods(conn: Connection, pods: int, rate: float) -> list[str]:
 
 
 class BenchApp(App[None]):
-    def __init__(self, budget: int) -> None:
+    def __init__(self, budget: int, reader_thread: bool = True) -> None:
         super().__init__()
         self.budget = budget
+        self.reader_thread = reader_thread
 
     def compose(self) -> ComposeResult:
-        yield LogView(budget=self.budget, tail_lines=0)
+        yield LogView(budget=self.budget, tail_lines=0, reader_thread=self.reader_thread)
 
 
 def seen(view: LogView) -> int:
@@ -125,23 +127,29 @@ async def run(args: argparse.Namespace) -> None:
         try:
             conn = await Connection.open(kubeconfig_path=str(kubeconfig))
             pods = await make_pods(conn, args.pods, args.rate)
-            app = BenchApp(args.budget)
+            app = BenchApp(args.budget, reader_thread=not args.same_loop)
             async with app.run_test(size=(160, 50)) as pilot:
                 view = app.query_one(LogView)
                 view.lines.focus()
                 await pilot.pause()
                 base_rss = rss_mb()
+                idle: list[float] = []
+                for _ in range(20):
+                    await asyncio.sleep(args.key_every / 2)
+                    idle.append(await press_and_wait(app, view))
                 view.show_pods(conn, NAMESPACE, pods, title="deployment/logger")
                 # Let every stream open before measuring.
                 while seen(view) < args.pods:
                     await asyncio.sleep(0.05)
                 latencies: list[float] = []
-                t0, n0 = time.perf_counter(), seen(view)
+                t0, n0, cpu0 = time.perf_counter(), seen(view), time.process_time()
                 while time.perf_counter() - t0 < args.seconds:
                     await asyncio.sleep(args.key_every)
                     latencies.append(await press_and_wait(app, view))
                 elapsed = time.perf_counter() - t0
                 received = seen(view) - n0
+                cpu = time.process_time() - cpu0
+                load = os.getloadavg()[0]
                 view.stop()
                 await pilot.pause()
                 offered = args.pods * args.rate
@@ -151,9 +159,19 @@ async def run(args: argparse.Namespace) -> None:
                     f"pods: {args.pods}, offered: {offered:,.0f} lines/s over real HTTP for {elapsed:.1f} s"
                 )
                 print(f"sustained: {received / elapsed:,.0f} lines/s into the view ({received:,} lines)")
+                p90 = lat[min(len(lat) - 1, int(len(lat) * 0.9))]
+                idle.sort()
+                print(
+                    f"key press → repaint with no lines arriving: median {statistics.median(idle) * 1000:.1f} ms, "
+                    f"max {idle[-1] * 1000:.1f} ms"
+                )
                 print(
                     f"key press → repaint ({len(lat)} presses): median {statistics.median(lat) * 1000:.1f} ms, "
-                    f"p99 {p99 * 1000:.1f} ms, max {lat[-1] * 1000:.1f} ms"
+                    f"p90 {p90 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {lat[-1] * 1000:.1f} ms"
+                )
+                print(
+                    f"kubetui process CPU: {cpu / elapsed:.0%} of one core ({cpu / max(received, 1) * 1e6:.0f} µs a line); "
+                    f"machine load average {load:.1f} on {os.cpu_count()} CPUs"
                 )
                 # Memory: the rest of the million lines, fed in the batches the streams deliver (500 lines
                 # each), letting the view take each one as it would between two network reads.
@@ -195,6 +213,11 @@ def main() -> None:
     parser.add_argument("--key-every", type=float, default=0.2)
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
+    parser.add_argument(
+        "--same-loop",
+        action="store_true",
+        help="read the streams on the UI's event loop, not a thread of their own",
+    )
     args = parser.parse_args()
     asyncio.run(run(args))
 

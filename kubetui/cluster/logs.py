@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -182,18 +183,24 @@ def sibling_factory(source: LogSource) -> Callable[[], LogSource] | None:
     if configuration is None:
         return None
 
+    kwargs = {
+        "context": getattr(source, "context", ""),
+        "server": getattr(source, "server", ""),
+        "namespace": getattr(source, "namespace", "default"),
+        "readonly": getattr(source, "readonly", True),
+        "configuration": configuration,
+        "loader": getattr(source, "_loader", None),
+        "has_exec": getattr(source, "_has_exec", False),
+    }
+    try:
+        inspect.signature(type(source)).bind(**kwargs)
+    except (TypeError, ValueError):
+        return None  # a Connection of another shape: read on the caller's loop instead
+
     def make() -> LogSource:
         # Same context, server and credentials as the UI's Connection; built inside the reader's loop.
         maker: Any = type(source)
-        return maker(  # type: ignore[no-any-return]
-            context=getattr(source, "context", ""),
-            server=getattr(source, "server", ""),
-            namespace=getattr(source, "namespace", "default"),
-            readonly=getattr(source, "readonly", True),
-            configuration=configuration,
-            loader=getattr(source, "_loader", None),
-            has_exec=getattr(source, "_has_exec", False),
-        )
+        return maker(**kwargs)  # type: ignore[no-any-return]
 
     return make
 
@@ -251,7 +258,11 @@ class LogReader:
     async def _run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        source = self._make_source()
+        try:
+            source = self._make_source()
+        except Exception as exc:
+            self._on_batch([LogStatus("", "", LogState.ERROR, f"cannot open a connection for logs: {exc}")])
+            return
         multi = MultiPodLogs(
             source,
             self._namespace,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.app import App, ComposeResult
 
 from kubetui.cluster.connection import Connection
@@ -17,12 +18,13 @@ from tests.logs.helpers import NS, connect, container, create_myapp, create_pod,
 
 
 class ViewApp(App[None]):
-    def __init__(self, budget: int = 100_000) -> None:
+    def __init__(self, budget: int = 100_000, reader_thread: bool = True) -> None:
         super().__init__()
         self.budget = budget
+        self.reader_thread = reader_thread
 
     def compose(self) -> ComposeResult:
-        yield LogView(budget=self.budget, poll_interval=0.05)
+        yield LogView(budget=self.budget, poll_interval=0.05, reader_thread=self.reader_thread)
 
     def on_mount(self) -> None:
         self.query_one(LogLines).focus()
@@ -33,16 +35,20 @@ def rows(view: LogView) -> list[str]:
     return [body.render_line(y).text.rstrip() for y in range(body.size.height)]
 
 
-async def test_deployment_pods_shown_interleaved_and_tagged(sim: SimServer, kubeconfig: Path) -> None:
+@pytest.mark.parametrize("reader_thread", [True, False], ids=["own-thread", "ui-loop"])
+async def test_deployment_pods_shown_interleaved_and_tagged(
+    sim: SimServer, kubeconfig: Path, reader_thread: bool
+) -> None:
     conn = await connect(kubeconfig)
     await create_myapp(conn)
     pods = await running_pods(conn, "app=myapp", 3)
-    app = ViewApp()
+    app = ViewApp(reader_thread=reader_thread)
     async with app.run_test(size=(120, 30)) as pilot:
         view = app.query_one(LogView)
         view.show_pods(conn, NS, pods, title="deployment/myapp")
+        assert (view._reader is not None) is reader_thread
         await wait_for(lambda: view.buffer.shown_count >= 40, what="40 lines in the view")
-        await pilot.pause()
+        await pilot.pause(0.3)
         shown = [r for r in rows(view) if r]
         tags = {r.split()[0] for r in shown if not r.startswith("──")}
         assert tags == set(pods)
@@ -71,7 +77,7 @@ async def test_pod_joins_the_view_and_budget_drops_with_a_note(sim: SimServer, k
         view.set_pods(["one", "two"])
         await wait_for(lambda: any(getattr(i, "pod", "") == "two" for i in view.buffer.iter_shown()))
         await wait_for(lambda: view.buffer.dropped > 0, what="lines dropped over budget")
-        await pilot.pause()
+        await pilot.pause(0.3)
         assert len(view.buffer) == 150
         assert "dropped" in view.status_text() and "budget 150" in view.status_text()
         assert any(r.startswith("two ") for r in rows(view))
