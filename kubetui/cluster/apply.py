@@ -10,7 +10,7 @@ import yaml
 
 from kubetui.cluster.connection import APPLY_PATCH, Connection
 from kubetui.cluster.errors import BadRequest, ClusterError, NotFound, ReadOnlyError
-from kubetui.cluster.resources import Resource, resource_for_kind
+from kubetui.cluster.resources import RESOURCES, Resource, resource_for_kind
 
 FIELD_MANAGER = "kubetui"
 # Fields the server owns or bumps on every write; ignored when deciding whether a dry run would change anything.
@@ -64,6 +64,10 @@ def parse_manifests(text: str) -> list[dict[str, Any]]:
                 raise ManifestError(
                     f"document {index}: expected a mapping, got {type(doc).__name__}", index, None
                 )
+            if str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+                # kubectl applies the items of a List (v1 List, DeploymentList, ...) one by one.
+                documents.extend(item for item in doc["items"] if isinstance(item, dict))
+                continue
             documents.append(doc)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -130,20 +134,28 @@ def _comparable(obj: dict[str, Any] | None) -> dict[str, Any]:
     return {**{k: v for k, v in obj.items() if k != "status"}, "metadata": meta}
 
 
+def _target_namespace(res: Resource, doc: dict[str, Any], namespace: str) -> str | None:
+    return ((doc.get("metadata") or {}).get("namespace") or namespace) if res.namespaced else None
+
+
 async def _apply_one(
-    conn: Connection, doc: dict[str, Any], namespace: str, dry_run: bool
+    conn: Connection, doc: dict[str, Any], namespace: str, dry_run: bool, *, validate_in: str | None = None
 ) -> tuple[str, dict[str, Any]]:
+    """Apply one document. ``validate_in`` dry-runs it in another namespace: its own does not exist yet
+    because an earlier document of the same manifest creates it."""
     res = await _resource(conn, str(doc["apiVersion"]), str(doc["kind"]))
     meta = dict(doc.get("metadata") or {})
-    ns = (meta.get("namespace") or namespace) if res.namespaced else None
+    ns = validate_in or _target_namespace(res, doc, namespace)
     if res.namespaced:
         meta["namespace"] = ns
     body = {**doc, "metadata": meta}
     path = res.path(ns, meta["name"])
-    try:
-        before: dict[str, Any] | None = await conn.request("GET", path)
-    except NotFound:
-        before = None
+    before: dict[str, Any] | None = None
+    if validate_in is None:
+        try:
+            before = await conn.request("GET", path)
+        except NotFound:
+            before = None
     query: dict[str, Any] = {"fieldManager": FIELD_MANAGER, "force": "true"}
     if dry_run:
         query["dryRun"] = "All"
@@ -165,14 +177,37 @@ def _result(
     index: int, doc: dict[str, Any], namespace: str, action: str, error: str | None = None
 ) -> ApplyResult:
     meta = doc.get("metadata") or {}
+    kind = str(doc.get("kind", ""))
     return ApplyResult(
-        index,
-        str(doc.get("kind", "")),
-        str(meta.get("name", "")),
-        meta.get("namespace") or namespace,
-        action,
-        error,
-    )
+        index, kind, str(meta.get("name", "")), None if _cluster_scoped(kind) else meta.get("namespace") or namespace,
+        action, error,
+    )  # fmt: skip
+
+
+_CLUSTER_SCOPED = frozenset(
+    {r.kind for r in RESOURCES if not r.namespaced}
+    | {
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "StorageClass",
+        "PersistentVolume",
+        "PriorityClass",
+        "IngressClass",
+        "RuntimeClass",
+        "APIService",
+    }
+)
+
+
+def _cluster_scoped(kind: str) -> bool:
+    if kind in _CLUSTER_SCOPED:
+        return True
+    for kinds in _discovery_cache.values():
+        found = kinds.get(kind)
+        if found is not None:
+            return not found[1]
+    return False
 
 
 async def apply_manifests(
@@ -186,9 +221,17 @@ async def apply_manifests(
     """
     documents = parse_manifests(text)
     checked: list[ApplyResult] = []
+    new_namespaces: set[str] = set()
     for index, doc in enumerate(documents, start=1):
         try:
-            action, obj = await _apply_one(conn, doc, namespace, dry_run=True)
+            validate_in = None
+            if doc.get("kind") != "Namespace":
+                res = await _resource(conn, str(doc["apiVersion"]), str(doc["kind"]))
+                if _target_namespace(res, doc, namespace) in new_namespaces:
+                    validate_in = namespace
+            action, obj = await _apply_one(conn, doc, namespace, dry_run=True, validate_in=validate_in)
+            if doc.get("kind") == "Namespace" and action == "created":
+                new_namespaces.add(str(doc["metadata"]["name"]))
             result = _result(index, doc, namespace, action)
             result.object = obj
         except ClusterError as exc:

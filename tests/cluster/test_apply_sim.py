@@ -160,3 +160,53 @@ async def test_read_only_refuses_apply_but_allows_its_dry_run(bare_sim: SimServe
             await ops.apply_manifests(conn, MYAPP.replace("myapp", "other"), "default")
     finally:
         await conn.close()
+
+
+async def test_a_manifest_creating_its_own_namespace(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n" + MYAPP.replace(
+        "metadata:\n  name: myapp\n", "metadata:\n  name: myapp\n  namespace: shop\n"
+    ).replace("metadata:\n  name: myapp-service\n", "metadata:\n  name: myapp-service\n  namespace: shop\n")
+    preview = await ops.apply_manifests(conn, text, "default", dry_run=True)
+    assert [(r.kind, r.namespace, r.action) for r in preview] == [
+        ("Namespace", None, "created"),
+        ("Deployment", "shop", "created"),
+        ("Service", "shop", "created"),
+    ]
+    with pytest.raises(NotFound):
+        await _get(conn, "/api/v1/namespaces/shop")
+    results = await ops.apply_manifests(conn, text, "default")
+    assert [r.action for r in results] == ["created", "created", "created"]
+    assert (await _get(conn, "/apis/apps/v1/namespaces/shop/deployments/myapp"))["spec"]["replicas"] == 3
+    with pytest.raises(NotFound):
+        await _get(conn, "/apis/apps/v1/namespaces/default/deployments/myapp")
+
+
+async def test_list_documents_are_applied_item_by_item(cluster: tuple[Connection, Path]) -> None:
+    conn, _ = cluster
+    text = (
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n    data:\n      k: v\n"
+        "  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: b\n"
+    )
+    results = await ops.apply_manifests(conn, text, "mine")
+    assert [(r.kind, r.name, r.action) for r in results] == [
+        ("ConfigMap", "a", "created"),
+        ("ConfigMap", "b", "created"),
+    ]
+    assert (await _get(conn, "/api/v1/namespaces/mine/configmaps/a"))["data"] == {"k": "v"}
+
+
+async def test_bundled_manifests_apply_on_the_built_in_cluster(sim: SimServer, tmp_path: Path) -> None:
+    manifests = sorted((Path(__file__).parents[2] / "manifests").glob("*.yaml"))
+    assert manifests, "kubetui ships example manifests"
+    conn = await open_connection(sim.write_kubeconfig(tmp_path / "kubeconfig"))
+    try:
+        for manifest in manifests:
+            results = await ops.apply_manifests(conn, manifest.read_text(), "default")
+            assert all(r.ok and r.action in ("created", "configured", "unchanged") for r in results), (
+                manifest.name,
+                results,
+            )
+    finally:
+        await conn.close()
