@@ -12,7 +12,8 @@ from kubetui.cluster.render_net import (
     service_cells,
     service_external_ip,
 )
-from kubetui.cluster.render_pod import pod_cells, pod_status
+from kubetui.cluster.render_pod import _compute as _compute_pod
+from kubetui.cluster.render_pod import pod_cells, pod_ready, pod_status
 from kubetui.cluster.render_time import human_age, parse_time, timestamp_since
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "format_labels",
     "human_age",
     "parse_time",
+    "pod_ready",
     "pod_status",
     "row",
     "status_class",
@@ -281,7 +283,7 @@ _PENDING_POD = {"Pending", "ContainerCreating", "PodInitializing", "SchedulingGa
 
 
 def _pod_class(obj: Obj) -> str:
-    status = pod_status(obj)
+    ready, total, status, _, _ = _compute_pod(obj)
     base = status.removeprefix("Init:")
     if status == "Terminating":
         return "terminating"
@@ -292,7 +294,6 @@ def _pod_class(obj: Obj) -> str:
     if status in _PENDING_POD or status.startswith("Init:"):
         return "pending"
     if status == "Running":
-        ready, _, total = pod_cells(obj, 0.0, False)[1].partition("/")
         return "running" if ready == total else "warning"
     return "warning"
 

@@ -130,6 +130,12 @@ def _compute(pod: Obj) -> tuple[int, int, str, int, float | None]:
     return ready, total, reason, restarts, last_restart
 
 
+def pod_ready(pod: Obj) -> tuple[int, int]:
+    """The READY column as numbers: (ready containers, containers including sidecars)."""
+    ready, total, _, _, _ = _compute(pod)
+    return ready, total
+
+
 def pod_status(pod: Obj) -> str:
     """The STATUS column of ``kubectl get pods``: Running, CrashLoopBackOff, Init:0/1, Terminating, ..."""
     return _compute(pod)[2]

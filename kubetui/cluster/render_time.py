@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -10,6 +11,12 @@ def parse_time(value: Any) -> float | None:
     """RFC 3339 (optionally with fractional seconds) → epoch seconds; None for missing values."""
     if not value or not isinstance(value, str):
         return None
+    return _parse(value)
+
+
+# Rows are re-rendered every second for their ages, always from the same few timestamps per object.
+@lru_cache(maxsize=65536)
+def _parse(value: str) -> float | None:
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
