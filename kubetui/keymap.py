@@ -16,6 +16,8 @@ EXTRA_HELP: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "Command palette"),
 )
 
+PRIORITY_ACTIONS = frozenset({"command", "filter"})
+
 _KEY_NAMES = {
     "plus": "+",
     "minus": "-",
@@ -41,6 +43,9 @@ def action_binding(action: Action, key: str | None = None) -> Binding:
         show=action.show,
         id=action.id,
         tooltip=action.description,
+        # ":" and "/" open the command line at once, before keys typed right after them are routed (a paste
+        # or fast typing would otherwise reach the table). The screen lets them through while it is open.
+        priority=action.id in PRIORITY_ACTIONS,
     )
 
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from kubetui import actions as actions_table
-from kubetui.keymap import bindings
+from kubetui.keymap import PRIORITY_ACTIONS, bindings
 from kubetui.messages import DeltasArrived
 from kubetui.screens import rows
 from kubetui.screens.commands import CommandsMixin
@@ -134,7 +134,8 @@ class MainScreen(CommandsMixin, Screen[None]):
             if found is None:
                 return False
             return actions_table.visible(found, self.focused_kind(), self.session.readonly)
-        return True
+        # Typing ":" or "/" inside the command line itself is text, not a command.
+        return not (action in PRIORITY_ACTIONS and isinstance(self.focused, CommandLine))
 
     def action_object(self, action_id: str) -> None:
         self.run_action_id(action_id)

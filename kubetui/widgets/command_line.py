@@ -13,7 +13,7 @@ class CommandLine(Input):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     DEFAULT_CSS = """
-    CommandLine { dock: bottom; display: none; height: 1; border: none; padding: 0 1; }
+    CommandLine { display: none; height: 1; border: none; padding: 0 1; }
     CommandLine.-open { display: block; }
     """
 
@@ -38,11 +38,14 @@ class CommandLine(Input):
         )
         self.value = value
         self.add_class("-open")
-        self.focus()
+        self.display = True
+        # Focus now, not on the next loop turn: keys typed right after ":" (or pasted) are already queued.
+        self.screen.set_focus(self)
         self.cursor_position = len(value)
 
     def close(self) -> None:
         self.remove_class("-open")
+        self.display = False
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -47,12 +47,6 @@ class ClusterHeader(Static):
             text.append(f" ({context})  ")
         else:
             text.append(f"{context}  ", style="bold")
-        server = session.server
-        if server and not frozen:
-            text.append(f"{server}  ")
-        version = (session.version or {}).get("gitVersion")
-        if version:
-            text.append(f"{version}  ")
         namespace = session.view_namespace
         text.append("ns:")
         text.append(f"{namespace or 'all'}  ", style="bold")
@@ -65,8 +59,15 @@ class ClusterHeader(Static):
         if state in ("reconnecting", "unreachable"):
             label += " · data stale"
         text.append(f"● {label}", style=colours.get(STATE_STATUS.get(state, "pending"), ""))
-        if detail and state != "live":
-            text.append(f"  {detail}")
         if session.readonly:
             text.append("  [read-only]", style="bold")
+        if detail and state != "live":
+            text.append(f"  {detail}")
+        # Version and server last: on a narrow terminal they are what gets cut.
+        version = (session.version or {}).get("gitVersion")
+        if version:
+            text.append(f"  {version}")
+        server = session.server
+        if server and not frozen:
+            text.append(f"  {server}", style="dim")
         return text
