@@ -2,7 +2,8 @@
 
 Every function takes the ``Connection`` first and returns the resulting object (a dict) or raises a
 ``ClusterError``. ``dry_run=True`` adds ``dryRun=All``: the server validates and answers, nothing is stored.
-Rollouts live in ``rollout.py``, manifests in ``apply.py``; both are re-exported here.
+Creating workloads lives in ``create.py``, rollouts in ``rollout.py``, manifests in ``apply.py``; all are
+re-exported here, so callers need only ``from kubetui.cluster import ops``.
 """
 
 from __future__ import annotations
@@ -12,17 +13,39 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from kubetui.cluster.apply import ApplyResult, apply_manifests
 from kubetui.cluster.connection import STRATEGIC_MERGE_PATCH, Connection
+from kubetui.cluster.create import container_name_for, create_deployment, deployment_manifest, expose
 from kubetui.cluster.errors import BadRequest, Invalid, NotFound
 from kubetui.cluster.resources import resource_for
+from kubetui.cluster.rollout import (
+    Revision,
+    RolloutMessage,
+    rollout_history,
+    rollout_restart,
+    rollout_status,
+    rollout_undo,
+)
 from kubetui.cluster.validation import FIELD_MANAGER, check_name, dry_run_query, validate_name
 
 __all__ = [
+    "ApplyResult",
+    "Revision",
+    "RolloutMessage",
     "add_image_pull_secret",
+    "apply_manifests",
+    "container_name_for",
+    "create_deployment",
     "create_registry_secret",
     "delete",
+    "deployment_manifest",
     "dockerconfigjson",
     "events_for",
+    "expose",
+    "rollout_history",
+    "rollout_restart",
+    "rollout_status",
+    "rollout_undo",
     "scale",
     "set_image",
     "validate_name",
@@ -203,13 +226,16 @@ async def create_registry_secret(
 
 
 async def events_for(conn: Connection, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The events about ``obj``, oldest first, fetched like ``kubectl describe`` does (field selector)."""
+    """The events about ``obj``, oldest first, fetched like ``kubectl describe`` does (field selector).
+
+    Events of cluster-scoped objects (nodes, namespaces) are searched in every namespace, as kubectl does.
+    """
     meta = obj.get("metadata") or {}
-    namespace = meta.get("namespace") or "default"
+    namespace = meta.get("namespace")
     selector = [f"involvedObject.name={meta.get('name', '')}"]
     if obj.get("kind"):
         selector.append(f"involvedObject.kind={obj['kind']}")
-    if meta.get("namespace"):
+    if namespace:
         selector.append(f"involvedObject.namespace={namespace}")
     result = await conn.request(
         "GET", resource_for("events").path(namespace), query={"fieldSelector": ",".join(selector)}
@@ -223,30 +249,3 @@ async def events_for(conn: Connection, obj: Mapping[str, Any]) -> list[dict[str,
     ]
     events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or e.get("firstTimestamp") or "")
     return events
-
-
-from kubetui.cluster.apply import ApplyResult, apply_manifests  # noqa: E402
-from kubetui.cluster.create import container_name_for, create_deployment, deployment_manifest, expose  # noqa: E402
-from kubetui.cluster.rollout import (  # noqa: E402
-    Revision,
-    RolloutMessage,
-    rollout_history,
-    rollout_restart,
-    rollout_status,
-    rollout_undo,
-)
-
-__all__ += [
-    "ApplyResult",
-    "Revision",
-    "RolloutMessage",
-    "apply_manifests",
-    "container_name_for",
-    "create_deployment",
-    "deployment_manifest",
-    "expose",
-    "rollout_history",
-    "rollout_restart",
-    "rollout_status",
-    "rollout_undo",
-]
