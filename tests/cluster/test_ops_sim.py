@@ -165,12 +165,18 @@ async def test_registry_secret_matches_kubectl(cluster: tuple[Connection, Path])
     assert config["auths"]["registry.example.com"]["auth"] == base64.b64encode(b"dev:s3cr&t").decode()
 
 
-async def test_add_image_pull_secret(cluster: tuple[Connection, Path]) -> None:
-    conn, _ = cluster
-    await ops.create_deployment(conn, "mine", "myapp", "registry.example.com/team/myapp:001", replicas=3)
+async def test_add_image_pull_secret_matches_kubectl_patch(cluster: tuple[Connection, Path]) -> None:
+    conn, kubeconfig = cluster
+    for ns in ("mine", "theirs"):
+        await ops.create_deployment(conn, ns, "myapp", "registry.example.com/team/myapp:001", replicas=3)
+    patch = '{"spec":{"template":{"spec":{"imagePullSecrets":[{"name":"my-secret"}]}}}}'
+    theirs = await kubectl(kubeconfig, "patch", "deployment", "myapp", "-n", "theirs", "-p", patch)
+    assert theirs.returncode == 0, theirs.stderr
     await ops.add_image_pull_secret(conn, "mine", "myapp", "my-secret")
     await ops.add_image_pull_secret(conn, "mine", "myapp", "my-secret")  # merged by name, not duplicated
     stored = await _get(conn, _deploy_path("mine", "myapp"))
+    twin = await _get(conn, _deploy_path("theirs", "myapp"))
+    assert stored["spec"]["template"] == twin["spec"]["template"]
     assert stored["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "my-secret"}]
 
 
