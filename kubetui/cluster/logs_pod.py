@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from kubetui.cluster.logs_model import (
+    ContainerState,
     LogItem,
     LogLine,
     LogOptions,
     LogState,
     LogStatus,
+    container_state,
     parse_log_line,
     ts_key,
 )
@@ -48,66 +49,6 @@ def _code(exc: BaseException) -> int | None:
 
 def _reason(exc: BaseException) -> str:
     return str(getattr(exc, "message", "") or exc or type(exc).__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ContainerState:
-    """What the pod object says about one container right now."""
-
-    kind: str  # running | waiting | terminated | deleted | forbidden | unreachable | unknown
-    reason: str = ""
-    message: str = ""
-    restarts: int = 0
-    container_id: str = ""
-    terminating: bool = False
-    will_restart: bool = True
-
-
-def container_state(pod: dict[str, Any], container: str) -> ContainerState:
-    """Reads one container's state from a pod object as the kubelet reports it."""
-    spec = pod.get("spec") or {}
-    status = pod.get("status") or {}
-    terminating = bool((pod.get("metadata") or {}).get("deletionTimestamp"))
-    phase = status.get("phase", "")
-    policy = spec.get("restartPolicy", "Always")
-    for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
-        if cs.get("name") != container:
-            continue
-        state = cs.get("state") or {}
-        restarts = int(cs.get("restartCount") or 0)
-        cid = cs.get("containerID", "")
-        if "running" in state:
-            return ContainerState("running", restarts=restarts, container_id=cid, terminating=terminating)
-        if "terminated" in state:
-            t = state["terminated"] or {}
-            exit_code = int(t.get("exitCode") or 0)
-            will_restart = phase not in ("Succeeded", "Failed") and (
-                policy == "Always" or (policy == "OnFailure" and exit_code != 0)
-            )
-            return ContainerState(
-                "terminated",
-                t.get("reason", ""),
-                t.get("message", "") or f"exit code {exit_code}",
-                restarts,
-                t.get("containerID", cid),
-                terminating,
-                will_restart and not terminating,
-            )
-        w = state.get("waiting") or {}
-        return ContainerState(
-            "waiting",
-            w.get("reason", "") or "ContainerCreating",
-            w.get("message", ""),
-            restarts,
-            cid,
-            terminating,
-        )
-    if phase in ("Succeeded", "Failed"):
-        return ContainerState("terminated", phase, "", terminating=terminating, will_restart=False)
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
-            return ContainerState("waiting", cond.get("reason", "Unschedulable"), cond.get("message", ""))
-    return ContainerState("waiting", "ContainerCreating", "", terminating=terminating)
 
 
 _NOT_STREAMING = frozenset(

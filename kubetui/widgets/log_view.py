@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from rich.text import Text
@@ -16,21 +14,16 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
-from textual.worker import Worker
 
 from kubetui.cluster.logs import (
     LogItem,
     LogLine,
-    LogOptions,
-    LogReader,
-    LogSource,
     LogState,
     LogStatus,
-    MultiPodLogs,
-    sibling_factory,
 )
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET, LogBuffer, compile_pattern
 from kubetui.widgets.log_lines import LogLines
+from kubetui.widgets.log_streaming import LogStreaming
 
 TAIL_CHOICES: tuple[int | None, ...] = (100, 1000, 10000, None)
 SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (
@@ -68,7 +61,7 @@ class _Prompt(Input):
         self.post_message(self.Cancelled())
 
 
-class LogView(Widget, can_focus=False):
+class LogView(LogStreaming, Widget, can_focus=False):
     """Logs of the pods given with ``show_pods``; ``set_pods`` changes the set while streaming."""
 
     BINDINGS = [
@@ -110,9 +103,10 @@ class LogView(Widget, can_focus=False):
     class ItemsArrived(Message):
         """A batch of lines and states from the streams (posted by the streaming worker)."""
 
-        def __init__(self, items: list[LogItem]) -> None:
+        def __init__(self, items: list[LogItem], generation: int = -1) -> None:
             super().__init__()
             self.items = items
+            self.generation = generation  # which show_pods they belong to; -1 is always shown
 
     def __init__(
         self,
@@ -140,14 +134,8 @@ class LogView(Widget, can_focus=False):
         self.include_text = ""
         self.exclude_text = ""
         self.states: dict[tuple[str, str], LogStatus] = {}
-        self._source: LogSource | None = None
-        self._namespace = ""
-        self._pods: list[str] = []
-        self._container: str | None = None
-        self._multi: MultiPodLogs | None = None
-        self._worker: Worker[None] | None = None
-        self._reader: LogReader | None = None
         self._prompt_kind = ""
+        self._init_streaming()
         self._repaint_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -162,97 +150,12 @@ class LogView(Widget, can_focus=False):
     def lines(self) -> LogLines:
         return self.query_one(LogLines)
 
-    # --- streaming ----------------------------------------------------------------------------------------
-
-    def show_pods(
-        self,
-        source: LogSource,
-        namespace: str,
-        pods: Sequence[str],
-        *,
-        title: str = "",
-        container: str | None = None,
-    ) -> None:
-        """Streams the logs of ``pods`` (one container or, with ``container=None``, all of them)."""
-        self._source, self._namespace, self._container = source, namespace, container
-        self._pods = list(pods)
-        self.title = title or (pods[0] if len(pods) == 1 else f"{len(pods)} pods")
-        self.previous = False
-        self._restart()
-
-    def set_pods(self, pods: Sequence[str]) -> None:
-        """The selection's pods changed (a pod appeared or went): new ones join, gone ones leave."""
-        self._pods = list(pods)
-        if self._reader is not None:
-            self._reader.set_pods(self._pods)
-        if self._multi is not None:
-            self._multi.set_pods(self._pods)
-
-    def stop(self) -> None:
-        """Stops every stream (the lines shown stay)."""
-        if self._reader is not None:
-            self._reader.stop()
-            self._reader = None
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker = None
-        self._multi = None
-
-    def on_unmount(self) -> None:
-        self.stop()
-
-    def _restart(self) -> None:
-        self.stop()
-        self.clear()
-        self.states.clear()
-        if self._source is None:
-            return
-        options = LogOptions(
-            container=self._container,
-            tail_lines=self.tail_lines,
-            since_seconds=self.since,
-            previous=self.previous,
-            follow=not self.previous,
-        )
-        factory = sibling_factory(self._source) if self.reader_thread else None
-        if factory is not None:
-            # Its own thread and loop: thousands of lines a second are read and parsed off the UI's loop.
-            self._reader = LogReader(
-                factory, self._namespace, self._deliver, options, poll_interval=self.poll_interval
-            )
-            self._reader.start(self._pods)
-        else:
-            self._worker = self.run_worker(
-                self._stream(self._source, options), group="log-stream", exclusive=True, exit_on_error=False
-            )
-        self._update_status()
-
-    def _deliver(self, items: list[LogItem]) -> None:
-        # Called on the reader's thread or loop; post_message is thread-safe.
-        self.post_message(self.ItemsArrived(items))
-
-    async def _stream(self, source: LogSource, options: LogOptions) -> None:
-        multi = MultiPodLogs(
-            source,
-            self._namespace,
-            self._deliver,
-            options,
-            poll_interval=self.poll_interval,
-        )
-        self._multi = multi
-        try:
-            multi.set_pods(self._pods)
-            # Stay alive after every stream ended: pods may still join through set_pods.
-            await asyncio.Event().wait()
-        finally:
-            await multi.aclose()
-            if self._multi is multi:
-                self._multi = None
-
     @on(ItemsArrived)
     def _on_items(self, message: ItemsArrived) -> None:
         message.stop()
-        self.add_items(message.items)
+        # Batches still in flight from the streams of an earlier selection are not this view's any more.
+        if message.generation in (-1, self._generation):
+            self.add_items(message.items)
 
     def add_items(self, items: list[LogItem]) -> None:
         """Shows a batch: lines are stored (dropping the oldest over budget), states update the status bar."""

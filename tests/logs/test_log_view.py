@@ -184,3 +184,19 @@ async def test_clear_and_timestamps_toggle() -> None:
         assert screen_text(view)[0] == "web-0 tick 0"
         await pilot.press("c")
         assert view.buffer.shown_count == 0 and screen_text(view)[0] == ""
+
+
+async def test_container_named_when_a_pod_has_several_and_stale_batches_ignored() -> None:
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        ts = "2026-01-01T00:00:00Z"
+        view.add_items([LogLine("web-0", "app", ts, "serving"), LogLine("web-0", "sidecar", ts, "syncing")])
+        await pilot.pause(0.3)
+        assert screen_text(view)[:2] == ["web-0/app     serving", "web-0/sidecar syncing"]
+        # A batch from the streams of an earlier selection arrives late: it is not shown.
+        view._generation = 2  # as after two show_pods
+        view.post_message(LogView.ItemsArrived([LogLine("old-pod", "c", ts, "stale")], view._generation - 1))
+        view.post_message(LogView.ItemsArrived([LogLine("web-0", "app", ts, "fresh")], view._generation))
+        await pilot.pause(0.3)
+        assert [i.text for i in view.buffer.iter_shown()] == ["serving", "syncing", "fresh"]  # type: ignore[union-attr]
