@@ -6,7 +6,7 @@ headless Textual app. Every ``--key-every`` seconds it presses ``t`` (timestamps
 visible line) and times the press until the view has painted the change. Then it feeds the view lines until it has
 seen 1,000,000 and reports the process's resident memory. Usage:
 
-    python3 dev.py bench logs [--pods 10] [--rate 1000] [--seconds 10] [--total 1000000] [--budget 100000]
+    python3 dev.py bench logs [--pods 10] [--rate 1000] [--seconds 30] [--total 1000000] [--budget 100000]
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, default=10)
     parser.add_argument("--rate", type=float, default=1000.0, help="lines per second per pod")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--key-every", type=float, default=0.2)
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)

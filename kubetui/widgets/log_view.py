@@ -135,6 +135,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
         self.exclude_text = ""
         self.states: dict[tuple[str, str], LogStatus] = {}
         self._prompt_kind = ""
+        self._status_shown = ""
         self._init_streaming()
         self._repaint_timer: Timer | None = None
 
@@ -223,7 +224,11 @@ class LogView(LogStreaming, Widget, can_focus=False):
 
     def _update_status(self) -> None:
         if self.is_mounted:
-            self.query_one("#log-status", Static).update(Text(" " + self.status_text(), no_wrap=True))
+            text = " " + self.status_text()
+            if text != self._status_shown:
+                self._status_shown = text
+                # A one-row bar never changes size: no layout pass, which would cost the whole screen.
+                self.query_one("#log-status", Static).update(Text(text, no_wrap=True), layout=False)
 
     # --- public operations --------------------------------------------------------------------------------
 
