@@ -87,6 +87,11 @@ class ClusterSession:
         """The namespace the panes show; None means all namespaces."""
         return None if self.all_namespaces else self.namespace
 
+    @property
+    def settled(self) -> bool:
+        """Every watch is live and every delta received has been announced to the UI."""
+        return self.connection_state()[0] == "live" and self._flush_handle is None and not self._pending
+
     def connection_state(self) -> tuple[str, float | None, str | None]:
         """("connecting"|"unreachable"|"syncing"|"live"|"reconnecting"|"forbidden", since, detail)."""
         if self.conn is None:

@@ -312,7 +312,8 @@ class MainScreen(CommandsMixin, Screen[None]):
             self._refresh_traffic()
             if focused:
                 self._refresh_service_highlight()
-        self._feed_logs(kind, uid)
+        if focused:  # the Logs pane follows what the person is looking at, not every pane's first row
+            self._feed_logs(kind, uid)
 
     def on_descendant_focus(self, event: Any) -> None:
         kind = self.focused_kind()
