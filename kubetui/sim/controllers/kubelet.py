@@ -92,7 +92,7 @@ class Kubelet(Controller):
             rt = None
         if m.get("deletionTimestamp"):
             if rt is None:
-                rt = self._adopt(pod, passive=True)
+                rt = self.runtimes[key] = self._adopt(pod, passive=True)
             if rt.stopping is None:
                 rt.stopping = asyncio.create_task(self._stop_pod(rt))
             elif rt.stopping.done() and not m.get("finalizers"):
