@@ -67,13 +67,22 @@ def compile_pattern(text: str) -> re.Pattern[str] | None:
         return re.compile(re.escape(text), re.IGNORECASE)
 
 
+# A line is stored as a plain tuple of strings: CPython stops tracking such tuples in its cycle collector, so
+# a full budget of lines costs the collector nothing (as LogLine objects, full collections took ~0.5 s).
+_Stored = tuple[str, str, str, str] | LogStatus
+
+
+def _load(stored: _Stored) -> LogItem:
+    return LogLine(*stored) if stored.__class__ is tuple else stored  # type: ignore[misc,return-value]
+
+
 class LogBuffer:
     """Keeps at most ``budget`` items (oldest dropped first, each kept whole) and the subset the filters
     let through. Items are numbered by a sequence number that never changes, so drops are cheap."""
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = max(1, budget)
-        self._items: _Queue[LogItem] = _Queue()
+        self._items: _Queue[_Stored] = _Queue()
         self._first_seq = 0  # sequence number of _items[0]
         self._shown: _Queue[int] | None = None  # seqs passing the filters; None when no filter is set
         self.dropped = 0
@@ -92,31 +101,37 @@ class LogBuffer:
     def filtering(self) -> bool:
         return self._shown is not None
 
-    def passes(self, item: LogItem) -> bool:
-        if isinstance(item, LogStatus):
+    def _passes(self, stored: _Stored) -> bool:
+        if stored.__class__ is not tuple:
             return True  # notes explain the stream; filters never hide them
-        if self.include is not None and self.include.search(item.text) is None:
+        text = stored[3]  # type: ignore[index]
+        if self.include is not None and self.include.search(text) is None:
             return False
-        return self.exclude is None or self.exclude.search(item.text) is None
+        return self.exclude is None or self.exclude.search(text) is None
 
     def append(self, items: Iterable[LogItem]) -> tuple[int, int]:
         """Adds items; returns (how many of them are shown, how many shown items were dropped from the front)."""
         shown_before = self.shown_count
-        items = items if isinstance(items, list) else list(items)
         containers = self.containers
+        stored: list[_Stored] = []
+        add = stored.append
         for item in items:
             if item.__class__ is LogLine:
-                known = containers.get(item.pod)
+                pod, container = item.pod, item.container  # type: ignore[union-attr]
+                known = containers.get(pod)
                 if known is None:
-                    containers[item.pod] = {item.container}
-                elif item.container not in known:
-                    known.add(item.container)
+                    containers[pod] = {container}
+                elif container not in known:
+                    known.add(container)
+                add((pod, container, item.ts, item.text))  # type: ignore[union-attr]
+            else:
+                add(item)  # type: ignore[arg-type]
         start = len(self._items)
-        self._items.extend(items)
+        self._items.extend(stored)
         if self._shown is not None:
-            shown, passes, first = self._shown, self.passes, self._first_seq + start
-            for i, item in enumerate(items):
-                if passes(item):
+            shown, passes, first = self._shown, self._passes, self._first_seq + start
+            for i, one in enumerate(stored):
+                if passes(one):
                     shown.append(first + i)
         new_shown = self.shown_count - shown_before
         over = len(self._items) - self.budget
@@ -142,16 +157,17 @@ class LogBuffer:
     def shown(self, index: int) -> LogItem:
         """The ``index``-th item that passes the filters (0 = oldest kept)."""
         if self._shown is None:
-            return self._items[index]
-        return self._items[self._shown[index] - self._first_seq]
+            return _load(self._items[index])
+        return _load(self._items[self._shown[index] - self._first_seq])
 
     def iter_shown(self, start: int = 0) -> Iterator[LogItem]:
         if self._shown is None:
-            yield from self._items.iter_from(start)
+            for stored in self._items.iter_from(start):
+                yield _load(stored)
         else:
             items, first = self._items, self._first_seq
             for seq in self._shown.iter_from(start):
-                yield items[seq - first]
+                yield _load(items[seq - first])
 
     def set_filters(self, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None) -> None:
         self.include, self.exclude = include, exclude
@@ -159,8 +175,8 @@ class LogBuffer:
             self._shown = None
             return
         first = self._first_seq
-        passes = self.passes
-        self._shown = _Queue(first + i for i, item in enumerate(self._items.iter_from(0)) if passes(item))
+        passes = self._passes
+        self._shown = _Queue(first + i for i, one in enumerate(self._items.iter_from(0)) if passes(one))
 
     def clear(self) -> None:
         self._first_seq += len(self._items)
@@ -168,6 +184,11 @@ class LogBuffer:
         if self._shown is not None:
             self._shown.clear()
         self.containers.clear()
+
+    def _shown_text(self, index: int) -> str | None:
+        seq = index if self._shown is None else self._shown[index] - self._first_seq
+        stored = self._items[seq]
+        return stored[3] if stored.__class__ is tuple else None  # type: ignore[index]
 
     def find(self, pattern: re.Pattern[str], start: int, backward: bool = False) -> int | None:
         """The shown index of the next line matching ``pattern`` after (or before) ``start``, wrapping round."""
@@ -177,8 +198,8 @@ class LogBuffer:
         step = -1 if backward else 1
         for k in range(1, count + 1):
             i = (start + step * k) % count
-            item = self.shown(i)
-            if isinstance(item, LogLine) and pattern.search(item.text):
+            text = self._shown_text(i)
+            if text is not None and pattern.search(text):
                 return i
         return None
 
