@@ -330,3 +330,28 @@ async def test_recreated_deployment_adopts_its_orphaned_replicaset(cluster: SimC
     (rs,) = replicasets(cluster, "adopt")
     assert rs["metadata"]["ownerReferences"][0]["uid"] == get(cluster, DEPLOY, "adopt")["metadata"]["uid"]
     assert {p["metadata"]["uid"] for p in pods_of(cluster, "adopt")} == pods_before
+
+
+async def test_readiness_delay_and_min_ready_seconds_hold_back_availability(cluster: SimCluster) -> None:
+    d = deployment("slow", "nginx:1.27", replicas=2, minReadySeconds=30)
+    d["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = {
+        "httpGet": {"path": "/", "port": 80},
+        "initialDelaySeconds": 10,
+    }
+    statuses: list[tuple[int, int, int]] = []
+
+    def watch(event) -> None:
+        if event.rtype == DEPLOY and event.obj["metadata"]["name"] == "slow":
+            s = event.obj.get("status") or {}
+            statuses.append((s.get("replicas", 0), s.get("readyReplicas", 0), s.get("availableReplicas", 0)))
+
+    cluster.store.add_listener(watch)
+    create(cluster, DEPLOY, d)
+    await wait_for(lambda: rolled_out(cluster, "slow"), timeout=20)
+    cluster.store.remove_listener(watch)
+    assert any(r == 2 and ready == 0 for r, ready, _ in statuses), "running but not yet ready"
+    assert any(ready == 2 and avail < 2 for _, ready, avail in statuses), "ready but not yet available"
+    (rs,) = replicasets(cluster, "slow")
+    assert rs["spec"]["minReadySeconds"] == 30
+    probe = get(cluster, DEPLOY, "slow")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    assert probe["periodSeconds"] == 10 and probe["failureThreshold"] == 3  # defaults filled in

@@ -193,10 +193,15 @@ class DeploymentController(Controller):
         if _spec_replicas(rs) == replicas or annotations.get(DESIRED) is None:
             annotations[DESIRED] = str(replicas)
             annotations[MAX_REPLICAS] = str(replicas + surge)
-        if annotations != (m.get("annotations") or {}):
-            rs = self.store.update(
-                RS, {**rs, "metadata": {**m, "annotations": annotations}}, check_version=False
-            )
+        min_ready = int((d.get("spec") or {}).get("minReadySeconds") or 0)
+        rs_spec = rs.get("spec") or {}
+        if (
+            annotations != (m.get("annotations") or {})
+            or int(rs_spec.get("minReadySeconds") or 0) != min_ready
+        ):
+            updated = {**rs, "metadata": {**m, "annotations": annotations}}
+            updated["spec"] = {**rs_spec, "minReadySeconds": min_ready}
+            rs = self.store.update(RS, updated, check_version=False)
         return rs
 
     def _set_deployment_revision(self, d: Obj, new_rs: Obj) -> Obj:

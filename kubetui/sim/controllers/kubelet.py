@@ -153,6 +153,11 @@ class Kubelet(Controller):
         node = self.store.get("nodes", "", rt.node)
         host_ip = _internal_ip(node) if node else ""
         status = pod_status(rt, pod, self.clock.stamp(), host_ip)
+        ready = any(c["type"] == "Ready" and c["status"] == "True" for c in status["conditions"])
+        if ready and rt.ready_since is None:
+            rt.ready_since = self.clock.now()
+        elif not ready:
+            rt.ready_since = None
         if status != pod.get("status"):
             with contextlib.suppress(ApiError):
                 self.store.update(
@@ -306,6 +311,11 @@ class Kubelet(Controller):
             is_consumer=lambda: self.is_consumer(pod),
         )
         return spec.script(ctx) if spec else images.LogScript()
+
+    def ready_since(self, pod: Obj) -> float | None:
+        """When the pod became Ready, precisely, if this kubelet saw it happen."""
+        rt = self.runtimes.get(key_of(pod))
+        return rt.ready_since if rt is not None and rt.uid == meta(pod).get("uid") else None
 
     def is_consumer(self, pod: Obj) -> bool:
         """Whether this pod holds the one Kafka partition among its ReplicaSet's live pods (journey step 11)."""

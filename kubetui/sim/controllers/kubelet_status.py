@@ -39,6 +39,8 @@ class PodRuntime:
     init_containers: dict[str, ContainerRuntime] = field(default_factory=dict)
     ip: str = ""
     start_time: str = ""
+    # When the pod last became Ready, to the microsecond (conditions only keep seconds, too coarse at --speed).
+    ready_since: float | None = None
     task: asyncio.Task[None] | None = None
     stopping: asyncio.Task[None] | None = None
 

@@ -34,12 +34,12 @@ def pod_is_ready(pod: Obj) -> bool:
     return bool(cond and cond.get("status") == "True")
 
 
-def ready_for(pod: Obj, now: float) -> float | None:
+def ready_for(pod: Obj, now: float, precise_since: float | None = None) -> float | None:
     """Seconds (wall-clock) the pod has been Ready, or None when it is not ready."""
     cond = pod_condition(pod, "Ready")
     if not cond or cond.get("status") != "True":
         return None
-    since = parse_time(cond.get("lastTransitionTime")) or now
+    since = precise_since or parse_time(cond.get("lastTransitionTime")) or now
     return max(0.0, now - since)
 
 
@@ -169,7 +169,8 @@ class ReplicaSetController(Controller):
             pod_labels = meta(pod).get("labels") or {}
             if all(pod_labels.get(k) == v for k, v in labels.items()):
                 labelled += 1
-            for_secs = ready_for(pod, now)
+            kubelet = self.cluster.kubelet
+            for_secs = ready_for(pod, now, kubelet.ready_since(pod) if kubelet is not None else None)
             if for_secs is None:
                 continue
             ready += 1
