@@ -104,6 +104,10 @@ def container_state(pod: dict[str, Any], container: str) -> ContainerState:
     terminating = bool((pod.get("metadata") or {}).get("deletionTimestamp"))
     phase = status.get("phase", "")
     policy = spec.get("restartPolicy", "Always")
+    names = [c.get("name") for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])]
+    if names and container not in names:
+        name = (pod.get("metadata") or {}).get("name", "")
+        return ContainerState("unknown", message=f"container {container} is not valid for pod {name}")
     for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
         if cs.get("name") != container:
             continue

@@ -233,6 +233,9 @@ class ContainerLogStream:
             if st.kind == "forbidden":
                 self._status(LogState.FORBIDDEN, f"permission denied: {st.message}")
                 return
+            if st.kind == "unknown":
+                self._status(LogState.ERROR, st.message)
+                return
             if st.kind == "unreachable":
                 self._status(LogState.LOST, f"connection lost ({st.message}); retrying")
                 await asyncio.sleep(backoff)

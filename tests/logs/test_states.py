@@ -177,3 +177,17 @@ async def test_permission_denied_is_said_and_final(rbac_server: Path) -> None:
     assert status.message.startswith("permission denied")
     assert "pods/log" in status.message
     await conn.close()
+
+
+async def test_unknown_container_is_an_error_not_a_wait(sim: SimServer, kubeconfig: Path) -> None:
+    conn = await connect(kubeconfig)
+    await create_pod(conn, "one", [container("main", "kubetui.test/logger:1", rate=1)])
+    got = Collector()
+    logs = MultiPodLogs(conn, NS, got, LogOptions(container="mian"), poll_interval=0.02, batch_interval=0.01)
+    logs.set_pods(["one"])
+    await wait_for(lambda: got.has(LogState.ERROR), what="error state")
+    await logs.wait()  # nothing left to wait for: the stream has given up
+    await logs.aclose()
+    assert got.statuses(LogState.ERROR)[0].message == "container mian is not valid for pod one"
+    assert not got.has(LogState.WAITING)
+    await conn.close()
