@@ -123,7 +123,14 @@ class Api:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         try:
-            return await self._route(request)
+            response = await self._route(request)
+            from kubetui.sim.api_write import WARNINGS
+
+            warnings = request.get(WARNINGS)
+            if warnings and not response.prepared:
+                for text in warnings:
+                    response.headers.add("Warning", '299 - "' + text.replace('"', '\\"') + '"')
+            return response
         except errors.ApiError as err:
             return error_response(err)
         except (ConnectionResetError, web.HTTPException):
@@ -136,7 +143,7 @@ class Api:
         path = request.path.rstrip("/") or "/"
         parts = [p for p in path.split("/") if p]
         if request.method == "GET":
-            doc = self._discovery(path, parts)
+            doc = self._discovery(request, path, parts)
             if doc is not None:
                 return doc
         target = parse_target(parts) if parts else None
@@ -146,7 +153,7 @@ class Api:
             raise not_found_path()
         return await self._dispatch(request, target)
 
-    def _discovery(self, path: str, parts: list[str]) -> web.StreamResponse | None:
+    def _discovery(self, request: web.Request, path: str, parts: list[str]) -> web.StreamResponse | None:
         doc: Any = None
         if path == "/version":
             doc = discovery.version_info()
@@ -172,8 +179,8 @@ class Api:
                 raise not_found_path()
             return web.Response(body=body, content_type=JSON)
         elif path == "/openapi/v2":
-            # kubectl asks for protobuf here and falls back to its built-in types when it cannot have it.
-            raise not_found_path()
+            body, ctype = discovery.openapi_v2(request.headers.get("Accept", ""))
+            return web.Response(body=body, headers={"Content-Type": ctype})
         return None if doc is None else json_response(doc)
 
     async def _dispatch(self, request: web.Request, t: Target) -> web.StreamResponse:

@@ -10,7 +10,7 @@ import yaml
 from aiohttp import web
 
 from kubetui.sim import api_delete as deletion
-from kubetui.sim import api_proto, apply, errors, validation
+from kubetui.sim import api_proto, apply, errors, validation, validation_fields
 from kubetui.sim import patch as patches
 from kubetui.sim.api import json_response
 from kubetui.sim.resources import ResourceType
@@ -37,6 +37,8 @@ SERVER_META = (
     "generation",
     "selfLink",
 )
+# Where a request keeps the Warning headers its response gets (typed keys exist from aiohttp 3.12).
+WARNINGS: Any = web.RequestKey("warnings", list) if hasattr(web, "RequestKey") else "warnings"
 _GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 
@@ -109,6 +111,13 @@ def _check_identity(rt: ResourceType, obj: Any, t: Target, *, for_update: bool) 
     return obj
 
 
+def check_fields(request: web.Request, rt: ResourceType, obj: Any) -> None:
+    """Unknown fields: 400 under ``fieldValidation=Strict``, else ``Warning`` headers (see Api.handle)."""
+    warnings = validation_fields.check(rt, obj, request.query.get("fieldValidation"))
+    if warnings:
+        request[WARNINGS] = warnings
+
+
 def _check_namespace(api: Api, rt: ResourceType, namespace: str | None) -> None:
     if not rt.namespaced:
         return
@@ -167,6 +176,7 @@ async def create(api: Api, request: web.Request, t: Target) -> web.StreamRespons
     rt = t.rt
     dry = _dry_run(request)
     obj = _check_identity(rt, await read_body(request), t, for_update=False)
+    check_fields(request, rt, obj)
     _check_namespace(api, rt, t.namespace)
     obj = prepare_new(api, rt, obj)
     return await store_new(api, request, rt, obj, dry, field_manager(request))
@@ -251,6 +261,7 @@ async def replace(api: Api, request: web.Request, t: Target) -> web.StreamRespon
         new = _from_scale(rt, old, body)
     else:
         new = _check_identity(rt, body, t, for_update=True)
+        check_fields(request, rt, new)
         if not new["metadata"].get("resourceVersion"):
             raise errors.invalid(
                 rt.kind,
@@ -367,6 +378,7 @@ async def patch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
         new = _from_scale(rt, old, patched)
     else:
         new = _check_identity(rt, patched, t, for_update=True)
+        check_fields(request, rt, new)
     return await store_update(api, request, t, old, new, dry)
 
 

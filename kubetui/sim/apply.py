@@ -338,6 +338,7 @@ async def server_side_apply(
         raise errors.bad_request("invalid object type: /, Kind=")
     force = request.query.get("force") in ("true", "1")
     config = api_write._check_identity(rt, copy.deepcopy(body), t, for_update=True)
+    api_write.check_fields(request, rt, config)
     live = api.store.get(rt.key, t.namespace or "", t.name or "")
     sub = "status" if t.sub == "status" else ""
     if live is None:

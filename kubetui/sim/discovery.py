@@ -195,3 +195,35 @@ def openapi_v3_root() -> dict[str, Any]:
         digest = hashlib.sha512(doc).hexdigest()[:128].upper()
         out[_gv_path(group)] = {"serverRelativeURL": f"/openapi/v3/{_gv_path(group)}?hash={digest}"}
     return {"paths": out}
+
+
+# -- OpenAPI v2 ---------------------------------------------------------------------------------------------
+# kubectl reads v2 (as protobuf) only to validate manifests whose kind the v3 check cannot place, such as a
+# ``kind: List`` of objects. An empty document (no definitions) makes it skip that check, leaving validation to
+# the server, which is what the v3 documents already ask for.
+
+PROTO_V2 = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+
+def _pb_bytes(number: int, payload: bytes) -> bytes:
+    out = bytearray()
+    for value in ((number << 3) | 2, len(payload)):
+        while value > 0x7F:
+            out.append((value & 0x7F) | 0x80)
+            value >>= 7
+        out.append(value)
+    return bytes(out) + payload
+
+
+def openapi_v2(accept: str) -> tuple[bytes, str]:
+    """The empty v2 document as gnostic protobuf (swagger = 1, info = 2 {title = 1, version = 2}) or JSON."""
+    if "protobuf" in accept:
+        info = _pb_bytes(1, b"Kubernetes") + _pb_bytes(2, GIT_VERSION.encode())
+        return _pb_bytes(1, b"2.0") + _pb_bytes(2, info), PROTO_V2
+    doc = {
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": GIT_VERSION},
+        "paths": {},
+        "definitions": {},
+    }
+    return orjson.dumps(doc), "application/json"

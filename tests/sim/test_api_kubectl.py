@@ -263,3 +263,32 @@ def test_invalid_input_is_reported_like_a_real_server(
         'The Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label'
         in result.stderr
     )
+
+
+def test_unknown_fields_strict_by_default_warned_when_asked(
+    k: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    typo = (
+        MANIFEST.split("---")[0]
+        .replace("name: myapp\n", "name: typo\n", 1)
+        .replace("replicas: 3", "replica: 3")
+    )
+    result = k("apply", "-f", "-", input=typo)
+    assert result.returncode == 1
+    assert (
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: '
+        'unknown field "spec.replica"' in result.stderr
+    )
+    result = k("apply", "--validate=warn", "-f", "-", input=typo)
+    assert result.returncode == 0 and 'Warning: unknown field "spec.replica"' in result.stderr
+    # The unknown field is dropped, as a real server's decoder drops it.
+    assert _ok(k("get", "deploy", "typo", "-o", "jsonpath={.spec.replicas}")) == ""
+
+
+def test_round_trip_of_a_list_through_replace(k: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    _ok(k("create", "configmap", "listed", "--from-literal=a=1"))
+    listing = _ok(k("get", "configmaps", "-o", "yaml"))
+    assert "kind: List" in listing
+    # kubectl validates a List through OpenAPI v2, then replaces each item; every field it read is known.
+    out = _ok(k("replace", "-f", "-", input=listing))
+    assert "configmap/listed replaced" in out

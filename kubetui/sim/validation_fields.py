@@ -1,0 +1,218 @@
+"""Unknown-field detection for ``fieldValidation`` (Strict: 400 BadRequest; Warn: a ``Warning`` header).
+
+kubectl sends ``fieldValidation=Strict`` by default, so a typo such as ``replica: 3`` fails as it does on a real
+cluster. The field lists cover the objects people write by hand; below a field listed as ``ANY`` (probes,
+affinity, status ...) everything is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubetui.sim import errors
+from kubetui.sim.resources import ResourceType
+
+ANY = "*"
+MAP = "map"
+
+Fields = dict[str, str]
+
+_META: Fields = dict.fromkeys(
+    (
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    ),
+    ANY,
+) | {"labels": MAP, "annotations": MAP}
+
+_CONTAINER: Fields = dict.fromkeys(
+    (
+        "name",
+        "image",
+        "command",
+        "args",
+        "workingDir",
+        "envFrom",
+        "resources",
+        "resizePolicy",
+        "restartPolicy",
+        "volumeMounts",
+        "volumeDevices",
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "lifecycle",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "imagePullPolicy",
+        "securityContext",
+        "stdin",
+        "stdinOnce",
+        "tty",
+    ),
+    ANY,
+) | {"ports": "[]ContainerPort", "env": "[]EnvVar"}
+
+_POD_SPEC: Fields = dict.fromkeys(
+    (
+        "volumes",
+        "ephemeralContainers",
+        "restartPolicy",
+        "terminationGracePeriodSeconds",
+        "activeDeadlineSeconds",
+        "dnsPolicy",
+        "serviceAccountName",
+        "serviceAccount",
+        "automountServiceAccountToken",
+        "nodeName",
+        "hostNetwork",
+        "hostPID",
+        "hostIPC",
+        "shareProcessNamespace",
+        "securityContext",
+        "imagePullSecrets",
+        "hostname",
+        "subdomain",
+        "affinity",
+        "schedulerName",
+        "tolerations",
+        "hostAliases",
+        "priorityClassName",
+        "priority",
+        "dnsConfig",
+        "readinessGates",
+        "runtimeClassName",
+        "enableServiceLinks",
+        "preemptionPolicy",
+        "overhead",
+        "topologySpreadConstraints",
+        "setHostnameAsFQDN",
+        "os",
+        "hostUsers",
+        "schedulingGates",
+        "resourceClaims",
+        "resources",
+    ),
+    ANY,
+) | {"containers": "[]Container", "initContainers": "[]Container", "nodeSelector": MAP}
+
+TYPES: dict[str, Fields] = {
+    "ObjectMeta": _META,
+    "Container": _CONTAINER,
+    "ContainerPort": dict.fromkeys(("name", "hostPort", "containerPort", "protocol", "hostIP"), ANY),
+    "EnvVar": dict.fromkeys(("name", "value", "valueFrom"), ANY),
+    "PodSpec": _POD_SPEC,
+    "PodTemplateSpec": {"metadata": "ObjectMeta", "spec": "PodSpec"},
+    "DeploymentSpec": dict.fromkeys(
+        (
+            "replicas",
+            "selector",
+            "strategy",
+            "minReadySeconds",
+            "revisionHistoryLimit",
+            "paused",
+            "progressDeadlineSeconds",
+        ),
+        ANY,
+    )
+    | {"template": "PodTemplateSpec"},
+    "ReplicaSetSpec": dict.fromkeys(("replicas", "minReadySeconds", "selector"), ANY)
+    | {"template": "PodTemplateSpec"},
+    "ServiceSpec": dict.fromkeys(
+        (
+            "clusterIP",
+            "clusterIPs",
+            "type",
+            "externalIPs",
+            "sessionAffinity",
+            "loadBalancerIP",
+            "loadBalancerSourceRanges",
+            "externalName",
+            "externalTrafficPolicy",
+            "healthCheckNodePort",
+            "publishNotReadyAddresses",
+            "sessionAffinityConfig",
+            "ipFamilies",
+            "ipFamilyPolicy",
+            "allocateLoadBalancerNodePorts",
+            "loadBalancerClass",
+            "internalTrafficPolicy",
+            "trafficDistribution",
+        ),
+        ANY,
+    )
+    | {"ports": "[]ServicePort", "selector": MAP},
+    "ServicePort": dict.fromkeys(("name", "protocol", "appProtocol", "port", "targetPort", "nodePort"), ANY),
+}
+
+_TOP = {"apiVersion": ANY, "kind": ANY, "metadata": "ObjectMeta"}
+KINDS: dict[str, Fields] = {
+    "deployments.apps": _TOP | {"spec": "DeploymentSpec", "status": ANY},
+    "replicasets.apps": _TOP | {"spec": "ReplicaSetSpec", "status": ANY},
+    "pods": _TOP | {"spec": "PodSpec", "status": ANY},
+    "services": _TOP | {"spec": "ServiceSpec", "status": ANY},
+    "secrets": _TOP | {"data": MAP, "stringData": MAP, "type": ANY, "immutable": ANY},
+    "configmaps": _TOP | {"data": MAP, "binaryData": MAP, "immutable": ANY},
+    "namespaces": _TOP | {"spec": ANY, "status": ANY},
+    "serviceaccounts": _TOP | {"secrets": ANY, "imagePullSecrets": ANY, "automountServiceAccountToken": ANY},
+}
+
+
+def _walk(value: Any, fields: Fields, path: str, out: list[str], strip: bool) -> None:
+    if not isinstance(value, dict):
+        return
+    for key, child in list(value.items()):
+        here = f"{path}.{key}" if path else key
+        kind = fields.get(key)
+        if kind is None:
+            out.append(here)
+            if strip:
+                del value[key]  # what Go's decoder does with a field its struct does not have
+        elif kind.startswith("[]") and isinstance(child, list):
+            for i, item in enumerate(child):
+                _walk(item, TYPES[kind[2:]], f"{here}[{i}]", out, strip)
+        elif kind in TYPES:
+            _walk(child, TYPES[kind], here, out, strip)
+
+
+def unknown_fields(rt: ResourceType, obj: Any, *, strip: bool = False) -> list[str]:
+    """Paths like ``spec.replica`` or ``spec.template.spec.containers[0].imagee``; empty for unlisted kinds.
+
+    With ``strip`` they are also removed from ``obj``, as the server drops fields it does not know.
+    """
+    fields = KINDS.get(rt.key)
+    if fields is None:
+        return []
+    out: list[str] = []
+    _walk(obj, fields, "", out, strip)
+    return out
+
+
+def check(rt: ResourceType, obj: Any, directive: str | None) -> list[str]:
+    """Raises 400 for Strict; returns the warnings to send for Warn (the default); nothing for Ignore.
+
+    Unknown fields are removed from ``obj`` unless the request is refused.
+    """
+    unknown = unknown_fields(rt, obj, strip=directive != "Strict")
+    if directive == "Ignore":
+        return []
+    if not unknown:
+        return []
+    texts = [f'unknown field "{p}"' for p in unknown]
+    if directive == "Strict":
+        raise errors.bad_request(
+            f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: strict decoding error: '
+            + ", ".join(texts)
+        )
+    return texts
