@@ -40,6 +40,8 @@ class DeploymentController(Controller):
 
     def keys_for(self, event: Event) -> Iterable[Key]:
         if event.rtype == DEPLOY:
+            if event.type == DELETED:
+                self._progressed_at.pop(meta(event.obj).get("uid", ""), None)
             return [key_of(event.obj)]
         if event.rtype == RS:
             keys = []
@@ -58,6 +60,10 @@ class DeploymentController(Controller):
                 if dref and dref.get("kind") == "Deployment":
                     return [(ns, dref["name"])]
         return ()
+
+    def __init__(self, cluster: Any):
+        super().__init__(cluster)
+        self._progressed_at: dict[str, float] = {}  # deployment uid → precise time of the last progress
 
     def resync(self) -> None:
         for d in self.store.iter(DEPLOY):
@@ -361,8 +367,12 @@ class DeploymentController(Controller):
             now=now,
             stamp=self.clock.stamp(now),
             sim_elapsed=lambda since: self.clock.sim_elapsed(since, now),
+            progressed_at=self._progressed_at.get(meta(d)["uid"]),
         )
         status["conditions"] = conditions
+        prog = next((c for c in conditions if c["type"] == "Progressing"), None)
+        if prog is not None and prog.get("lastUpdateTime") == self.clock.stamp(now):
+            self._progressed_at[meta(d)["uid"]] = now
         if recheck is not None:
             self.enqueue_after(key_of(d), recheck + 0.01)
         if status != old_status:

@@ -33,8 +33,13 @@ def progressing_and_available(
     now: float,
     stamp: str,
     sim_elapsed: Callable[[float], float],
+    progressed_at: float | None = None,
 ) -> tuple[list[dict[str, Any]], bool, float | None]:
-    """(conditions, rollout complete?, simulated seconds until the progress deadline should be checked)."""
+    """(conditions, rollout complete?, simulated seconds until the progress deadline should be checked).
+
+    ``progressed_at`` is when Progressing was last updated, to the microsecond, if the controller knows it:
+    condition times keep only seconds, which is coarse when the clock runs fast.
+    """
     spec = d.get("spec") or {}
     replicas = int(spec.get("replicas", 1))
     old = {c.get("type"): c for c in old_status.get("conditions") or []}
@@ -101,7 +106,13 @@ def progressing_and_available(
         and not spec.get("paused")
         and progressing.get("status") == "True"
     ):
-        since = parse_time(progressing.get("lastUpdateTime")) or now
+        stamped = parse_time(progressing.get("lastUpdateTime")) or now
+        if progressing.get("lastUpdateTime") == stamp:
+            since = now  # updated in this sync
+        elif progressed_at is not None and int(progressed_at) == int(stamped):
+            since = progressed_at  # the same update, known to the microsecond
+        else:
+            since = stamped
         elapsed = sim_elapsed(since)
         if elapsed > float(deadline):
             progressing = _cond(
