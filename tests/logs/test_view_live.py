@@ -118,3 +118,51 @@ async def test_full_screen_view_shows_previous_container_on_p(sim: SimServer, ku
         await pilot.press("escape")
         assert not isinstance(app.screen, LogsScreen)
     await conn.close()
+
+
+class RecordingSource:
+    """The real Connection, with every log request's query written down."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.log_queries: list[dict[str, str]] = []
+
+    async def request(self, method: str, path: str, *, query: dict[str, str] | None = None) -> object:
+        return await self.conn.request(method, path, query=query)
+
+    def stream(self, method: str, path: str, *, query: dict[str, str] | None = None) -> object:
+        if path.endswith("/log"):
+            self.log_queries.append(dict(query or {}))
+        return self.conn.stream(method, path, query=query)
+
+
+async def test_tail_and_since_keys_restart_the_stream_with_them(sim: SimServer, kubeconfig: Path) -> None:
+    conn = await connect(kubeconfig)
+    words = " ".join(str(i) for i in range(1, 301))
+    script = f"for i in {words}; do echo counted $i; done"
+    await create_pod(
+        conn, "counter", [container("main", "busybox", command=["sh", "-c", script])], restartPolicy="Never"
+    )
+    source = RecordingSource(conn)
+    app = ViewApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(LogView)
+        view.show_pods(source, NS, ["counter"])  # type: ignore[arg-type]
+        await wait_for(lambda: any(s.state is LogState.ENDED for s in view.states.values()), timeout=15)
+        assert source.log_queries[0]["tailLines"] == "1000"
+        assert "sinceSeconds" not in source.log_queries[0]
+        await pilot.press("l")  # tail 1000 → 10000
+        await pilot.press("l")  # → all
+        await pilot.press("l")  # → 100
+        await wait_for(lambda: any(s.state is LogState.ENDED for s in view.states.values()), timeout=15)
+        await pilot.pause(0.3)
+        assert source.log_queries[-1]["tailLines"] == "100"
+        texts = [i.text for i in view.buffer.iter_shown() if isinstance(i, LogLine)]
+        assert texts == [f"counted {i}" for i in range(201, 301)]
+        assert "tail 100" in view.status_text()
+        await pilot.press("S")  # since all → 1m
+        await wait_for(lambda: "sinceSeconds" in source.log_queries[-1])
+        assert source.log_queries[-1]["sinceSeconds"] == "60"
+        assert "since 1m" in view.status_text()
+        view.stop()
+    await conn.close()
