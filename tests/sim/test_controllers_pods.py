@@ -247,10 +247,14 @@ async def test_no_schedulable_node_gives_failed_scheduling() -> None:
         assert cond["message"].startswith("0/1 nodes are available: 1 node(s) were unschedulable.")
         node = c.store.get("nodes", "", "kubetui-control-plane")
         assert node is not None
+        # Cordoning also taints the node, as the node lifecycle controller does.
+        assert any(t["key"] == "node.kubernetes.io/unschedulable" for t in node["spec"]["taints"])
         c.store.update(
             "nodes", {**node, "spec": {k: v for k, v in node["spec"].items() if k != "unschedulable"}}
         )
         await wait_for(lambda: (c.store.get("pods", "default", "p") or {}).get("spec", {}).get("nodeName"))
+        uncordoned = c.store.get("nodes", "", "kubetui-control-plane")
+        assert uncordoned is not None and "taints" not in uncordoned["spec"]
     finally:
         await c.stop()
 

@@ -131,11 +131,36 @@ class NodeLifecycle(Controller):
     rtypes = ("nodes",)
     STARTUP_SECONDS = 5.0
 
+    def __init__(self, cluster: Any):
+        super().__init__(cluster)
+        self._registered: dict[str, float] = {}  # node name → precise registration time
+
     def keys_for(self, event: Event) -> Iterable[Key]:
+        name = meta(event.obj)["name"]
         if event.type == ADDED:
+            self._registered[name] = self.clock.now()
             self._announce(event.obj)
             return [key_of(event.obj)]
-        return ()
+        if event.type == DELETED:
+            self._registered.pop(name, None)
+            return ()
+        return [key_of(event.obj)]  # cordon/uncordon
+
+    def _sync_unschedulable_taint(self, node: Obj) -> Obj:
+        """A cordoned node carries the unschedulable NoSchedule taint, as the node lifecycle controller adds."""
+        spec = node.get("spec") or {}
+        taints = list(spec.get("taints") or [])
+        has = any(t.get("key") == UNSCHEDULABLE_TAINT for t in taints)
+        if bool(spec.get("unschedulable")) == has:
+            return node
+        if has:
+            taints = [t for t in taints if t.get("key") != UNSCHEDULABLE_TAINT]
+        else:
+            taints.append(
+                {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule", "timeAdded": self.clock.stamp()}
+            )
+        new_spec = {**spec, "taints": taints} if taints else {k: v for k, v in spec.items() if k != "taints"}
+        return self.store.update("nodes", {**node, "spec": new_spec}, check_version=False)
 
     def _announce(self, node: Obj) -> None:
         name = meta(node)["name"]
@@ -156,12 +181,13 @@ class NodeLifecycle(Controller):
         node = self.store.get("nodes", *key)
         if node is None:
             return
+        node = self._sync_unschedulable_taint(node)
         ready = next(
             (c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"), None
         )
         if ready is None or ready.get("status") == "True" or ready.get("reason") != "KubeletNotReady":
             return
-        since = self.clock.sim_elapsed(_ts(ready.get("lastTransitionTime")))
+        since = self.clock.sim_elapsed(self._registered.get(key[1]) or _ts(ready.get("lastTransitionTime")))
         if since < self.STARTUP_SECONDS:
             self.enqueue_after(key, self.STARTUP_SECONDS - since + 0.01)
             return
@@ -171,6 +197,9 @@ class NodeLifecycle(Controller):
         self.cluster.events.record(
             node, "NodeReady", f"Node {name} status is now: NodeReady", component="kubelet", host=name
         )
+
+
+UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 
 
 def _ts(text: str | None) -> float:
