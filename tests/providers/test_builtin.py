@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from kubetui.cluster.connection import Connection
 from kubetui.providers import builtin as builtin_module
 from kubetui.providers import kubeconfigs
 from kubetui.providers.base import ClusterSpec, InvalidName
@@ -77,9 +76,8 @@ async def test_builtin_lifecycle(standins: Standins) -> None:
         nodes = await kubectl("get", "nodes", "-o", "name")
         assert nodes.returncode == 0, nodes.stderr
         assert len(nodes.stdout.split()) == 3
-        async with await Connection.open(str(standins.kubeconfig)) as conn:
-            made = await conn.request("POST", "/api/v1/namespaces", body={"metadata": {"name": "kept"}})
-        assert made["metadata"]["name"] == "kept"
+        made = await kubectl("create", "namespace", "kept")
+        assert made.stdout == "namespace/kept created\n", made.stderr
 
         # A new kubetui process knows nothing of its children: the pid file and /proc still find the server.
         builtin_module._children.clear()
