@@ -184,7 +184,7 @@ class Api:
         return None if doc is None else json_response(doc)
 
     async def _dispatch(self, request: web.Request, t: Target) -> web.StreamResponse:
-        from kubetui.sim import api_logs, api_watch, api_write
+        from kubetui.sim import api_delete, api_logs, api_watch, api_write
 
         method = request.method
         q = request.query
@@ -205,15 +205,17 @@ class Api:
         if method == "POST" and t.name is None:
             return await api_write.create(self, request, t)
         if method == "POST" and t.sub == "binding":
-            return await api_write.bind(self, request, t)
+            return await api_delete.bind(self, request, t)
+        if method == "POST" and t.sub == "eviction":
+            return await api_delete.evict(self, request, t)
         if method == "PUT" and t.name is not None and t.sub != "log":
             return await api_write.replace(self, request, t)
         if method == "PATCH" and t.name is not None and t.sub != "log":
             return await api_write.patch(self, request, t)
         if method == "DELETE" and t.name is not None and not t.sub:
-            return await api_write.delete(self, request, t)
+            return await api_delete.handle_delete(self, request, t)
         if method == "DELETE" and t.name is None and "deletecollection" in t.rt.verbs:
-            return await api_write.delete_collection(self, request, t)
+            return await api_delete.delete_collection(self, request, t)
         raise errors.method_not_allowed()
 
     # -- reads ------------------------------------------------------------------------------------------

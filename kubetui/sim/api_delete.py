@@ -1,15 +1,24 @@
-"""Deletion as the API server does it: preconditions, graceful pod termination, propagation finalizers, namespaces."""
+"""Deletion as the API server does it: preconditions, graceful pod termination, propagation finalizers, namespaces;
+the DELETE, delete-collection, binding and eviction handlers."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
 
 from kubetui.sim import errors
+from kubetui.sim.api import json_response
 from kubetui.sim.resources import RESOURCE_TYPES, ResourceType
+from kubetui.sim.selectors import make_filter
 from kubetui.sim.store import ObjectStore
+
+if TYPE_CHECKING:
+    from kubetui.sim.api import Api, Target
 
 Obj = dict[str, Any]
 
@@ -48,6 +57,14 @@ def _check_preconditions(rt: ResourceType, obj: Obj, options: Obj) -> None:
             name=meta["name"],
             group=rt.group,
         )
+
+
+def dry_run(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    for v in values:
+        if v != "All":
+            raise errors.bad_request(f'dryRun: Unsupported value: "{v}": supported values: "All"')
+    return bool(values)
 
 
 def check_delete(rt: ResourceType, obj: Obj, options: Obj) -> None:
@@ -175,3 +192,117 @@ async def _finalize_namespace(store: ObjectStore, name: str) -> None:
                 store.delete("namespaces", "", name)
             return
         await asyncio.sleep(0.2)
+
+
+# -- HTTP handlers --------------------------------------------------------------------------------------
+
+
+async def handle_delete(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    assert t.name is not None
+    options = await _delete_options(request)
+    obj = api.store.must_get(t.rt.key, t.namespace or "", t.name)
+    return json_response(delete_one(api, t.rt, obj, options, dry_run(request) or options.get("dry", False)))
+
+
+def delete_one(api: Api, rt: ResourceType, obj: Obj, options: Obj, dry: bool) -> Obj:
+    if dry:
+        return delete(api.store, rt, obj, options, dry=True)
+    hook = getattr(api.server.cluster, "delete", None)
+    if hook is None:
+        return delete(api.store, rt, obj, options)
+    check_delete(rt, obj, options)
+    meta = obj["metadata"]
+    result: Obj = hook(
+        rt.key,
+        meta.get("namespace") or "",
+        meta["name"],
+        propagation=propagation(options),
+        grace_seconds=options.get("gracePeriodSeconds"),
+        uid=(options.get("preconditions") or {}).get("uid"),
+    )
+    return result
+
+
+async def delete_collection(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    options = await _delete_options(request)
+    dry = dry_run(request)
+    filt = make_filter(request.query.get("labelSelector"), request.query.get("fieldSelector"), t.rt.key)
+    items = [o for o in api.store.list(t.rt.key, t.namespace) if filt is None or filt(o)]
+    done = [delete_one(api, t.rt, o, options, dry) for o in items]
+    return json_response(
+        {
+            "kind": f"{t.rt.kind}List",
+            "apiVersion": t.rt.api_version,
+            "metadata": {"resourceVersion": str(api.store.rv)},
+            "items": done,
+        }
+    )
+
+
+async def _delete_options(request: web.Request) -> Obj:
+    q = request.query
+    options: Obj = {}
+    raw = await request.read()
+    if raw.strip():
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
+        if isinstance(body, dict):
+            options.update(body)
+            if body.get("dryRun"):
+                options["dry"] = body["dryRun"] == ["All"]
+    if "gracePeriodSeconds" in q:
+        try:
+            options["gracePeriodSeconds"] = int(q["gracePeriodSeconds"])
+        except ValueError:
+            raise errors.bad_request(
+                f"gracePeriodSeconds: Invalid value: {q['gracePeriodSeconds']!r}"
+            ) from None
+    if "propagationPolicy" in q:
+        options["propagationPolicy"] = q["propagationPolicy"]
+    policy = options.get("propagationPolicy")
+    if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
+        raise errors.bad_request(
+            f'propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", '
+            '"Orphan", "nil"'
+        )
+    return options
+
+
+async def bind(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    from kubetui.sim import api_write
+
+    """``pods/{name}/binding``: assigns the pod to a node, as the scheduler does."""
+    assert t.name is not None
+    body = await api_write.read_body(request)
+    target = (body.get("target") or {}) if isinstance(body, dict) else {}
+    node = target.get("name")
+    if not node:
+        raise errors.invalid("Binding", t.name, [("FieldValueRequired", "target.name", "Required value")])
+    pod = api.store.must_get("pods", t.namespace or "", t.name)
+    if (pod.get("spec") or {}).get("nodeName"):
+        raise errors.ApiError(
+            409,
+            "Conflict",
+            f'Operation cannot be fulfilled on pods/binding "{t.name}": pod '
+            f"{t.name} is already assigned to node {pod['spec']['nodeName']!r}",
+        )
+    api.store.update("pods", {**pod, "spec": {**pod["spec"], "nodeName": node}}, check_version=False)
+    return json_response(
+        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
+    )
+
+
+async def evict(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
+    """``pods/{name}/eviction`` (kubectl drain): a graceful delete with the Eviction's deleteOptions."""
+    from kubetui.sim import api_write
+
+    assert t.name is not None
+    body = await api_write.read_body(request)
+    options = (body.get("deleteOptions") or {}) if isinstance(body, dict) else {}
+    pod = api.store.must_get("pods", t.namespace or "", t.name)
+    delete_one(api, t.rt, pod, options, dry_run(request) or options.get("dryRun") == ["All"])
+    return json_response(
+        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
+    )

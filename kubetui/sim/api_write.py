@@ -14,7 +14,6 @@ from kubetui.sim import api_proto, apply, errors, validation, validation_fields
 from kubetui.sim import patch as patches
 from kubetui.sim.api import json_response
 from kubetui.sim.resources import ResourceType
-from kubetui.sim.selectors import make_filter
 
 if TYPE_CHECKING:
     from kubetui.sim.api import Api, Target
@@ -56,14 +55,6 @@ async def read_body(request: web.Request, *, yaml_ok: bool = True) -> Any:
     except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
         kind = "yaml" if "yaml" in ctype else "json"
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {exc}") from None
-
-
-def _dry_run(request: web.Request) -> bool:
-    values = request.query.getall("dryRun", [])
-    for v in values:
-        if v != "All":
-            raise errors.bad_request(f'dryRun: Unsupported value: "{v}": supported values: "All"')
-    return bool(values)
 
 
 def field_manager(request: web.Request) -> str:
@@ -174,7 +165,7 @@ def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
 
 async def create(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
     rt = t.rt
-    dry = _dry_run(request)
+    dry = deletion.dry_run(request)
     obj = _check_identity(rt, await read_body(request), t, for_update=False)
     check_fields(request, rt, obj)
     _check_namespace(api, rt, t.namespace)
@@ -253,7 +244,7 @@ def _from_scale(rt: ResourceType, old: Obj, scale: Any) -> Obj:
 
 async def replace(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
     rt = t.rt
-    dry = _dry_run(request)
+    dry = deletion.dry_run(request)
     body = await read_body(request)
     assert t.name is not None
     old = api.store.must_get(rt.key, t.namespace or "", t.name)
@@ -356,7 +347,7 @@ async def patch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
     ctype = request.content_type
     if ctype not in PATCH_TYPES:
         raise errors.unsupported_media_type(ctype)
-    dry = _dry_run(request)
+    dry = deletion.dry_run(request)
     body = await read_body(request)
     assert t.name is not None
     if ctype == "application/apply-patch+yaml":
@@ -380,98 +371,3 @@ async def patch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
         new = _check_identity(rt, patched, t, for_update=True)
         check_fields(request, rt, new)
     return await store_update(api, request, t, old, new, dry)
-
-
-async def delete(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
-    assert t.name is not None
-    options = await _delete_options(request)
-    obj = api.store.must_get(t.rt.key, t.namespace or "", t.name)
-    return json_response(delete_one(api, t.rt, obj, options, _dry_run(request) or options.get("dry", False)))
-
-
-def delete_one(api: Api, rt: ResourceType, obj: Obj, options: Obj, dry: bool) -> Obj:
-    if dry:
-        return deletion.delete(api.store, rt, obj, options, dry=True)
-    hook = getattr(api.server.cluster, "delete", None)
-    if hook is None:
-        return deletion.delete(api.store, rt, obj, options)
-    deletion.check_delete(rt, obj, options)
-    meta = obj["metadata"]
-    result: Obj = hook(
-        rt.key,
-        meta.get("namespace") or "",
-        meta["name"],
-        propagation=deletion.propagation(options),
-        grace_seconds=options.get("gracePeriodSeconds"),
-        uid=(options.get("preconditions") or {}).get("uid"),
-    )
-    return result
-
-
-async def delete_collection(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
-    options = await _delete_options(request)
-    dry = _dry_run(request)
-    filt = make_filter(request.query.get("labelSelector"), request.query.get("fieldSelector"), t.rt.key)
-    items = [o for o in api.store.list(t.rt.key, t.namespace) if filt is None or filt(o)]
-    done = [delete_one(api, t.rt, o, options, dry) for o in items]
-    return json_response(
-        {
-            "kind": f"{t.rt.kind}List",
-            "apiVersion": t.rt.api_version,
-            "metadata": {"resourceVersion": str(api.store.rv)},
-            "items": done,
-        }
-    )
-
-
-async def _delete_options(request: web.Request) -> Obj:
-    q = request.query
-    options: Obj = {}
-    raw = await request.read()
-    if raw.strip():
-        try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise errors.bad_request(f"couldn't get version/kind; json parse error: {exc}") from None
-        if isinstance(body, dict):
-            options.update(body)
-            if body.get("dryRun"):
-                options["dry"] = body["dryRun"] == ["All"]
-    if "gracePeriodSeconds" in q:
-        try:
-            options["gracePeriodSeconds"] = int(q["gracePeriodSeconds"])
-        except ValueError:
-            raise errors.bad_request(
-                f"gracePeriodSeconds: Invalid value: {q['gracePeriodSeconds']!r}"
-            ) from None
-    if "propagationPolicy" in q:
-        options["propagationPolicy"] = q["propagationPolicy"]
-    policy = options.get("propagationPolicy")
-    if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
-        raise errors.bad_request(
-            f'propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", '
-            '"Orphan", "nil"'
-        )
-    return options
-
-
-async def bind(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
-    """``pods/{name}/binding``: assigns the pod to a node, as the scheduler does."""
-    assert t.name is not None
-    body = await read_body(request)
-    target = (body.get("target") or {}) if isinstance(body, dict) else {}
-    node = target.get("name")
-    if not node:
-        raise errors.invalid("Binding", t.name, [("FieldValueRequired", "target.name", "Required value")])
-    pod = api.store.must_get("pods", t.namespace or "", t.name)
-    if (pod.get("spec") or {}).get("nodeName"):
-        raise errors.ApiError(
-            409,
-            "Conflict",
-            f'Operation cannot be fulfilled on pods/binding "{t.name}": pod '
-            f"{t.name} is already assigned to node {pod['spec']['nodeName']!r}",
-        )
-    api.store.update("pods", {**pod, "spec": {**pod["spec"], "nodeName": node}}, check_version=False)
-    return json_response(
-        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
-    )

@@ -14,7 +14,6 @@ from kubetui.sim.tables_core import (
     AGE_DESC,
     DEPLOYMENT_COLUMNS,
     NODE_COLUMNS,
-    POD_COLUMNS,
     REPLICASET_COLUMNS,
     SERVICE_COLUMNS,
     _age,
@@ -23,11 +22,11 @@ from kubetui.sim.tables_core import (
     deployment_cells,
     node_cells,
     parse_time,
-    pod_cells,
     replicaset_cells,
     service_cells,
     since,
 )
+from kubetui.sim.tables_pods import POD_COLUMNS, pod_cells
 
 Obj = dict[str, Any]
 Cells = Callable[[Obj, float], list[Any]]
