@@ -28,7 +28,11 @@ IMAGES = (
 
 def build_scale(cluster: SimCluster, pods: int) -> None:
     pods = max(1, pods)
-    workers = max(1, math.ceil(pods / PODS_PER_NODE))
+    # --nodes N means N nodes in all (a control plane and N-1 workers); by default one worker per 200 pods.
+    workers = (
+        max(1, cluster.node_count - 1) if cluster.node_count else max(1, math.ceil(pods / PODS_PER_NODE))
+    )
+    per_node = math.ceil(pods / workers)
     with cluster.bulk():
         build_empty(cluster, 1)  # the control plane; workers follow with room for 200 pods each
         now = cluster.clock.stamp()
@@ -37,7 +41,7 @@ def build_scale(cluster: SimCluster, pods: int) -> None:
             name = "kubetui-worker" if i == 1 else f"kubetui-worker{i}"
             node = make_node(name, i, control_plane=False, tainted=False, ready=True, now=now)
             for key in ("capacity", "allocatable"):
-                node["status"][key]["pods"] = str(PODS_PER_NODE + 50)
+                node["status"][key]["pods"] = str(max(110, per_node + 50))
             cluster.store.create("nodes", node)
             nodes.append((name, node["status"]["addresses"][0]["address"], i))
         # The control plane keeps its taint: workloads land on the workers only.
@@ -54,9 +58,8 @@ def build_scale(cluster: SimCluster, pods: int) -> None:
         for d in range(deployments):
             replicas = min(PODS_PER_DEPLOYMENT, pods - d * PODS_PER_DEPLOYMENT)
             ns = namespaces[d // DEPLOYMENTS_PER_NAMESPACE]
-            placed = _deployment(
-                cluster, ns, f"app-{d:05d}", IMAGES[d % len(IMAGES)], replicas, nodes, placed, now
-            )
+            image = IMAGES[d % len(IMAGES)]
+            placed = _deployment(cluster, ns, f"app-{d:05d}", image, replicas, nodes, placed, now, per_node)
 
 
 def _deployment(
@@ -68,6 +71,7 @@ def _deployment(
     nodes: list[tuple[str, str, int]],
     placed: int,
     now: str,
+    per_node: int,
 ) -> int:
     store = cluster.store
     labels = {"app": name}
@@ -114,8 +118,8 @@ def _deployment(
     cluster.admit("replicasets.apps", rs, None)
     rs = store.create("replicasets.apps", rs)
     for _ in range(replicas):
-        node, host_ip, index = nodes[placed // PODS_PER_NODE % len(nodes)]
-        ip = f"10.42.{index}.{2 + placed % PODS_PER_NODE}"
+        node, host_ip, index = nodes[placed // per_node % len(nodes)]
+        ip = _pod_ip(index, placed % per_node)
         placed += 1
         pod_name = f"{rs_name}-{cluster.clock.suffix('pod-names/' + rs_name)}"
         spec = copy.deepcopy(rs_template["spec"])
@@ -203,3 +207,8 @@ def _owner(obj: dict[str, Any]) -> dict[str, Any]:
         "controller": True,
         "blockOwnerDeletion": True,
     }
+
+
+def _pod_ip(node_index: int, n: int) -> str:
+    """The n-th pod address of a node; past a /24's worth it spills into the next octet, as a wider CIDR would."""
+    return f"10.{42 + n // 253}.{node_index}.{2 + n % 253}"

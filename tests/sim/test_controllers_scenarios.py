@@ -130,3 +130,16 @@ async def test_scale_scenario_is_consistent_with_the_controllers() -> None:
         assert grown()
     finally:
         await c.stop()
+
+
+async def test_scale_scenario_honours_the_node_count() -> None:
+    c = SimCluster(scenario="scale:300", nodes=2, seed=1, speed=100)
+    await c.start()
+    try:
+        workers = [n for n in c.store.list("nodes") if n["metadata"]["name"] != "kubetui-control-plane"]
+        assert [n["metadata"]["name"] for n in workers] == ["kubetui-worker"]
+        assert int(workers[0]["status"]["allocatable"]["pods"]) >= 300
+        ips = [p["status"]["podIP"] for p in c.store.iter("pods")]
+        assert len(set(ips)) == 300
+    finally:
+        await c.stop()
