@@ -49,7 +49,9 @@ async def _demo_snapshot(seed: int) -> tuple[list[str], dict[str, str]]:
     c = SimCluster(scenario="demo", seed=seed, speed=1)
     await c.start()
     try:
+        # Names follow from the seed whatever the timing (one random stream per ReplicaSet).
         names = sorted(f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in c.store.list("pods"))
+        assert all(p["status"].get("podIP", "").startswith("10.42.") for p in c.store.list("pods"))
         states = {p["metadata"]["name"].rsplit("-", 2)[0]: container_state(p) for p in c.store.list("pods")}
         return names, states
     finally:
