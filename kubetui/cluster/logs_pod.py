@@ -237,7 +237,8 @@ class ContainerLogStream:
                 self._status(LogState.ERROR, st.message)
                 return
             if st.kind == "unreachable":
-                self._status(LogState.LOST, f"connection lost ({st.message}); retrying")
+                if self._said is None or self._said[0] is not LogState.LOST:
+                    self._status(LogState.LOST, f"connection lost ({st.message}); retrying")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
@@ -305,7 +306,8 @@ class ContainerLogStream:
                 await asyncio.sleep(self._poll)
                 continue
             after = await self.state()
-            if after.kind == "running" and _same_container(after, seen) and not after.terminating:
+            cut = after.kind == "running" and _same_container(after, seen) and not after.terminating
+            if cut or after.kind == "unreachable":
                 why = _reason(error) if error is not None else "the server closed the stream"
                 self._status(LogState.LOST, f"connection lost ({why}); resuming")
                 if count == 0:
