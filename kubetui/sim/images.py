@@ -7,6 +7,7 @@ simulated seconds), so logs cost no memory until read and come out the same for 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,26 +77,31 @@ class ImageSpec:
     """One image (a repository, for the listed tags or any tag) and how its containers behave."""
 
     name: str  # registry/repository
-    tags: tuple[str, ...] | None = None  # None: every tag exists
+    # The tags that exist: a tuple of names, a regular expression (full match), or None for every tag.
+    tags: tuple[str, ...] | str | None = None
     private: bool = False  # pulls only with an imagePullSecret holding an auth for the registry
     pull_seconds: float = 3.0
     size_bytes: int = 20_000_000
-    start_seconds: float = 1.0  # from "Started" to Ready, when the pod has no readiness probe delay
     stop_seconds: float = 0.5  # how long the process takes to exit on SIGTERM (capped by the grace period)
     script: Callable[[LogContext], LogScript] = lambda ctx: LogScript()
 
 
 _MB = 1_000_000
+# nginx's published tags: channels, 1.x versions up to 1.29, with their variants.
+_NGINX_TAGS = (
+    r"(latest|stable|mainline|alpine|perl|bookworm|alpine-slim|1(\.(1?\d|2\d)(\.\d{1,2})?)?)"
+    r"(-(alpine|perl|bookworm|alpine-slim|alpine-perl))?"
+)
 
 CATALOGUE: tuple[ImageSpec, ...] = (
     ImageSpec(
         "registry.k8s.io/e2e-test-images/agnhost",
-        None,
+        r"2\.\d{1,2}",
         pull_seconds=4.0,
         size_bytes=51 * _MB,
         script=agnhost,
     ),
-    ImageSpec("docker.io/library/nginx", None, pull_seconds=5.0, size_bytes=72 * _MB, script=nginx),
+    ImageSpec("docker.io/library/nginx", _NGINX_TAGS, pull_seconds=5.0, size_bytes=72 * _MB, script=nginx),
     ImageSpec(
         "gcr.io/google-samples/kubernetes-bootcamp",
         ("v1",),
@@ -112,15 +118,27 @@ CATALOGUE: tuple[ImageSpec, ...] = (
     ),
     ImageSpec(
         "docker.io/library/busybox",
-        None,
+        r"(latest|stable|musl|glibc|uclibc|1(\.3[0-7](\.\d)?)?)(-(musl|glibc|uclibc))?",
         pull_seconds=2.0,
         size_bytes=2 * _MB,
         stop_seconds=30.0,
         script=busybox,
     ),
-    ImageSpec("docker.io/library/hello-world", None, pull_seconds=1.0, size_bytes=10_000, script=hello_world),
-    ImageSpec("registry.k8s.io/pause", None, pull_seconds=1.0, size_bytes=300_000),
-    ImageSpec("registry.k8s.io/coredns/coredns", None, pull_seconds=3.0, size_bytes=18 * _MB, script=coredns),
+    ImageSpec(
+        "docker.io/library/hello-world",
+        ("latest", "linux"),
+        pull_seconds=1.0,
+        size_bytes=10_000,
+        script=hello_world,
+    ),
+    ImageSpec("registry.k8s.io/pause", r"3\.\d{1,2}", pull_seconds=1.0, size_bytes=300_000),
+    ImageSpec(
+        "registry.k8s.io/coredns/coredns",
+        r"v1\.\d{1,2}\.\d{1,2}",
+        pull_seconds=3.0,
+        size_bytes=18 * _MB,
+        script=coredns,
+    ),
     ImageSpec(
         "registry.example.com/team/myapp",
         ("001", "002"),
@@ -140,7 +158,11 @@ def lookup(image: str) -> ImageSpec | None:
     """The catalogue entry for an image reference, or None if no registry has it."""
     ref = parse_image(image)
     spec = _BY_NAME.get(ref.name)
-    if spec is None or (spec.tags is not None and ref.tag not in spec.tags):
+    if spec is None:
+        return None
+    if isinstance(spec.tags, str):
+        return spec if re.fullmatch(spec.tags, ref.tag) else None
+    if spec.tags is not None and ref.tag not in spec.tags:
         return None
     return spec
 

@@ -355,3 +355,46 @@ async def test_readiness_delay_and_min_ready_seconds_hold_back_availability(clus
     assert rs["spec"]["minReadySeconds"] == 30
     probe = get(cluster, DEPLOY, "slow")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
     assert probe["periodSeconds"] == 10 and probe["failureThreshold"] == 3  # defaults filled in
+
+
+async def test_zero_downtime_rollout_of_a_bad_image_keeps_old_pods_until_undone(cluster: SimCluster) -> None:
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    create(
+        cluster,
+        DEPLOY,
+        deployment("zd", "nginx:1.26", replicas=3, strategy=strategy, progressDeadlineSeconds=60),
+    )
+    await wait_for(lambda: rolled_out(cluster, "zd"))
+    (good,) = replicasets(cluster, "zd")
+    ready_counts: list[int] = []
+
+    def watch(event) -> None:
+        if event.rtype == "pods" and event.obj["metadata"].get("labels", {}).get("app") == "zd":
+            ready = [
+                p
+                for p in pods_of(cluster, "zd")
+                if not p["metadata"].get("deletionTimestamp")
+                and any(
+                    c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", [])
+                )
+            ]
+            ready_counts.append(len(ready))
+
+    cluster.store.add_listener(watch)
+    update_spec(cluster, "zd", lambda s: set_image(s, "nginx:9.9-does-not-exist"))
+
+    def stuck() -> bool:
+        conds = {c["type"]: c for c in get(cluster, DEPLOY, "zd")["status"].get("conditions", [])}
+        return conds.get("Progressing", {}).get("reason") == "ProgressDeadlineExceeded"
+
+    await wait_for(stuck, timeout=20, what="the bad rollout to time out")
+    assert get(cluster, RS, good["metadata"]["name"])["spec"]["replicas"] == 3
+    # Undo as kubectl does: the good template goes back in, its ReplicaSet takes the next revision.
+    template = copy.deepcopy(get(cluster, RS, good["metadata"]["name"])["spec"]["template"])
+    del template["metadata"]["labels"][HASH_LABEL]
+    update_spec(cluster, "zd", lambda s: s.update(template=template))
+    await wait_for(lambda: rolled_out(cluster, "zd") and len(pods_of(cluster, "zd")) == 3, timeout=20)
+    cluster.store.remove_listener(watch)
+    assert min(ready_counts) >= 3, "maxUnavailable 0: never fewer ready pods than replicas"
+    assert get(cluster, RS, good["metadata"]["name"])["metadata"]["annotations"][REVISION] == "3"
+    assert live_images(cluster, "zd") == {"nginx:1.26"}

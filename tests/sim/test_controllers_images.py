@@ -87,3 +87,11 @@ def test_registry_credentials_in_secrets() -> None:
         registries_in_secret({"type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": "!!"}})
         == set()
     )
+
+
+def test_only_published_tags_exist() -> None:
+    assert images.lookup("nginx:1.27.3-alpine") is not None and images.lookup("nginx:stable") is not None
+    assert images.lookup("nginx:1.99") is None and images.lookup("nginx:9.9-does-not-exist") is None
+    assert images.lookup("busybox:1.36") is not None and images.lookup("busybox:9") is None
+    assert images.lookup("registry.k8s.io/e2e-test-images/agnhost:2.39") is not None
+    assert images.lookup("registry.k8s.io/e2e-test-images/agnhost:latest") is None
