@@ -87,7 +87,13 @@ class SimCluster:
         for c in self.controllers:
             c.start()
         if not self.loaded:
-            await scenarios.build(self)
+            try:
+                await scenarios.build(self)
+            except BaseException:
+                for c in self.controllers:
+                    await c.stop()
+                self.store.remove_listener(self._dispatch)
+                raise
         self.resync()
         self.started = True
         if self.state is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from kubetui.sim.cluster import SimCluster
 
 from .controller_support import container_state
@@ -145,3 +147,10 @@ async def test_scale_scenario_honours_the_node_count() -> None:
         assert len(set(ips)) == 300
     finally:
         await c.stop()
+
+
+async def test_unknown_scenario_is_refused() -> None:
+    c = SimCluster(scenario="nope")
+    with pytest.raises(ValueError, match="unknown scenario"):
+        await c.start()
+    assert all(ctl._task is None for ctl in c.controllers)
