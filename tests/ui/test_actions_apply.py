@@ -28,12 +28,31 @@ pytestmark = pytest.mark.slow
 MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 
 
-async def test_apply_a_bundled_manifest_after_its_dry_run(
-    sim: Any, kubeconfig: Path, api: Connection
+async def test_apply_refuses_a_half_bad_file_then_applies_a_bundled_manifest_after_its_dry_run(
+    sim: Any, kubeconfig: Path, api: Connection, tmp_path: Path
 ) -> None:
+    manifest = tmp_path / "half-bad.yaml"
+    deployment, service = (MANIFESTS / "hello-node.yaml").read_text().split("\n---\n")
+    manifest.write_text(
+        deployment + "\n---\n" + service.replace("name: hello-node\n", "name: Hello_Node\n", 1)
+    )
     app, notes = make_app(kubeconfig)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.session.conn is not None)
+        await pilot.press("a")
+        picker = await screen_of(pilot, app, ManifestPickerDialog)
+        await pilot.press("tab")
+        picker.query_one("#path").value = str(manifest)  # a long path: set, not typed key by key
+        await pilot.press("enter")
+        preview = await screen_of(pilot, app, ApplyPreviewDialog)
+        assert [d.ok for d in preview.documents] == [True, False]
+        assert "Hello_Node" in preview.documents[1].outcome
+        await pilot.press("tab", "enter")  # focus starts on Cancel; Apply is refused anyway
+        await pilot.pause()
+        assert "Hello_Node" in preview.error and app.screen is preview
+        await pilot.press("escape")
+        assert not await exists(api, "deployments", "hello-node")  # nothing half-applied
+
         await pilot.press("a")
         picker = await screen_of(pilot, app, ManifestPickerDialog)
         assert picker.files[0].name == "hello-node.yaml"
@@ -53,32 +72,6 @@ async def test_apply_a_bundled_manifest_after_its_dry_run(
     service = await get(api, "services", "hello-node")
     assert service["spec"]["type"] == "LoadBalancer" and service["spec"]["ports"][0]["port"] == 8080
     assert (await get(api, "deployments", "hello-node"))["status"]["readyReplicas"] == 1
-
-
-async def test_apply_applies_nothing_when_one_document_fails(
-    sim: Any, kubeconfig: Path, api: Connection, tmp_path: Path
-) -> None:
-    manifest = tmp_path / "half-bad.yaml"
-    deployment, service = (MANIFESTS / "hello-node.yaml").read_text().split("\n---\n")
-    manifest.write_text(
-        deployment + "\n---\n" + service.replace("name: hello-node\n", "name: Hello_Node\n", 1)
-    )
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: app.session.conn is not None)
-        await pilot.press("a")
-        picker = await screen_of(pilot, app, ManifestPickerDialog)
-        await pilot.press("tab")
-        picker.query_one("#path").value = str(manifest)  # a long path: set, not typed key by key
-        await pilot.press("enter")
-        preview = await screen_of(pilot, app, ApplyPreviewDialog)
-        assert [d.ok for d in preview.documents] == [True, False]
-        assert "Hello_Node" in preview.documents[1].outcome
-        await pilot.press("tab", "enter")  # focus starts on Cancel; Apply is refused anyway
-        await pilot.pause()
-        assert "Hello_Node" in preview.error and app.screen is preview
-        await pilot.press("escape")
-    assert not await exists(api, "deployments", "hello-node")
 
 
 async def test_private_registry_help_creates_the_secret_and_the_pods_start(

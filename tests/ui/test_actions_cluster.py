@@ -27,7 +27,7 @@ __all__ = ["api", "no_user_settings"]
 pytestmark = pytest.mark.slow
 
 
-async def test_new_creates_the_deployment_with_its_command(
+async def test_new_refuses_an_invalid_name_then_creates_the_deployment_with_its_command(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
     app, notes = make_app(kubeconfig)
@@ -35,17 +35,21 @@ async def test_new_creates_the_deployment_with_its_command(
         app.screen.table("deployments").focus()  # type: ignore[attr-defined]
         await pilot.press("n")
         dialog = await screen_of(pilot, app, NewDeploymentDialog)
-        await pilot.press(*"hello-node", "tab")
+        await pilot.press(*"Hello_Node", "tab")
         # Long values are set rather than typed key by key (the journey test types everything).
         dialog.query_one("#image", Input).value = "registry.k8s.io/e2e-test-images/agnhost:2.39"
-        await pilot.press("tab", "backspace", "2", "tab", *"8080", "tab")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "RFC 1123" in dialog.error and app.screen is dialog
+        assert (await api.request("GET", "/apis/apps/v1/namespaces/default/deployments"))["items"] == []
+        assert app.focused is dialog.query_one("#name")  # the refused field has the focus
+        await pilot.press("ctrl+u", *"hello-node", "tab", "tab", "backspace", "2", "tab", *"8080", "tab")
         dialog.query_one("#command", Input).value = "/agnhost netexec --http-port=8080"
         await pilot.press("enter")
         rollout = await screen_of(pilot, app, RolloutScreen)
-        assert dialog.error == ""
         await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=20)
         assert "deployment.apps/hello-node created" in notes.text()
-        assert {p.replicaset for p in rollout.progress.pods} and len(rollout.progress.pods) == 2
+        await wait_for(pilot, lambda: len(rollout.progress.pods) == 2)
         await pilot.press("escape")
     created = await get(api, "deployments", "hello-node")
     container = created["spec"]["template"]["spec"]["containers"][0]
@@ -56,23 +60,7 @@ async def test_new_creates_the_deployment_with_its_command(
     assert created["status"]["readyReplicas"] == 2
 
 
-async def test_new_refuses_an_invalid_name_before_sending(
-    sim: Any, kubeconfig: Path, api: Connection
-) -> None:
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        app.screen.table("deployments").focus()  # type: ignore[attr-defined]
-        await pilot.press("n")
-        dialog = await screen_of(pilot, app, NewDeploymentDialog)
-        await pilot.press(*"Hello_Node", "tab", *"nginx", "enter")
-        await pilot.pause()
-        assert "RFC 1123" in dialog.error
-        assert app.screen is dialog
-        await pilot.press("escape")
-    assert (await api.request("GET", "/apis/apps/v1/namespaces/default/deployments"))["items"] == []
-
-
-async def test_expose_makes_a_load_balancer_from_the_container_port(
+async def test_expose_makes_a_load_balancer_then_reports_the_servers_refusal(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
     await ops.create_deployment(
@@ -84,11 +72,22 @@ async def test_expose_makes_a_load_balancer_from_the_container_port(
         await pilot.press("x")
         dialog = await screen_of(pilot, app, ExposeDialog)
         assert dialog.query_one("#port", Input).value == "8080"
+        assert dialog.query_one("#target-port", Input).value == "8080"
         await pilot.press("enter", "down", "down", "enter")  # the type list: ClusterIP → LoadBalancer
+        await wait_for(pilot, lambda: dialog.query_one("#type", Select).value == "LoadBalancer")
+        dialog.query_one("#node-port", Input).value = "80"
+        await pilot.click("#ok")
         await pilot.pause()
-        assert dialog.query_one("#type", Select).value == "LoadBalancer"
+        assert "30000 or more" in dialog.error and app.screen is dialog  # refused before sending
+        dialog.query_one("#node-port", Input).value = ""
         await pilot.click("#ok")
         await wait_for(pilot, lambda: "service/hello-node exposed" in notes.text())
+        # Exposing again under the same name: the API server's refusal is shown as it is.
+        await pilot.press("x")
+        await screen_of(pilot, app, ExposeDialog)
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: any(sev == "error" for sev, _ in notes))
+        assert "already exists" in notes.text()
     service = await get(api, "services", "hello-node")
     assert service["spec"]["type"] == "LoadBalancer"
     port = service["spec"]["ports"][0]
@@ -97,85 +96,37 @@ async def test_expose_makes_a_load_balancer_from_the_container_port(
     assert service["spec"]["selector"] == {"app": "hello-node"}
 
 
-async def test_expose_reports_the_servers_refusal(sim: Any, kubeconfig: Path, api: Connection) -> None:
-    await ops.create_deployment(api, "default", "web", "nginx", port=80)
-    await ops.expose(api, "default", "deployments", "web", "ClusterIP", 80)
-    app, notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "web")
-        await pilot.press("x")
-        dialog = await screen_of(pilot, app, ExposeDialog)
-        dialog.query_one("#node-port", Input).value = "80"
-        await pilot.click("#ok")
-        await pilot.pause()
-        assert "NodePort" not in dialog.error  # ClusterIP ignores the node port field, so no complaint
-        await wait_for(pilot, lambda: any(sev == "error" for sev, _ in notes))
-        assert "already exists" in notes.text()
-    assert (await get(api, "services", "web"))["spec"]["type"] == "ClusterIP"
-
-
-async def test_scale_and_plus_minus(sim: Any, kubeconfig: Path, api: Connection) -> None:
-    await ops.create_deployment(
-        api, "default", "kubernetes-bootcamp", "gcr.io/google-samples/kubernetes-bootcamp:v1"
-    )
+async def test_scale_refuses_negatives_then_scales_and_plus_minus_step_by_one(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    name = "kubernetes-bootcamp"
+    await ops.create_deployment(api, "default", name, "gcr.io/google-samples/kubernetes-bootcamp:v1")
     app, _notes = make_app(kubeconfig)
+
+    def replicas() -> int:
+        return int(app.session.store.find("deployments", "default", name)["spec"]["replicas"])
+
     async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await select(pilot, app, "deployments", name)
         await pilot.press("s")
         dialog = await screen_of(pilot, app, ScaleDialog)
         assert dialog.query_one("#replicas", Input).value == "1"
-        await pilot.press("4", "enter")
-        rollout = await screen_of(pilot, app, RolloutScreen)
-        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=20)
-        await wait_for(pilot, lambda: len(rollout.snapshot()[2]) == 4)
-        await pilot.press("escape")
-        assert (await get(api, "deployments", "kubernetes-bootcamp"))["spec"]["replicas"] == 4
-        await wait_for(
-            pilot,
-            lambda: (
-                app.session.store.find("deployments", "default", "kubernetes-bootcamp")["spec"]["replicas"]
-                == 4
-            ),
-        )
-        await pilot.press("minus")
-        await wait_for(
-            pilot,
-            lambda: (
-                app.session.store.find("deployments", "default", "kubernetes-bootcamp")["spec"]["replicas"]
-                == 3
-            ),
-        )
-        await pilot.press("minus")
-        await wait_for(
-            pilot,
-            lambda: (
-                app.session.store.find("deployments", "default", "kubernetes-bootcamp")["spec"]["replicas"]
-                == 2
-            ),
-        )
-        await pilot.press("plus")
-        await wait_for(
-            pilot,
-            lambda: (
-                app.session.store.find("deployments", "default", "kubernetes-bootcamp")["spec"]["replicas"]
-                == 3
-            ),
-        )
-    assert (await get(api, "deployments", "kubernetes-bootcamp"))["spec"]["replicas"] == 3
-
-
-async def test_scale_refuses_negative_replicas(sim: Any, kubeconfig: Path, api: Connection) -> None:
-    await ops.create_deployment(api, "default", "web", "nginx", replicas=2)
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "web")
-        await pilot.press("s")
-        dialog = await screen_of(pilot, app, ScaleDialog)
         await pilot.press("minus", "1", "enter")
         await pilot.pause()
         assert "0 or more" in dialog.error and app.screen is dialog
+        assert (await get(api, "deployments", name))["spec"]["replicas"] == 1
+        dialog.query_one("#replicas", Input).value = "4"
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=20)
+        await wait_for(pilot, lambda: len(rollout.progress.pods) == 4)
         await pilot.press("escape")
-    assert (await get(api, "deployments", "web"))["spec"]["replicas"] == 2
+        assert (await get(api, "deployments", name))["spec"]["replicas"] == 4
+        await wait_for(pilot, lambda: replicas() == 4)
+        for key, expected in (("minus", 3), ("minus", 2), ("plus", 3)):
+            await pilot.press(key)
+            await wait_for(pilot, lambda expected=expected: replicas() == expected)
+    assert (await get(api, "deployments", name))["spec"]["replicas"] == 3
 
 
 async def test_delete_starts_on_cancel_then_deletes_with_the_chosen_propagation(

@@ -15,7 +15,7 @@ from kubetui.screens.dialogs.apply import (
     ManifestPickerDialog,
     documents_of,
 )
-from kubetui.screens.dialogs.flow import Cancelled, ask, error_text, follow_rollout, run_op
+from kubetui.screens.dialogs.flow import Cancelled, ask, error_text, follow_rollout, pull_secret_hint, run_op
 
 # The manifests shipped with kubetui, next to the package in a source checkout.
 BUNDLED_MANIFESTS = Path(__file__).resolve().parents[3] / "manifests"
@@ -96,4 +96,11 @@ async def handle_apply(app: App[Any], target: Target) -> None:
     deployments = [o for o in applied if o.kind == "Deployment" and o.ok]
     if len(deployments) == 1:
         only = deployments[0]
-        follow_rollout(app, session, only.namespace or namespace, only.name, f"Applied {choice.path.name}")
+        follow_rollout(
+            app,
+            session,
+            only.namespace or namespace,
+            only.name,
+            f"Applied {choice.path.name}",
+            on_stuck=pull_secret_hint(app, only.name),
+        )

@@ -98,6 +98,22 @@ def store_snapshot(session: Any, namespace: str, name: str) -> Callable[[], tupl
     return snapshot
 
 
+def pull_secret_hint(app: App[Any], deployment: str) -> Callable[[str], None]:
+    """A rollout-stuck callback pointing at the registry-secret help when new pods cannot pull."""
+
+    def on_stuck(reason: str) -> None:
+        if reason in ("ErrImagePull", "ImagePullBackOff"):
+            key = getattr(app, "key_for", lambda _id: "ctrl+r")("pull_secret")
+            app.notify(
+                f"If {deployment}'s registry needs credentials, press {key} on the Deployment to add a "
+                "pull Secret.",
+                title="Private registry?",
+                timeout=10,
+            )
+
+    return on_stuck
+
+
 def follow_rollout(
     app: App[Any],
     session: Any,

@@ -25,6 +25,7 @@ from kubetui.screens.dialogs.flow import (
     follow_rollout,
     meta,
     pod_template_spec,
+    pull_secret_hint,
     run_op,
 )
 from kubetui.screens.dialogs.registry_flow import offer_pull_secret
@@ -54,19 +55,6 @@ def _ops() -> Any:
     from kubetui.cluster import ops
 
     return ops
-
-
-def _stuck_hint(app: App_, target: Target, name: str) -> Any:
-    def on_stuck(reason: str) -> None:
-        if reason in ("ErrImagePull", "ImagePullBackOff"):
-            key = getattr(app, "key_for", lambda _id: "ctrl+r")("pull_secret")
-            app.notify(
-                f"If {name}'s registry needs credentials, press {key} on the Deployment to add a pull Secret.",
-                title="Private registry?",
-                timeout=10,
-            )
-
-    return on_stuck
 
 
 @handler("new")
@@ -101,7 +89,7 @@ async def handle_new(app: App_, target: Target) -> None:
         request.name,
         "Created",
         result,
-        _stuck_hint(app, target, request.name),
+        pull_secret_hint(app, request.name),
     )
 
 
@@ -239,7 +227,7 @@ async def handle_set_image(app: App_, target: Target) -> None:
         target.name,
         "Image set",
         result,
-        _stuck_hint(app, target, target.name),
+        pull_secret_hint(app, target.name),
     )
 
 
