@@ -72,6 +72,11 @@ def _color(value: Any, where: str) -> str:
     return value
 
 
+def _rich_color(value: str) -> str:
+    """Status colours are drawn with Rich styles, which name ANSI colours without Textual's ``ansi_`` prefix."""
+    return value[len("ansi_") :] if value.startswith("ansi_") else value
+
+
 def theme_from_data(data: Any) -> Theme:
     """Builds a Theme from one parsed theme file; raises ValueError naming what is wrong."""
     if not isinstance(data, dict):
@@ -94,7 +99,7 @@ def theme_from_data(data: Any) -> Theme:
     if missing:
         raise ValueError(f"status.{missing[0]} is required")
     kwargs: dict[str, Any] = {k: _color(v, f"colors.{k}") for k, v in colors.items()}
-    variables = {status_variable(k): _color(status[k], f"status.{k}") for k in STATUS_KEYS}
+    variables = {status_variable(k): _rich_color(_color(status[k], f"status.{k}")) for k in STATUS_KEYS}
     dark = bool(data.get("dark", True))
     ansi = bool(data.get("ansi", False))
     if ansi:

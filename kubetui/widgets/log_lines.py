@@ -136,7 +136,8 @@ class LogLines(ScrollView, can_focus=True):
         }
         accent = theme.accent or theme.warning or "yellow"
         self._match_style = Style(color="black", bgcolor=accent if not theme.ansi else "yellow", bold=True)
-        panel = theme.panel or theme.surface or "#444444"
+        # An ANSI theme's panel is "ansi_default", which Rich cannot draw: use the terminal's own grey.
+        panel = "bright_black" if theme.ansi else theme.panel or theme.surface or "#444444"
         self._current_style = Style(bgcolor=panel)
 
     # --- geometry -----------------------------------------------------------------------------------------
