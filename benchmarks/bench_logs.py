@@ -25,7 +25,7 @@ from textual import events
 from textual.app import App, ComposeResult
 
 from kubetui.cluster.connection import Connection
-from kubetui.cluster.logs import LogItem, LogLine
+from kubetui.cluster.logs import LogItem, RawLine
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET
 from kubetui.widgets.log_view import LogView
 
@@ -179,8 +179,9 @@ async def run(args: argparse.Namespace) -> None:
                 remaining = max(0, args.total - seen(view))
                 k = 0
                 while k < remaining:
-                    batch: list[LogItem] = [
-                        LogLine(
+                    # As the streams deliver them: (pod, container, timestamp, text) tuples.
+                    batch: list[LogItem | RawLine] = [
+                        (
                             pods[(k + i) % len(pods)],
                             "logger",
                             f"2026-01-01T00:{(k + i) // 60_000 % 60:02d}:{(k + i) // 1000 % 60:02d}.{(k + i) % 1000:03d}"

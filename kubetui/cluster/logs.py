@@ -16,6 +16,7 @@ from kubetui.cluster.logs_model import (
     LogOptions,
     LogState,
     LogStatus,
+    RawLine,
     parse_log_line,
     ts_key,
 )
@@ -32,28 +33,33 @@ __all__ = [
     "LogStatus",
     "MultiPodLogs",
     "PodLogStream",
+    "RawLine",
     "parse_log_line",
     "sibling_factory",
     "ts_key",
 ]
 
 
-def _sorted_runs(items: list[LogItem]) -> list[LogItem]:
+def _line_ts(item: LogLine | RawLine) -> str:
+    return ts_key(item.ts if item.__class__ is LogLine else item[2])  # type: ignore[union-attr,index]
+
+
+def _sorted_runs(items: list[Any]) -> list[Any]:
     """Orders each run of lines between two status items by timestamp, so that several pods' bursts
     (their tails on connect) interleave by time; statuses keep their place."""
-    out: list[LogItem] = []
-    run: list[LogLine] = []
+    out: list[Any] = []
+    run: list[Any] = []
     for item in items:
-        if isinstance(item, LogLine):
+        if item.__class__ is not LogStatus:
             run.append(item)
             continue
         if run:
-            run.sort(key=lambda x: ts_key(x.ts))
+            run.sort(key=_line_ts)
             out.extend(run)
             run = []
         out.append(item)
     if run:
-        run.sort(key=lambda x: ts_key(x.ts))
+        run.sort(key=_line_ts)
         out.extend(run)
     return out
 
@@ -64,7 +70,7 @@ class LogBatcher:
 
     def __init__(
         self,
-        on_batch: Callable[[list[LogItem]], None],
+        on_batch: Callable[[list[Any]], None],
         *,
         interval: float = 0.05,
         max_items: int = 5000,
@@ -74,10 +80,10 @@ class LogBatcher:
         self._interval = interval
         self._max_items = max_items
         self._sort = sort
-        self._items: list[LogItem] = []
+        self._items: list[Any] = []
         self._handle: asyncio.TimerHandle | None = None
 
-    def put(self, item: LogItem) -> None:
+    def put(self, item: Any) -> None:
         self._items.append(item)
         if len(self._items) >= self._max_items:
             self.flush()
@@ -96,19 +102,22 @@ class LogBatcher:
 
 class MultiPodLogs:
     """Follows the logs of a set of pods in one namespace; the set may change at any time (``set_pods``):
-    new pods join, pods that go leave with a note. Every item reaches ``on_batch`` in batches."""
+    new pods join, pods that go leave with a note. Every item reaches ``on_batch`` in batches; with
+    ``raw_lines`` a line comes as a plain ``(pod, container, ts, text)`` tuple instead of a LogLine."""
 
     def __init__(
         self,
         source: LogSource,
         namespace: str,
-        on_batch: Callable[[list[LogItem]], None],
+        on_batch: Callable[[list[Any]], None],
         options: LogOptions | None = None,
         *,
         poll_interval: float = 1.0,
         batch_interval: float = 0.05,
         previous_lines: int = 20,
+        raw_lines: bool = False,
     ) -> None:
+        self._raw = raw_lines
         self.source = source
         self.namespace = namespace
         self.options = options or LogOptions()
@@ -124,7 +133,13 @@ class MultiPodLogs:
         return sorted(self._tasks)
 
     def emit(self, item: LogItem) -> None:
-        if not self._closed:
+        if self._closed:
+            return
+        if self._raw and item.__class__ is LogLine:
+            # A plain tuple of strings: the cycle collector stops tracking it at once, whereas LogLine objects
+            # waiting in batches would be promoted and make full collections (long pauses) frequent.
+            self._batcher.put((item.pod, item.container, item.ts, item.text))  # type: ignore[union-attr]
+        else:
             self._batcher.put(item)
 
     def set_pods(self, pods: Iterable[str]) -> None:
@@ -213,12 +228,14 @@ class LogReader:
         self,
         make_source: Callable[[], LogSource],
         namespace: str,
-        on_batch: Callable[[list[LogItem]], None],
+        on_batch: Callable[[list[Any]], None],
         options: LogOptions | None = None,
         *,
         poll_interval: float = 1.0,
         batch_interval: float = 0.05,
+        raw_lines: bool = False,
     ) -> None:
+        self._raw = raw_lines
         self._make_source = make_source
         self._namespace = namespace
         self._on_batch = on_batch
@@ -270,6 +287,7 @@ class LogReader:
             self._options,
             poll_interval=self._poll,
             batch_interval=self._batch_interval,
+            raw_lines=self._raw,
         )
         self._multi = multi
         # Read after _multi is set: a set_pods racing with the start is then never lost.

@@ -50,6 +50,7 @@ class LogStatus:
 
 
 LogItem = LogLine | LogStatus
+RawLine = tuple[str, str, str, str]  # (pod, container, ts, text): a line as batches carry it with raw_lines
 
 
 @dataclass(frozen=True, slots=True)

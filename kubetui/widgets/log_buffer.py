@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
-from kubetui.cluster.logs_model import LogItem, LogLine, LogStatus
+from kubetui.cluster.logs_model import LogItem, LogLine, LogStatus, RawLine
 
 DEFAULT_BUDGET = 100_000
 
@@ -109,23 +109,24 @@ class LogBuffer:
             return False
         return self.exclude is None or self.exclude.search(text) is None
 
-    def append(self, items: Iterable[LogItem]) -> tuple[int, int]:
-        """Adds items; returns (how many of them are shown, how many shown items were dropped from the front)."""
+    def append(self, items: Iterable[LogItem | RawLine]) -> tuple[int, int]:
+        """Adds items (a line as a LogLine or a raw tuple); returns (how many of them are shown, how many shown items were dropped from the front)."""
         shown_before = self.shown_count
         containers = self.containers
         stored: list[_Stored] = []
         add = stored.append
         for item in items:
-            if item.__class__ is LogLine:
-                pod, container = item.pod, item.container  # type: ignore[union-attr]
+            cls = item.__class__
+            if cls is tuple or cls is LogLine:
+                if cls is LogLine:
+                    item = (item.pod, item.container, item.ts, item.text)  # type: ignore[union-attr]
+                pod, container = item[0], item[1]  # type: ignore[index]
                 known = containers.get(pod)
                 if known is None:
                     containers[pod] = {container}
                 elif container not in known:
                     known.add(container)
-                add((pod, container, item.ts, item.text))  # type: ignore[union-attr]
-            else:
-                add(item)  # type: ignore[arg-type]
+            add(item)  # type: ignore[arg-type]
         start = len(self._items)
         self._items.extend(stored)
         if self._shown is not None:

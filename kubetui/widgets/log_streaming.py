@@ -10,7 +10,6 @@ from typing import Any
 from textual.worker import Worker
 
 from kubetui.cluster.logs import (
-    LogItem,
     LogOptions,
     LogReader,
     LogSource,
@@ -98,7 +97,12 @@ class LogStreaming:
         if factory is not None:
             # Its own thread and loop: thousands of lines a second are read and parsed off the UI's loop.
             self._reader = LogReader(
-                factory, self._namespace, self._deliverer(), options, poll_interval=self.poll_interval
+                factory,
+                self._namespace,
+                self._deliverer(),
+                options,
+                poll_interval=self.poll_interval,
+                raw_lines=True,
             )
             self._reader.start(self._pods)
         else:
@@ -107,11 +111,11 @@ class LogStreaming:
             )
         view._update_status()
 
-    def _deliverer(self) -> Callable[[list[LogItem]], None]:
+    def _deliverer(self) -> Callable[[list[Any]], None]:
         generation = self._generation
         view: Any = self
 
-        def deliver(items: list[LogItem]) -> None:
+        def deliver(items: list[Any]) -> None:
             # Called on the reader's thread or loop; post_message is thread-safe. Once the app has closed
             # its loop there is nobody left to tell.
             with contextlib.suppress(RuntimeError):
@@ -126,6 +130,7 @@ class LogStreaming:
             self._deliverer(),
             options,
             poll_interval=self.poll_interval,
+            raw_lines=True,
         )
         self._multi = multi
         try:

@@ -20,6 +20,7 @@ from kubetui.cluster.logs import (
     LogLine,
     LogState,
     LogStatus,
+    RawLine,
 )
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET, LogBuffer, compile_pattern
 from kubetui.widgets.log_lines import LogLines
@@ -103,7 +104,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
     class ItemsArrived(Message):
         """A batch of lines and states from the streams (posted by the streaming worker)."""
 
-        def __init__(self, items: list[LogItem], generation: int = -1) -> None:
+        def __init__(self, items: list[LogItem | RawLine], generation: int = -1) -> None:
             super().__init__()
             self.items = items
             self.generation = generation  # which show_pods they belong to; -1 is always shown
@@ -158,7 +159,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
         if message.generation in (-1, self._generation):
             self.add_items(message.items)
 
-    def add_items(self, items: list[LogItem]) -> None:
+    def add_items(self, items: list[LogItem | RawLine]) -> None:
         """Shows a batch: lines are stored (dropping the oldest over budget), states update the status bar."""
         for item in items:
             if isinstance(item, LogStatus):
