@@ -40,6 +40,15 @@ _PROMPTS = {
     "exclude": "hide lines matching (regex; empty clears)",
     "save": "save the shown lines to file",
 }
+_STATE_LABELS = {
+    LogState.WAITING: "waiting",
+    LogState.CRASH_LOOP: "CrashLoopBackOff",
+    LogState.TERMINATING: "terminating",
+    LogState.ENDED: "ended",
+    LogState.FORBIDDEN: "forbidden",
+    LogState.LOST: "connection lost",
+    LogState.ERROR: "error",
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -163,6 +172,11 @@ class LogView(LogStreaming, Widget, can_focus=False):
         """Shows a batch: lines are stored (dropping the oldest over budget), states update the status bar."""
         for item in items:
             if isinstance(item, LogStatus):
+                if item.state in (LogState.LEFT, LogState.DELETED):
+                    # A pod that is gone has no state left to summarise; its note stays in the lines.
+                    for key in [k for k in self.states if k[0] == item.pod]:
+                        del self.states[key]
+                    continue
                 self.states[(item.pod, item.container)] = item
         new_shown, lost_shown = self.buffer.append(items)
         lines = self.lines
@@ -194,33 +208,36 @@ class LogView(LogStreaming, Widget, can_focus=False):
     # --- status bar ---------------------------------------------------------------------------------------
 
     def _state_summary(self) -> str:
+        """How many streams are in each state that is not plain streaming, e.g. ``2 waiting, 1 CrashLoopBackOff``."""
         counts: dict[str, int] = {}
         for status in self.states.values():
-            if status.state in (LogState.STREAMING, LogState.RESUMED, LogState.JOINED):
-                continue
-            label = status.message.split(":")[0] if status.state is not LogState.WAITING else "waiting"
-            counts[label] = counts.get(label, 0) + 1
-        return ", ".join(f"{n} {label}" if n > 1 else label for label, n in sorted(counts.items()))
+            label = _STATE_LABELS.get(status.state)
+            if status.state is LogState.IMAGE_PULL:
+                label = status.message.split(":")[0]  # ErrImagePull or ImagePullBackOff, as kubectl says
+            if label:
+                counts[label] = counts.get(label, 0) + 1
+        return ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
 
     def status_text(self) -> str:
+        """The one-line summary above the lines; the most telling parts first, as a narrow pane cuts the end."""
         parts = [self.title or "logs"]
         if self.previous:
             parts.append("previous container")
         parts.append("following" if self.follow else f"paused · {self.unread:,} new (f to follow)")
-        parts.append(f"tail {self.tail_lines if self.tail_lines is not None else 'all'}")
-        parts.append(f"since {next(n for n, s in SINCE_CHOICES if s == self.since)}")
+        summary = self._state_summary()
+        if summary:
+            parts.append(summary)
+        parts.append(f"{self.buffer.shown_count:,} lines")
+        if self.buffer.dropped:
+            parts.append(f"dropped {self.buffer.dropped:,} oldest (budget {self.buffer.budget:,})")
         if self.include_text:
             parts.append(f"+/{self.include_text}/")
         if self.exclude_text:
             parts.append(f"-/{self.exclude_text}/")
         if self.search_text and self.lines.search is not None:
             parts.append(f"search /{self.search_text}/")
-        parts.append(f"{self.buffer.shown_count:,} lines")
-        if self.buffer.dropped:
-            parts.append(f"dropped {self.buffer.dropped:,} oldest (budget {self.buffer.budget:,})")
-        summary = self._state_summary()
-        if summary:
-            parts.append(summary)
+        parts.append(f"tail {self.tail_lines if self.tail_lines is not None else 'all'}")
+        parts.append(f"since {next(n for n, s in SINCE_CHOICES if s == self.since)}")
         return " │ ".join(parts)
 
     def _update_status(self) -> None:

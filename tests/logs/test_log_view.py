@@ -200,3 +200,29 @@ async def test_container_named_when_a_pod_has_several_and_stale_batches_ignored(
         view.post_message(LogView.ItemsArrived([LogLine("web-0", "app", ts, "fresh")], view._generation))
         await pilot.pause(0.3)
         assert [i.text for i in view.buffer.iter_shown()] == ["serving", "syncing", "fresh"]  # type: ignore[union-attr]
+
+
+async def test_status_bar_counts_states_and_forgets_pods_that_left() -> None:
+    app = LogApp()
+    async with app.run_test(size=(160, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(
+            [
+                LogStatus(
+                    "a", "c", LogState.WAITING, "waiting for the container to start (ContainerCreating)"
+                ),
+                LogStatus("b", "c", LogState.CRASH_LOOP, "CrashLoopBackOff (restarts: 3): back-off 40s"),
+                LogStatus(
+                    "d", "c", LogState.WAITING, "waiting for the container to start (ContainerCreating)"
+                ),
+                LogStatus("e", "c", LogState.IMAGE_PULL, "ErrImagePull: not found"),
+                LogStatus("f", "c", LogState.STREAMING, "streaming"),
+            ]
+        )
+        await pilot.pause()
+        assert "│ 1 CrashLoopBackOff, 1 ErrImagePull, 2 waiting │" in view.status_text()
+        view.add_items([LogStatus("b", "", LogState.LEFT, "pod b left the selection")])
+        view.add_items([LogStatus("e", "", LogState.DELETED, "pod e was deleted")])
+        assert "│ 2 waiting │" in view.status_text()
+        # The notes stay among the lines.
+        assert [i.state for i in view.buffer.iter_shown()][-2:] == [LogState.LEFT, LogState.DELETED]  # type: ignore[union-attr]
