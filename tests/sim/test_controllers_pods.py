@@ -298,3 +298,31 @@ async def test_init_containers_run_first_then_the_app(cluster: SimCluster) -> No
         if e["reason"] == "Started"
     }
     assert paths == {"spec.initContainers{wait}", "spec.containers{app}"}
+
+
+async def test_changing_a_pods_image_restarts_that_container(cluster: SimCluster) -> None:
+    create(
+        cluster,
+        "pods",
+        {
+            "metadata": {"name": "solo", "namespace": "default"},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.26"}]},
+        },
+    )
+    await wait_for(lambda: container_state(cluster.store.get("pods", "default", "solo") or {}) == "running")
+    pod = cluster.store.get("pods", "default", "solo")
+    assert pod is not None
+    containers = [{**pod["spec"]["containers"][0], "image": "nginx:1.27"}]
+    cluster.store.update("pods", {**pod, "spec": {**pod["spec"], "containers": containers}})
+
+    def restarted() -> dict | None:
+        p = cluster.store.get("pods", "default", "solo") or {}
+        cs = (p.get("status") or {}).get("containerStatuses") or [{}]
+        return cs[0] if cs[0].get("image") == "nginx:1.27" and "running" in cs[0].get("state", {}) else None
+
+    cs = await wait_for(restarted, what="the container restarted with the new image")
+    assert cs["restartCount"] == 1 and cs["lastState"]["terminated"]["reason"] == "Completed"
+    messages = {(e["reason"], e["message"]) for e in cluster.store.list("events", "default")}
+    assert ("Killing", "Container web definition changed, will be restarted") in messages
+    assert ("Pulling", 'Pulling image "nginx:1.27"') in messages
+    assert cluster.pod_log("default", "solo", previous=True)

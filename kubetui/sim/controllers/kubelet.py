@@ -17,6 +17,7 @@ from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, controller_ref, key_of, meta
 from .kubelet_adopt import runtime_from_status
+from .kubelet_lifecycle import restart_changed, stop_pod
 from .kubelet_pull import pull_image
 from .kubelet_status import (
     ContainerRuntime,
@@ -101,12 +102,31 @@ class Kubelet(Controller):
                     self.store.delete("pods", rt.namespace, rt.name)
             return
         if rt is not None:
+            self._apply_image_changes(rt, pod)
             return
         if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             self.runtimes[key] = self._adopt(pod, passive=True)
             return
         rt = self._adopt(pod, passive=False)
         self.runtimes[key] = rt
+
+    # -- a container's image changed in the pod spec (the one mutable part of a running pod) ---------------
+
+    def _apply_image_changes(self, rt: PodRuntime, pod: Obj) -> None:
+        specs = {c["name"]: c for c in (pod.get("spec") or {}).get("containers") or []}
+        changed = [
+            cr for name, cr in rt.containers.items() if name in specs and specs[name].get("image") != cr.image
+        ]
+        if not changed or rt.stopping is not None:
+            return
+        if rt.task is not None and not rt.task.done():
+            rt.task.cancel()
+        rt.task = asyncio.create_task(self._restart_changed(rt, changed, specs))
+
+    async def _restart_changed(
+        self, rt: PodRuntime, changed: list[ContainerRuntime], specs: dict[str, dict[str, Any]]
+    ) -> None:
+        await restart_changed(self, rt, changed, specs)
 
     # -- what containerd would remember across a restart: precise start and end times of each run ------------
 
@@ -336,43 +356,7 @@ class Kubelet(Controller):
     # -- stopping ------------------------------------------------------------------------------------------
 
     async def _stop_pod(self, rt: PodRuntime) -> None:
-        if rt.task is not None:
-            rt.task.cancel()
-        pod = self._pod(rt)
-        if pod is None:
-            return
-        grace = float(meta(pod).get("deletionGracePeriodSeconds", 30))
-        wait = 0.0
-        for cr in [*rt.init_containers.values(), *rt.containers.values()]:
-            if "running" in cr.state:
-                self._event(rt, "Killing", f"Stopping container {cr.name}", container=cr.name)
-                spec = images.lookup(cr.image)
-                wait = max(wait, spec.stop_seconds if spec else 0.5)
-        await self.clock.sleep(min(grace, wait))
-        for cr in [*rt.init_containers.values(), *rt.containers.values()]:
-            if "running" in cr.state:
-                started = cr.state["running"].get("startedAt")
-                code = 0 if wait <= grace else 137
-                cr.state = {
-                    "terminated": {
-                        "exitCode": code,
-                        "reason": "Completed" if code == 0 else "Error",
-                        "startedAt": started,
-                        "finishedAt": self.clock.stamp(),
-                        "containerID": cr.container_id,
-                    }
-                }
-                if cr.current is not None:
-                    cr.current.finish(self.clock.now(), self.clock.speed)
-            cr.ready = cr.started = False
-        pod = self._pod(rt)
-        if pod is None:
-            return
-        if meta(pod).get("finalizers"):
-            self._flush(rt)
-            return
-        with contextlib.suppress(ApiError):
-            self.store.delete("pods", rt.namespace, rt.name)
+        await stop_pod(self, rt)
 
     # -- addresses -----------------------------------------------------------------------------------------
 
