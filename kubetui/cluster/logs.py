@@ -246,6 +246,7 @@ class LogReader:
         self._multi: MultiPodLogs | None = None
         self._pods: list[str] = []
         self._stop: asyncio.Event | None = None
+        self._stop_requested = False
         self._thread = threading.Thread(target=self._main, name="kubetui-logs", daemon=True)
 
     def start(self, pods: Iterable[str]) -> None:
@@ -262,6 +263,7 @@ class LogReader:
 
     def stop(self) -> None:
         """Thread-safe and non-blocking: ends every stream and the thread."""
+        self._stop_requested = True  # seen by a thread that has not set up its loop yet
         if self._loop is not None and self._stop is not None:
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._stop.set)
@@ -275,6 +277,8 @@ class LogReader:
     async def _run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        if self._stop_requested:
+            return
         try:
             source = self._make_source()
         except Exception as exc:
