@@ -30,6 +30,7 @@ class LogStreaming:
     poll_interval: float
     reader_thread: bool
     states: dict[tuple[str, str], LogStatus]
+    known_containers: set[str]
 
     def _init_streaming(self) -> None:
         self._source: LogSource | None = None
@@ -55,6 +56,7 @@ class LogStreaming:
         self._pods = list(pods)
         self.title = title or (pods[0] if len(pods) == 1 else f"{len(pods)} pods")
         self.previous = False
+        self.known_containers = set()
         self._restart()
 
     def set_pods(self, pods: Sequence[str]) -> None:

@@ -86,6 +86,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
         Binding("x", "prompt('exclude')", "Exclude"),
         Binding("l", "cycle_tail", "Tail"),
         Binding("S", "cycle_since", "Since"),
+        Binding("C", "cycle_container", "Container"),
         Binding("s", "prompt('save')", "Save"),
         Binding("c", "clear", "Clear"),
         Binding("G,end", "follow_end", "End", show=False),
@@ -146,6 +147,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
         self.states: dict[tuple[str, str], LogStatus] = {}
         self._prompt_kind = ""
         self._status_shown = ""
+        self.known_containers: set[str] = set()
         self._init_streaming()
         self._repaint_timer: Timer | None = None
 
@@ -221,6 +223,8 @@ class LogView(LogStreaming, Widget, can_focus=False):
     def status_text(self) -> str:
         """The one-line summary above the lines; the most telling parts first, as a narrow pane cuts the end."""
         parts = [self.title or "logs"]
+        if self._container:
+            parts.append(f"container {self._container}")
         if self.previous:
             parts.append("previous container")
         parts.append("following" if self.follow else f"paused · {self.unread:,} new (f to follow)")
@@ -323,6 +327,16 @@ class LogView(LogStreaming, Widget, can_focus=False):
         values = [s for _, s in SINCE_CHOICES]
         i = values.index(self.since) if self.since in values else -1
         self.since = values[(i + 1) % len(values)]
+        self._restart()
+
+    def action_cycle_container(self) -> None:
+        """All containers → each container seen so far (by name, across the pods) → all again."""
+        # Remembered across restarts: with one container chosen, only its lines come in.
+        self.known_containers |= {c for pod in self.buffer.containers.values() for c in pod}
+        self.known_containers |= {container for _, container in self.states if container}
+        choices: list[str | None] = [None, *sorted(self.known_containers)]
+        i = choices.index(self._container) if self._container in choices else 0
+        self._container = choices[(i + 1) % len(choices)]
         self._restart()
 
     def action_clear(self) -> None:

@@ -166,3 +166,36 @@ async def test_tail_and_since_keys_restart_the_stream_with_them(sim: SimServer, 
         assert "since 1m" in view.status_text()
         view.stop()
     await conn.close()
+
+
+async def test_container_key_cycles_all_then_each_container(sim: SimServer, kubeconfig: Path) -> None:
+    conn = await connect(kubeconfig)
+    sidecar = ["sh", "-c", "while true; do echo sidecar tick; sleep 1; done"]
+    await create_pod(
+        conn,
+        "twins",
+        [container("web", "kubetui.test/logger:1", rate=2), container("sidecar", "busybox", command=sidecar)],
+    )
+    app = ViewApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(LogView)
+        view.show_pods(conn, NS, ["twins"])
+
+        def containers_shown() -> set[str]:
+            return {i.container for i in view.buffer.iter_shown() if isinstance(i, LogLine)}
+
+        await wait_for(lambda: containers_shown() == {"web", "sidecar"}, what="both containers")
+        await pilot.pause(0.3)
+        assert any(r.startswith("twins/sidecar ") for r in rows(view))
+        await pilot.press("C")  # → sidecar (names in order)
+        assert "container sidecar" in view.status_text()
+        await wait_for(lambda: len(view.buffer) >= 3)
+        assert containers_shown() == {"sidecar"}
+        await pilot.press("C")  # → web
+        await wait_for(lambda: len(view.buffer) >= 3)
+        assert containers_shown() == {"web"}
+        await pilot.press("C")  # → all again
+        await wait_for(lambda: containers_shown() == {"web", "sidecar"})
+        assert "container " not in view.status_text()
+        view.stop()
+    await conn.close()
