@@ -295,7 +295,7 @@ class LogLines(ScrollView, can_focus=True):
             strip = self._render_item(buffer.shown(index), index)
             part = row - start
             pieces = (
-                strip.divide(range(width, strip.cell_length + width, width))
+                strip.divide([*range(width, strip.cell_length, width), strip.cell_length])
                 if strip.cell_length > width
                 else [strip]
             )

@@ -226,3 +226,29 @@ async def test_status_bar_counts_states_and_forgets_pods_that_left() -> None:
         assert "│ 2 waiting │" in view.status_text()
         # The notes stay among the lines.
         assert [i.state for i in view.buffer.iter_shown()][-2:] == [LogState.LEFT, LogState.DELETED]  # type: ignore[union-attr]
+
+
+async def test_wrapped_rows_stay_right_while_lines_arrive_and_drop() -> None:
+    app = LogApp(budget=60)
+    async with app.run_test(size=(40, 12)) as pilot:
+        view = app.query_one(LogView)
+        await pilot.press("w")
+        body = view.lines
+        for batch in range(6):
+            # Lines of many lengths: some fit in a row, some need several.
+            view.add_items(
+                [
+                    LogLine("p", "c", f"2026-01-01T00:00:{i % 60:02d}Z", "x" * (i * 7 % 90))
+                    for i in range(batch * 25, batch * 25 + 25)
+                ]
+            )
+            await pilot.pause(0.15)
+        await pilot.pause(0.3)
+        width = body.scrollable_content_region.width
+        expected = sum(max(1, -(-(2 + len(item.text)) // width)) for item in view.buffer.iter_shown())  # type: ignore[union-attr]
+        assert len(view.buffer) == 60
+        assert body.virtual_size.height == expected
+        # The last row shown is the end of the newest line.
+        last = view.buffer.shown(59)
+        tail = ("p " + last.text)[-((2 + len(last.text)) % width or width) :]  # type: ignore[union-attr]
+        assert screen_text(view)[-1] == tail.rstrip()
