@@ -164,11 +164,16 @@ class LogLines(ScrollView, can_focus=True):
         self._pending_new += new_shown
         self._pending_lost += lost_shown
 
-    def show_pending(self) -> None:
-        """Brings sizes up to date with everything added since; ``invalidate`` also does (and resets this)."""
+    def show_pending(self) -> int:
+        """Brings sizes up to date with everything added since (``invalidate`` also does, and resets this);
+        returns how many screen rows dropped off the top."""
         new_shown, lost_shown = self._pending_new, self._pending_lost
         self._pending_new = self._pending_lost = 0
+        base = self._ends_base
         self.note_appended(new_shown, lost_shown)
+        if self.wrap:
+            return max(0, self._ends_base - base)
+        return lost_shown
 
     def note_appended(self, new_shown: int, lost_shown: int) -> None:
         """Updates sizes after the buffer grew by ``new_shown`` shown items and lost ``lost_shown``."""

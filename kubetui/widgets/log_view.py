@@ -197,13 +197,12 @@ class LogView(LogStreaming, Widget, can_focus=False):
     def _show_pending(self) -> None:
         self._repaint_timer = None
         lines = self.lines
-        lost_shown = lines._pending_lost
-        lines.show_pending()
+        lost_rows = lines.show_pending()
         if self.follow:
             lines.scroll_end(animate=False, x_axis=False)
-        elif lost_shown:
+        elif lost_rows:
             # Keep the lines under the reader's eyes in place while old ones drop off the top.
-            lines.scroll_to(y=max(0, lines.scroll_y - lost_shown), animate=False, immediate=True)
+            lines.scroll_to(y=max(0, lines.scroll_y - lost_rows), animate=False, immediate=True)
         lines.refresh()
         self._update_status()
 

@@ -252,3 +252,22 @@ async def test_wrapped_rows_stay_right_while_lines_arrive_and_drop() -> None:
         last = view.buffer.shown(59)
         tail = ("p " + last.text)[-((2 + len(last.text)) % width or width) :]  # type: ignore[union-attr]
         assert screen_text(view)[-1] == tail.rstrip()
+
+
+async def test_paused_view_keeps_its_lines_in_place_while_old_ones_drop() -> None:
+    app = LogApp(budget=100)
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items(lines(1, 100))
+        await pilot.pause(0.3)
+        await pilot.press("f")  # pause
+        body = view.lines
+        body.scroll_to(y=60, animate=False, immediate=True)
+        await pilot.pause()
+        top = screen_text(view)[0]
+        assert top == "web-0 tick 60"
+        view.add_items(lines(1, 20, start=100))  # 20 oldest drop off the top
+        await pilot.pause(0.3)
+        assert view.buffer.dropped == 20
+        assert screen_text(view)[0] == top
+        assert view.unread == 20
