@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from kubetui.messages import (
     WatchStateChanged,
 )
 
+FREEZE_BATCH = 200
 NAMESPACED = frozenset({"deployments", "replicasets", "pods", "services", "endpointslices", "events"})
 
 
@@ -113,6 +115,7 @@ class ClusterSession:
 
     async def close(self) -> None:
         self._closed = True
+        self._resume_gc()
         await self._teardown()
         for task in list(self._tasks):
             task.cancel()
@@ -220,6 +223,7 @@ class ClusterSession:
             return
         with contextlib.suppress(Exception):
             self.version = await self.conn.version()
+        self._pause_gc()
         gen = self._generation
         self.hub = WatchHub(
             self.conn,
@@ -251,10 +255,38 @@ class ClusterSession:
         self._pending.clear()
         self._pending_uids.clear()
 
+    # -- garbage collection during the initial sync ------------------------------------------------------------
+
+    _gc_paused = False
+    _gc_handle: asyncio.TimerHandle | None = None
+    gc_pause_limit = 30.0  # seconds; a sync that never finishes must not leave the collector off
+
+    def _pause_gc(self) -> None:
+        """The initial lists build tens of thousands of long-lived, cycle-free objects; each growth step would
+        trigger a full collection rescanning them all (seconds in total at 10,000 pods). Off until live."""
+        if self._gc_paused or not gc.isenabled():
+            return
+        self._gc_paused = True
+        gc.disable()
+        self._gc_handle = asyncio.get_running_loop().call_later(self.gc_pause_limit, self._resume_gc)
+
+    def _resume_gc(self) -> None:
+        if self._gc_handle is not None:
+            self._gc_handle.cancel()
+            self._gc_handle = None
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.freeze()  # what the sync built stays out of every later collection
+            gc.enable()
+
     def _on_deltas(self, generation: int, kind: str, deltas: list[Any]) -> None:
         if generation != self._generation:
             return
         changed = self.store.apply(kind, deltas)
+        if len(deltas) >= FREEZE_BATCH:
+            # A list page: its objects live long and hold no cycles. Frozen, the collector stops rescanning
+            # them on every growth step of the cache (seconds of pauses over a 10,000-pod initial sync).
+            gc.freeze()
         self._pending.setdefault(kind, []).extend(deltas)
         self._pending_uids.setdefault(kind, set()).update(changed or ())
         if self._flush_handle is None:
@@ -272,6 +304,8 @@ class ClusterSession:
         if generation != self._generation:
             return
         self.states[state.kind] = state
+        if self._gc_paused and self.connection_state()[0] == "live":
+            self._resume_gc()
         self._post(WatchStateChanged(state))
 
     def _post_reset(self) -> None:

@@ -71,6 +71,9 @@ class MainScreen(CommandsMixin, Screen[None]):
 
     ready = False  # set once the widgets exist; cluster messages before that are caught up on mount
 
+    def on_unmount(self) -> None:
+        self.ready = False
+
     def on_mount(self) -> None:
         self.ready = True
         self.table("pods").focus()
@@ -262,6 +265,8 @@ class MainScreen(CommandsMixin, Screen[None]):
             if row is not None:
                 wanted[obj["metadata"]["uid"]] = row
         table.replace(wanted)
+        if len(wanted) > 1000:
+            self.app.freeze_heap_soon()  # type: ignore[attr-defined]
         self._titles()
 
     def refill_all(self) -> None:

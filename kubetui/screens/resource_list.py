@@ -49,6 +49,9 @@ class ResourceListScreen(Screen[None]):
 
     ready = False  # set once the widgets exist; cluster messages before that are caught up on mount
 
+    def on_unmount(self) -> None:
+        self.ready = False
+
     def on_mount(self) -> None:
         self.ready = True
         app: Any = self.app

@@ -77,8 +77,10 @@ class RevisionsTable(ResourceTable):
                     age,
                     marker,
                 )
-        self.replace(rows)
-        self.display = deployment is not None
+        if rows.keys() != self.uids() or any(self.get_row(uid) != cells for uid, cells in rows.items()):
+            self.replace(rows)
+        if self.display != (deployment is not None):
+            self.display = deployment is not None
 
 
 def _active(sets: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -16,12 +16,24 @@ class TrafficPathView(Static):
         text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    _shown: Text | None = None
+
     def show(self, store: Any, service: dict[str, Any] | None) -> None:
+        """Redraws only when the path changed, and re-lays out only when its height did: pod events arrive
+        many times a second and most do not touch this Service."""
         if service is None:
-            self.display = False
+            if self.display:
+                self.display = False
             return
-        self.display = True
-        self.update(self.describe(store, service))
+        if not self.display:
+            self.display = True
+        text = self.describe(store, service)
+        old = self._shown
+        if old is not None and old.plain == text.plain and old.spans == text.spans:
+            return
+        self._shown = text
+        same_height = old is not None and old.plain.count("\n") == text.plain.count("\n")
+        self.update(text, layout=not same_height)
 
     @staticmethod
     def describe(store: Any, service: dict[str, Any]) -> Text:
