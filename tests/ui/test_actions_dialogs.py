@@ -236,6 +236,15 @@ async def test_undo_preselects_the_previous_revision_and_shows_the_template_diff
     assert app.result == 1
 
 
+async def test_undo_fits_a_small_terminal() -> None:
+    dialog = RolloutUndoDialog("kubernetes-bootcamp", revisions())
+    app = Host(dialog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#ok")  # reachable: the form scrolls, the buttons stay on screen
+        await pilot.pause()
+    assert app.result == 2
+
+
 async def test_undo_refuses_the_current_revision() -> None:
     dialog = RolloutUndoDialog("kubernetes-bootcamp", revisions())
     app = Host(dialog)
@@ -345,3 +354,28 @@ async def test_registry_secret_masks_the_password_and_returns_credentials() -> N
         await pilot.click("#ok")
         await pilot.pause()
     assert app.result == RegistrySecret("my-secret", "registry.example.com", "dev", "s3cret")
+
+
+async def test_rollout_view_waits_for_a_new_deployment_to_appear_and_announces_the_outcome() -> None:
+    from kubetui.screens.dialogs import RolloutScreen
+
+    deployment = {
+        "kind": "Deployment",
+        "metadata": {"name": "web", "uid": "d", "generation": 1},
+        "spec": {"replicas": 1},
+        "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1},
+    }
+    cache: dict[str, Any] = {"deployment": None}
+    screen = RolloutScreen("Created", "web", lambda: (cache["deployment"], [], []), min_generation=1)
+    app = Host(screen)
+    async with app.run_test() as pilot:
+        await pilot.pause(0.6)
+        assert screen.outcome is None and "appear" in screen.progress.message  # not yet cached is not gone
+        cache["deployment"] = deployment
+        await pilot.pause(0.6)
+        assert screen.outcome == "complete"
+        assert any("successfully rolled out" in str(n.message) for n in app._notifications)
+        cache["deployment"] = None  # closing early still reports the known outcome
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result == "complete"

@@ -96,11 +96,15 @@ async def handle_apply(app: App[Any], target: Target) -> None:
     deployments = [o for o in applied if o.kind == "Deployment" and o.ok]
     if len(deployments) == 1:
         only = deployments[0]
+        applied_object = next(
+            (getattr(r, "object", None) for r in results if getattr(r, "kind", "") == "Deployment"), None
+        )
         follow_rollout(
             app,
             session,
             only.namespace or namespace,
             only.name,
             f"Applied {choice.path.name}",
+            applied_object,
             on_stuck=pull_secret_hint(app, only.name),
         )

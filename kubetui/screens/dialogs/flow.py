@@ -85,15 +85,16 @@ def container_ports(kind: str, obj: dict[str, Any]) -> list[int]:
 
 
 def store_snapshot(session: Any, namespace: str, name: str) -> Callable[[], tuple[Any, list[Any], list[Any]]]:
-    """Reads a Deployment, its namespace's ReplicaSets and pods from the live cache (no network)."""
+    """Reads a Deployment, its ReplicaSets and their pods from the live cache (owner indexes, no network)."""
 
     def snapshot() -> tuple[Any, list[Any], list[Any]]:
         store = session.store
-        return (
-            store.find("deployments", namespace, name),
-            list(store.list("replicasets", namespace)),
-            list(store.list("pods", namespace)),
-        )
+        deployment = store.find("deployments", namespace, name)
+        if deployment is None:
+            return None, [], []
+        replicasets = list(store.owned_by("replicasets", meta(deployment).get("uid", "")))
+        pods = [pod for rs in replicasets for pod in store.owned_by("pods", meta(rs).get("uid", ""))]
+        return deployment, replicasets, pods
 
     return snapshot
 
@@ -122,13 +123,14 @@ def follow_rollout(
     what: str,
     result: Any = None,
     on_stuck: Callable[[str], None] | None = None,
+    min_generation: int = 0,
 ) -> RolloutScreen:
     """Show the live rollout view for Deployment ``namespace/name`` after ``what`` changed it."""
     obj = result if isinstance(result, dict) else {}
-    generation = 0
+    generation = min_generation
     # Only the Deployment's own generation says when the controller has seen the change (not a Scale's).
     if obj.get("kind", "Deployment") == "Deployment" and meta(obj).get("name") == name:
-        generation = int(meta(obj).get("generation") or 0)
+        generation = max(generation, int(meta(obj).get("generation") or 0))
     screen = RolloutScreen(
         f"{what}: Deployment {namespace}/{name}",
         name,

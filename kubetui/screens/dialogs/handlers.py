@@ -137,6 +137,12 @@ def _replicas(obj: dict[str, Any] | None) -> int:
 
 async def _scale_to(app: App_, target: Target, replicas: int) -> None:
     ops = _ops()
+    # A changed replica count bumps the Deployment's generation; until the cache shows the controller has
+    # seen it, the cached status still describes the old count and must not read as "rolled out".
+    cached = target.session.store.find(target.kind, target.namespace, target.name) or target.obj or {}
+    generation = int(meta(cached).get("generation") or 0)
+    if _replicas(cached) != replicas:
+        generation += 1
     try:
         result = await run_op(
             app,
@@ -150,7 +156,15 @@ async def _scale_to(app: App_, target: Target, replicas: int) -> None:
         f"{KIND_LABELS.get(target.kind, target.kind)} {target.name} scaled to {replicas}", title="Scaled"
     )
     if target.kind == "deployments":
-        follow_rollout(app, target.session, target.namespace, target.name, f"Scaled to {replicas}", result)
+        follow_rollout(
+            app,
+            target.session,
+            target.namespace,
+            target.name,
+            f"Scaled to {replicas}",
+            result,
+            min_generation=generation,
+        )
 
 
 @handler("scale")

@@ -59,6 +59,7 @@ class RolloutScreen(ModalScreen[str]):
         self.outcome: str | None = None
         """'complete' or 'failed' once known; None while in progress."""
         self._stuck_reported = False
+        self._seen = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rollout"):
@@ -81,8 +82,15 @@ class RolloutScreen(ModalScreen[str]):
         if self.outcome is not None:
             return
         deployment, replicasets, pods = self.snapshot()
-        self.progress = rollout_progress(deployment, replicasets, pods, self.min_generation)
-        self._draw(self.progress)
+        if deployment is None and not self._seen:
+            # Just created: the watch has not brought it yet. Only a Deployment once seen can be "gone".
+            progress = Progress(f"Waiting for Deployment {self.deployment} to appear...")
+        else:
+            self._seen = True
+            progress = rollout_progress(deployment, replicasets, pods, self.min_generation)
+        if progress != self.progress:  # redraw only what changed since the last tick
+            self.progress = progress
+            self._draw(progress)
         if self.progress.done:
             self.outcome = "complete"
             self.app.notify(self.progress.message, title="Rollout complete")
