@@ -21,6 +21,7 @@ from kubetui.cluster.logs_model import LogItem, LogLine, LogState
 from kubetui.widgets.log_buffer import LogBuffer
 
 _TS_WIDTH = 31  # "2026-01-01T00:00:00.000000000Z "
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile("[\u0000-\u0008\u000a-\u001f\u007f]")
 
 ANSI_PALETTE = (
@@ -55,7 +56,10 @@ STATE_STATUS = {
 
 
 def clean(text: str) -> str:
-    """Tabs expanded and control characters made visible, so one log line is one screen line."""
+    """Colour codes removed, tabs expanded and other control characters made visible, so one log line is
+    one screen line and a program's colours cannot restyle the view."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
     if "\t" in text:
         text = text.expandtabs()
     return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text) if not text.isprintable() else text
@@ -150,7 +154,7 @@ class LogLines(ScrollView, can_focus=True):
     def _text_width(self, item: LogItem) -> int:
         if isinstance(item, LogLine):
             text = item.text
-            return len(text) if text.isascii() and "\t" not in text else cell_len(clean(text))
+            return len(text) if text.isascii() and text.isprintable() else cell_len(clean(text))
         return len(item.message) + len(item.pod) + len(item.container) + 50
 
     def _item_width(self, item: LogItem) -> int:
@@ -216,11 +220,17 @@ class LogLines(ScrollView, can_focus=True):
     def _resize(self) -> None:
         if self.wrap:
             rows = (self._ends[-1] - self._ends_base) if self._ends else 0
-            self.virtual_size = Size(self.scrollable_content_region.width, rows)
+            size = Size(self.scrollable_content_region.width, rows)
         else:
             # Widest text seen plus the widest prefix and timestamp: no pass over every line on a toggle.
             width = self._max_text + self._prefix_width + 1 + (_TS_WIDTH if self.timestamps else 0)
-            self.virtual_size = Size(width, self.buffer.shown_count)
+            size = Size(width, self.buffer.shown_count)
+        if self.region.area:
+            self.virtual_size = size
+        else:
+            # Not on screen (a pane hidden behind a tab): a layout pass now would repaint every scrollbar on
+            # the screen for nothing, many times a second; the pass that shows this widget picks the size up.
+            self.set_reactive(LogLines.virtual_size, size)
 
     def invalidate(self) -> None:
         """Forgets every rendered line and size; call after toggles, filters or a resize."""

@@ -271,3 +271,16 @@ async def test_paused_view_keeps_its_lines_in_place_while_old_ones_drop() -> Non
         assert view.buffer.dropped == 20
         assert screen_text(view)[0] == top
         assert view.unread == 20
+
+
+async def test_colour_codes_and_control_characters_cannot_break_a_row() -> None:
+    app = LogApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        view = app.query_one(LogView)
+        coloured = "\x1b[32mINFO\x1b[0m\tready\x07"
+        view.add_items([LogLine("web-0", "app", "2026-01-01T00:00:00Z", coloured)])
+        await pilot.press("w")
+        await pilot.pause(0.3)
+        assert screen_text(view)[0] == "web-0 INFO    ready\N{REPLACEMENT CHARACTER}"
+        assert view.lines.virtual_size.height == 1
+        assert view.buffer.shown(0).text == coloured  # stored as it came; only the screen is cleaned
