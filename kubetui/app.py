@@ -75,6 +75,8 @@ class KubeApp(App[int]):
                 "status-warning": "#ffaf00",
             }
 
+    _themes_ready = False  # after this, a theme change is the person's choice and is remembered
+
     def status_colours(self) -> dict[str, str]:
         """Status class → colour of the current theme (for cells drawn with Rich styles)."""
         variables = self.theme_variables
@@ -98,8 +100,16 @@ class KubeApp(App[int]):
         if problem:
             self.startup_warnings.append(problem)
         self.theme = name
+        self._themes_ready = True
 
     def watch_theme(self, name: str) -> None:
+        if self._themes_ready:
+            try:
+                from kubetui.config import remember
+            except ImportError:
+                pass
+            else:
+                remember("theme", name)  # chosen from the command palette: kept for the next start
         for screen in self.screen_stack:
             refresh = getattr(screen, "theme_changed", None)
             if refresh is not None:
@@ -179,6 +189,14 @@ class KubeApp(App[int]):
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self._forward("cluster_state", message)
+
+    def on_clusters_screen_context_selected(self, message: Any) -> None:
+        """The clusters view chose a cluster: the session moves to its context, the app keeps running."""
+        self.run_worker(
+            self.session.switch_context(message.context, kubeconfig=str(message.kubeconfig)),
+            group="session",
+            exclusive=True,
+        )
 
     def on_operation_done(self, message: OperationDone) -> None:
         self._forward("operation_done", message)

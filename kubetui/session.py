@@ -120,11 +120,16 @@ class ClusterSession:
         for task in list(self._tasks):
             task.cancel()
 
-    async def switch_context(self, context: str, namespace: str | None = None) -> None:
-        """Drops the current cluster's data and connects to ``context`` of the same kubeconfig."""
+    async def switch_context(
+        self, context: str, namespace: str | None = None, kubeconfig: str | None = None
+    ) -> None:
+        """Drops the current cluster's data and connects to ``context`` (of another kubeconfig if given)."""
         from kubetui.cluster.store import Store
 
         await self._teardown()
+        if kubeconfig is not None and kubeconfig != self.config.kubeconfig:
+            self.config.kubeconfig = kubeconfig
+            self.config.builtin = False
         self.config.context = context
         self.config.namespace = namespace
         self.namespace = namespace or self._default_namespace(context)

@@ -137,8 +137,13 @@ class MainScreen(CommandsMixin, Screen[None]):
             if found is None:
                 return False
             return actions_table.visible(found, self.focused_kind(), self.session.readonly)
-        # Typing ":" or "/" inside the command line itself is text, not a command.
-        return not (action in PRIORITY_ACTIONS and isinstance(self.focused, CommandLine))
+        if action in PRIORITY_ACTIONS:
+            # Typing ":" or "/" inside the command line is text; "/" in the Logs pane is its own search.
+            if isinstance(self.focused, CommandLine):
+                return False
+            if action == "filter" and self.focused_kind() not in self.filters:
+                return False
+        return True
 
     def action_object(self, action_id: str) -> None:
         self.run_action_id(action_id)

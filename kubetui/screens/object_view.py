@@ -46,7 +46,9 @@ def mask_secret(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_yaml(obj: dict[str, Any]) -> str:
-    return yaml.safe_dump(mask_secret(fold_managed_fields(obj)), sort_keys=False, default_flow_style=False)
+    return yaml.safe_dump(
+        mask_secret(fold_managed_fields(obj)), sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
 
 
 async def describe_text(session: Any, kind: str, obj: dict[str, Any]) -> str:

@@ -1,0 +1,156 @@
+"""Keys and views of the main screen: read-only, palette, zoom, theme colours, lists, pickers, Logs pane keys."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from kubetui.app import KubeApp
+from kubetui.config import Settings
+from kubetui.launch import wants_builtin
+from kubetui.screens.main import MainScreen
+from kubetui.screens.object_view import MASK, to_yaml
+from kubetui.screens.pickers import PickerScreen
+from kubetui.screens.resource_list import ResourceListScreen
+from kubetui.session import SessionConfig
+from tests.ui.conftest import Journey
+from tests.ui.helpers import wait_for
+
+
+def _app(journey: Journey, **config: Any) -> KubeApp:
+    return KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig), **config), settings=Settings())
+
+
+def _footer_actions(app: KubeApp) -> set[str]:
+    return {b.binding.id for b in app.screen.active_bindings.values() if b.enabled and b.binding.id}
+
+
+async def test_read_only_hides_every_mutation_from_footer_and_palette(journey: Journey) -> None:
+    app = _app(journey, readonly=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_for(pilot, lambda: screen.table("deployments").row_count == 2)
+        screen.focus_pane("deployments")
+        await pilot.pause()
+        shown = _footer_actions(app)
+        assert {"describe", "yaml", "logs"} <= shown
+        assert not shown & {"new", "scale", "set_image", "undo", "restart", "delete", "apply"}
+        palette = {c.title for c in app.get_system_commands(screen)}
+        assert "Describe" in palette and "Scale" not in palette and "Delete" not in palette
+        assert "[read-only]" in str(screen.query_one("#header").content)
+    writable = _app(journey)
+    async with writable.run_test(size=(160, 48)) as pilot:
+        screen = writable.screen
+        assert isinstance(screen, MainScreen)
+        screen.focus_pane("deployments")
+        await pilot.pause()
+        assert {"scale", "set_image", "undo", "delete"} <= _footer_actions(writable)
+        assert "Scale" in {c.title for c in writable.get_system_commands(screen)}
+        # keys only where the kind supports them: no scaling a Service
+        screen.focus_pane("services")
+        await pilot.pause()
+        assert "scale" not in _footer_actions(writable) and "expose" in _footer_actions(writable)
+
+
+async def test_zoom_shows_the_focused_pane_alone_and_back(journey: Journey) -> None:
+    app = _app(journey)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.pause()
+        assert len([p for p in screen.query("Pane") if p.display]) == 5
+        await pilot.press("z")
+        await pilot.pause()
+        assert [p.kind for p in screen.query("Pane") if p.display] == ["pods"]
+        await pilot.press("z")
+        await pilot.pause()
+        assert len([p for p in screen.query("Pane") if p.display]) == 5
+
+
+async def test_status_cells_take_their_colour_from_the_theme(journey: Journey) -> None:
+    app = _app(journey)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        table = screen.table("pods")
+
+        def running_rows() -> list[Any]:
+            rows = [table.get_row(uid) for uid in table.ordered_uids()]
+            return [r for r in rows if r[2].plain == "Running"]
+
+        await wait_for(pilot, lambda: len(running_rows()) == 3)
+        colour = app.theme_variables["status-running"]
+        assert all(str(r[2].style).lower() == colour.lower() for r in running_rows())
+
+
+async def test_lists_and_pickers(journey: Journey) -> None:
+    app = _app(journey)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+        await pilot.press("colon", *"rs", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResourceListScreen))
+        listing = app.screen
+        assert isinstance(listing, ResourceListScreen)
+        await wait_for(pilot, lambda: listing.query_one("#list").row_count == 2)
+        await pilot.press("escape")
+        await pilot.press("colon", *"events", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResourceListScreen))
+        events = app.screen
+        assert isinstance(events, ResourceListScreen) and events.kind == "events"
+        await wait_for(pilot, lambda: events.query_one("#list").row_count > 0)
+        await pilot.press("escape")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press(*"kube-sys", "enter")
+        await wait_for(pilot, lambda: app.session.view_namespace == "kube-system")
+        assert app.screen is screen
+
+
+async def test_slash_in_the_logs_pane_searches_the_logs(journey: Journey) -> None:
+    app = _app(journey)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+        await pilot.press("enter")  # drill from a pod into its logs
+        await wait_for(pilot, lambda: screen.focused_kind() == "logs")
+        await pilot.press("slash")
+        await pilot.pause()
+        assert screen.query_one("#log-prompt").has_class("-active")
+        assert not screen.query_one("#command").has_class("-open")
+
+
+def test_yaml_folds_managed_fields_and_masks_secret_values() -> None:
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "my-secret",
+            "managedFields": [{"manager": "kubectl"}, {"manager": "kubetui"}],
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": '{"data":{"p":"c2VjcmV0"}}'},
+        },
+        "data": {".dockerconfigjson": base64.b64encode(b'{"auths":{}}').decode()},
+        "stringData": {"password": "hunter2"},
+    }
+    text = to_yaml(secret)
+    assert "hunter2" not in text and "c2VjcmV0" not in text and "eyJhdXRocyI6e319" not in text
+    assert f".dockerconfigjson: {MASK}" in text and f"password: {MASK}" in text
+    assert "managedFields: '<folded: 2 entries by kubectl, kubetui>'" in text
+    pod = {"kind": "Pod", "metadata": {"name": "p"}, "data": {"x": "y"}}
+    assert "x: y" in to_yaml(pod)
+
+
+def test_no_kubeconfig_means_the_built_in_cluster(tmp_path: Any, monkeypatch: Any) -> None:
+    import argparse
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    args = argparse.Namespace(sim=False, kubeconfig=None)
+    assert wants_builtin(args)
+    (tmp_path / ".kube").mkdir()
+    (tmp_path / ".kube" / "config").write_text("apiVersion: v1\nkind: Config\n")
+    assert not wants_builtin(args)
+    assert wants_builtin(argparse.Namespace(sim=True, kubeconfig=None))
