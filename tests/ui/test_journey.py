@@ -3,7 +3,8 @@
 Create hello-node and expose it through a LoadBalancer; create kubernetes-bootcamp, expose it, scale it up
 and down, roll out v2, roll it back, delete it and its Service; apply myapp from a private registry, give it
 the registry Secret it lacks; then read the logs of all its pods side by side to find the one consumer.
-Every step is checked through the API (and the last one in the log view).
+Every step is checked through the API (and the last one in the log view). Names and numbers are typed key by
+key; long image references and the command arrive as a terminal paste, as a person would enter them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Select
 
 from kubetui.cluster.connection import Connection
@@ -74,6 +76,12 @@ async def type_text(pilot: Any, text: str) -> None:
     await pilot.press(*("space" if ch == " " else ch for ch in text))
 
 
+async def paste(pilot: Any, app: Any, text: str) -> None:
+    """Paste ``text`` into the focused field, as a terminal's bracketed paste delivers it (long image names)."""
+    app.post_message(events.Paste(text))
+    await pilot.pause()
+
+
 async def finish_rollout(pilot: Any, app: Any, timeout: float = 30) -> RolloutScreen:
     rollout = await screen_of(pilot, app, RolloutScreen)
     try:
@@ -101,9 +109,9 @@ async def test_the_journey_from_the_keyboard(sim: Any, kubeconfig: Path, api: Co
         await screen_of(pilot, app, NewDeploymentDialog)
         await type_text(pilot, "hello-node")
         await pilot.press("tab")
-        await type_text(pilot, AGNHOST)
+        await paste(pilot, app, AGNHOST)
         await pilot.press("tab", "tab", *"8080", "tab")
-        await type_text(pilot, "/agnhost netexec --http-port=8080")
+        await paste(pilot, app, "/agnhost netexec --http-port=8080")
         await pilot.press("enter")
         rollout = await finish_rollout(pilot, app)
         assert [line.revision for line in rollout.progress.replicasets] == [1]  # one ReplicaSet, revision 1
@@ -126,7 +134,7 @@ async def test_the_journey_from_the_keyboard(sim: Any, kubeconfig: Path, api: Co
         await screen_of(pilot, app, NewDeploymentDialog)
         await type_text(pilot, "kubernetes-bootcamp")
         await pilot.press("tab")
-        await type_text(pilot, V1)
+        await paste(pilot, app, V1)
         await pilot.press("tab", "tab", *"8080", "enter")
         await finish_rollout(pilot, app)
         await cursor_to(pilot, app, "deployments", "kubernetes-bootcamp")
@@ -151,7 +159,7 @@ async def test_the_journey_from_the_keyboard(sim: Any, kubeconfig: Path, api: Co
         await pilot.press("i")
         await screen_of(pilot, app, SetImageDialog)
         await pilot.press("ctrl+u")
-        await type_text(pilot, V2)
+        await paste(pilot, app, V2)
         await pilot.press("enter")
         rollout = await finish_rollout(pilot, app)
         assert [(line.revision, line.desired) for line in rollout.progress.replicasets] == [(2, 2), (1, 0)]
