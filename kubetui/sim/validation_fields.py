@@ -1,4 +1,5 @@
-"""Unknown-field detection for ``fieldValidation`` (Strict: 400 BadRequest; Warn: a ``Warning`` header).
+"""Decoding checks: wrong JSON types (always 400, as Go's decoder refuses them) and unknown fields for
+``fieldValidation`` (Strict: 400 BadRequest; Warn: a ``Warning`` header).
 
 kubectl sends ``fieldValidation=Strict`` by default, so a typo such as ``replica: 3`` fails as it does on a real
 cluster. The field lists cover the objects people write by hand; below a field listed as ``ANY`` (probes,
@@ -169,6 +170,131 @@ KINDS: dict[str, Fields] = {
 }
 
 
+# Go types of the scalar and list fields that are checked; anything else listed above is an object.
+SCALARS: dict[str, dict[str, str]] = {
+    "ObjectMeta": {
+        "name": "string",
+        "generateName": "string",
+        "namespace": "string",
+        "finalizers": "[]string",
+        "ownerReferences": "[]object",
+        "deletionGracePeriodSeconds": "int64",
+    },
+    "Container": {
+        "name": "string",
+        "image": "string",
+        "command": "[]string",
+        "args": "[]string",
+        "imagePullPolicy": "string",
+        "workingDir": "string",
+    },
+    "ContainerPort": {"containerPort": "int32", "hostPort": "int32", "name": "string", "protocol": "string"},
+    "EnvVar": {"name": "string", "value": "string"},
+    "PodSpec": {
+        "restartPolicy": "string",
+        "nodeName": "string",
+        "terminationGracePeriodSeconds": "int64",
+        "imagePullSecrets": "[]object",
+        "volumes": "[]object",
+        "tolerations": "[]object",
+        "serviceAccountName": "string",
+    },
+    "DeploymentSpec": {
+        "replicas": "int32",
+        "selector": "object",
+        "strategy": "object",
+        "paused": "bool",
+        "revisionHistoryLimit": "int32",
+        "minReadySeconds": "int32",
+        "progressDeadlineSeconds": "int32",
+    },
+    "ReplicaSetSpec": {"replicas": "int32", "selector": "object", "minReadySeconds": "int32"},
+    "ServiceSpec": {
+        "type": "string",
+        "clusterIP": "string",
+        "externalName": "string",
+        "clusterIPs": "[]string",
+        "externalIPs": "[]string",
+    },
+    "ServicePort": {"name": "string", "protocol": "string", "port": "int32", "nodePort": "int32"},
+    "": {"type": "string", "spec": "object", "status": "object", "metadata": "object"},
+}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _fits(value: Any, go_type: str) -> bool:
+    if value is None:
+        return True  # JSON null decodes to the zero value
+    if go_type == "string":
+        return isinstance(value, str)
+    if go_type.startswith("int"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if go_type == "bool":
+        return isinstance(value, bool)
+    if go_type == "object":
+        return isinstance(value, dict)
+    if go_type == "[]string":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if go_type == "[]object":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if go_type == MAP:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return True
+
+
+def type_errors(rt: ResourceType, obj: Any) -> list[str]:
+    """Go decoder messages for fields of the wrong JSON type, e.g. replicas given as a string."""
+    fields = KINDS.get(rt.key, _TOP)
+    out: list[str] = []
+    _check_types(obj, fields, "", "", out, rt.kind)
+    return out
+
+
+def _check_types(value: Any, fields: Fields, struct: str, path: str, out: list[str], top: str) -> None:
+    if not isinstance(value, dict):
+        return
+    scalars = SCALARS.get(struct, {})
+    for key, child in value.items():
+        here = f"{path}.{key}" if path else key
+        kind = fields.get(key)
+        go_type = scalars.get(key) or (
+            MAP
+            if kind == MAP
+            else "object"
+            if kind in TYPES
+            else "[]object"
+            if kind and kind[2:] in TYPES
+            else ""
+        )
+        if go_type and not _fits(child, go_type):
+            shown = "map[string]string" if go_type == MAP else go_type.replace("object", "interface {}")
+            got = _json_type(child)
+            if go_type == MAP and isinstance(child, dict):
+                # A map of the wrong values: Go names the value's type, not the map's.
+                got = _json_type(next(v for v in child.values() if not isinstance(v, str)))
+                shown = "string"
+            out.append(
+                f"json: cannot unmarshal {got} into Go struct field {struct or top}.{here} of type {shown}"
+            )
+            continue
+        if kind in TYPES:
+            _check_types(child, TYPES[kind], kind, here, out, top)
+        elif kind and kind.startswith("[]") and kind[2:] in TYPES and isinstance(child, list):
+            for i, item in enumerate(child):
+                _check_types(item, TYPES[kind[2:]], kind[2:], f"{here}[{i}]", out, top)
+
+
 def _walk(value: Any, fields: Fields, path: str, out: list[str], strip: bool) -> None:
     if not isinstance(value, dict):
         return
@@ -200,10 +326,14 @@ def unknown_fields(rt: ResourceType, obj: Any, *, strip: bool = False) -> list[s
 
 
 def check(rt: ResourceType, obj: Any, directive: str | None) -> list[str]:
-    """Raises 400 for Strict; returns the warnings to send for Warn (the default); nothing for Ignore.
-
-    Unknown fields are removed from ``obj`` unless the request is refused.
+    """Raises 400 for wrong types, and for unknown fields under Strict; returns the warnings to send for Warn
+    (the default); nothing for Ignore. Unknown fields are removed from ``obj`` unless the request is refused.
     """
+    wrong = type_errors(rt, obj)
+    if wrong:
+        raise errors.bad_request(
+            f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {wrong[0]}'
+        )
     unknown = unknown_fields(rt, obj, strip=directive != "Strict")
     if directive == "Ignore":
         return []

@@ -273,3 +273,38 @@ async def test_delete_collection_with_selector(bare_sim: SimServer) -> None:
     status, body = await call(bare_sim.url, "DELETE", cms, params={"labelSelector": "app=x"})
     assert status == 200 and [o["metadata"]["name"] for o in body["items"]] == ["a", "b"]
     assert [o["metadata"]["name"] for o in bare_sim.store.list("configmaps", "default")] == ["c"]
+
+
+async def test_wrong_json_types_are_bad_requests_never_500(bare_sim: SimServer) -> None:
+    cms = "/api/v1/namespaces/default/configmaps"
+    cases = [
+        (
+            DEPLOY,
+            {**deployment("t"), "spec": {**deployment("t")["spec"], "replicas": "3"}},
+            "cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32",
+        ),
+        (
+            cms,
+            {"metadata": {"name": "t", "finalizers": 3}},
+            "cannot unmarshal number into Go struct field ObjectMeta.metadata.finalizers of type []string",
+        ),
+        (
+            cms,
+            {"metadata": {"name": "t", "labels": ["a"]}},
+            "cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string",
+        ),
+        (
+            DEPLOY,
+            {**deployment("t"), "spec": []},
+            "cannot unmarshal array into Go struct field Deployment.spec",
+        ),
+        (
+            cms,
+            {"metadata": {"name": "t"}, "data": {"a": 1}},
+            "cannot unmarshal number into Go struct field ConfigMap.data of type string",
+        ),
+    ]
+    for path, body, message in cases:
+        status, err = await call(bare_sim.url, "POST", path, body)
+        assert status == 400 and message in err["message"], (body, err)
+    assert bare_sim.store.get("configmaps", "default", "t") is None
