@@ -121,3 +121,15 @@ async def test_restart_keeps_objects_and_port(bare_sim: SimServer) -> None:
     assert status == 200 and int(obj["metadata"]["resourceVersion"]) <= rv
     await call(bare_sim.url, "POST", CM, configmap("after"))
     assert bare_sim.store.rv > rv
+
+
+async def test_restart_of_the_full_cluster_keeps_objects(sim: SimServer) -> None:
+    await call(sim.url, "POST", CM, configmap("kept"))
+    nodes = sorted(n["metadata"]["name"] for n in sim.store.list("nodes"))
+    rv = sim.store.rv
+    await sim.restart()
+    status, _ = await call(sim.url, "GET", f"{CM}/kept")
+    assert status == 200
+    assert sorted(n["metadata"]["name"] for n in sim.store.list("nodes")) == nodes
+    status, created = await call(sim.url, "POST", CM, configmap("after"))
+    assert status == 201 and int(created["metadata"]["resourceVersion"]) > rv
