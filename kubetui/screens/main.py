@@ -18,7 +18,7 @@ from kubetui.keymap import PRIORITY_ACTIONS, bindings
 from kubetui.messages import DeltasArrived
 from kubetui.screens import rows
 from kubetui.screens.commands import CommandsMixin
-from kubetui.widgets.command_line import CommandLine
+from kubetui.widgets.command_line import CommandBar, CommandLine
 from kubetui.widgets.header import ClusterHeader
 from kubetui.widgets.logs_pane import LogsPane
 from kubetui.widgets.panes import PANE_ORDER, PANE_TITLES, Pane, PaneTabs
@@ -66,7 +66,7 @@ class MainScreen(CommandsMixin, Screen[None]):
                 yield TrafficPathView(id="traffic")
             with Pane("logs"):
                 yield LogsPane(id="logs", budget=getattr(self.app.settings, "log_line_budget", None))  # type: ignore[attr-defined]
-        yield CommandLine(id="command")
+        yield CommandBar(id="command-bar")
         yield Footer()
 
     ready = False  # set once the widgets exist; cluster messages before that are caught up on mount

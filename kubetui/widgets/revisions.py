@@ -11,7 +11,7 @@ from kubetui.cluster import render
 from kubetui.widgets.resource_table import ResourceTable
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
-COLUMNS = ("REV", "REPLICASET", "DESIRED", "READY", "IMAGES", "AGE", "")
+COLUMNS = ("", "REV", "REPLICASET", "DESIRED", "READY", "IMAGES", "AGE")
 
 
 def revision(rs: dict[str, Any]) -> int:
@@ -47,7 +47,7 @@ class RevisionsTable(ResourceTable):
     can_focus = False
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("revisions", COLUMNS, sort_key=lambda cells: -int(_plain(cells[0]) or 0), id=id)
+        super().__init__("revisions", COLUMNS, sort_key=lambda cells: -int(_plain(cells[1]) or 0), id=id)
 
     def show(
         self,
@@ -64,8 +64,10 @@ class RevisionsTable(ResourceTable):
                 spec, status = rs.get("spec") or {}, rs.get("status") or {}
                 age = render.row("replicasets", rs, now_for(rs))[-1]
                 is_active = rs is active
-                marker = Text("active", style=colours.get("running", "")) if is_active else Text("history")
+                # First, so that even 80 columns show which revision is live and which are history.
+                marker = Text("●", style=colours.get("running", "")) if is_active else Text(" ")
                 rows[rs["metadata"]["uid"]] = (
+                    marker,
                     str(revision(rs)),
                     rs["metadata"]["name"],
                     str(spec.get("replicas", 0)),
@@ -75,7 +77,6 @@ class RevisionsTable(ResourceTable):
                     ),
                     _images(rs),
                     age,
-                    marker,
                 )
         if rows.keys() != self.uids() or any(self.get_row(uid) != cells for uid, cells in rows.items()):
             self.replace(rows)
