@@ -292,3 +292,16 @@ def test_round_trip_of_a_list_through_replace(k: Callable[..., subprocess.Comple
     # kubectl validates a List through OpenAPI v2, then replaces each item; every field it read is known.
     out = _ok(k("replace", "-f", "-", input=listing))
     assert "configmap/listed replaced" in out
+
+
+def test_typed_creates_of_services_configmaps_namespaces(
+    k: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    _ok(k("create", "service", "nodeport", "np", "--tcp=80:8080", "--node-port=30080"))
+    ports = _ok(k("get", "svc", "np", "-o", "jsonpath={.spec.ports[0]}"))
+    assert ports == '{"name":"80-8080","nodePort":30080,"port":80,"protocol":"TCP","targetPort":8080}'
+    _ok(k("create", "configmap", "cfg", "--from-literal=a=1"))
+    assert _ok(k("get", "cm", "cfg", "-o", "jsonpath={.data.a}")) == "1"
+    _ok(k("create", "namespace", "team"))
+    lines = _ok(k("get", "ns", "team")).splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "AGE"] and lines[1].split()[:2] == ["team", "Active"]
