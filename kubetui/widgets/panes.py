@@ -37,7 +37,15 @@ class PaneTabs(Static):
     PaneTabs { height: 1; padding: 0 1; background: $panel; }
     """
 
+    _shown: tuple[str, tuple[tuple[str, int], ...]] | None = None
+
     def show(self, active: str, counts: dict[str, int]) -> None:
+        # Every watch batch calls this; updating a Static runs a layout pass, which repaints every scrollbar on
+        # the screen, so an unchanged bar is left alone.
+        shown = (active, tuple(sorted(counts.items())))
+        if shown == self._shown:
+            return
+        self._shown = shown
         text = Text(no_wrap=True, overflow="ellipsis")
         for kind in PANE_ORDER:
             label = PANE_TITLES[kind]
