@@ -46,6 +46,10 @@ async def watch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
             raise errors.bad_request(f'invalid resource version: "{rv_param}"') from None
     else:
         since = store.rv
+    if send_initial:
+        # The initial events are the current state, so the stream continues from now (the given version only
+        # says how fresh that state must be, and the current state always is).
+        since = store.rv
     if t.name is not None:  # legacy /watch/.../{name}
         name = t.name
         inner = filt

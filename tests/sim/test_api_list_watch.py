@@ -235,3 +235,17 @@ async def test_drop_connections_cuts_watches(bare_sim: SimServer) -> None:
         except aiohttp.ClientPayloadError:
             pass
         await task
+
+
+async def test_send_initial_events_ends_with_an_annotated_bookmark(bare_sim: SimServer) -> None:
+    await _seed(bare_sim)
+    params = {
+        "sendInitialEvents": "true",
+        "allowWatchBookmarks": "true",
+        "resourceVersionMatch": "NotOlderThan",
+        "resourceVersion": "1",
+    }
+    events = await _watch(bare_sim, CM, params, until=5)
+    assert [e["type"] for e in events] == ["ADDED"] * 4 + ["BOOKMARK"]
+    assert events[-1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert events[-1]["object"]["metadata"]["resourceVersion"] == str(bare_sim.store.rv)
