@@ -9,7 +9,37 @@ from kubetui.sim.tables_core import _age, _col, _name, human_duration, parse_tim
 Obj = dict[str, Any]
 
 
+# Everything in a pod's row but its ages depends only on the pod, so it is worked out once per stored version
+# (stored objects are never changed in place; a new version is a new dict, hence the identity check).
+_STATIC: dict[tuple[str, str], tuple[Obj, list[Any], int, float]] = {}
+_STATIC_LIMIT = 20_000
+
+
 def pod_cells(pod: Obj, now: float) -> list[Any]:
+    meta = pod["metadata"]
+    key = (meta.get("namespace") or "", meta["name"])
+    hit = _STATIC.get(key)
+    if hit is None or hit[0] is not pod:
+        if len(_STATIC) >= _STATIC_LIMIT:
+            _STATIC.clear()  # names of deleted pods pile up otherwise
+        cells, restarts, last_restart = _static_cells(pod)
+        hit = _STATIC[key] = (pod, cells, restarts, last_restart)
+    _, cells, restarts, last_restart = hit
+    restarts_text = str(restarts)
+    if restarts and last_restart:
+        restarts_text = f"{restarts} ({human_duration(now - last_restart)} ago)"
+    return [
+        cells[0],
+        cells[1],
+        cells[2],
+        restarts_text,
+        since(meta.get("creationTimestamp"), now),
+        *cells[3:],
+    ]
+
+
+def _static_cells(pod: Obj) -> tuple[list[Any], int, float]:
+    """(name, ready, status, ip, node, nominated node, readiness gates), restarts, last restart time."""
     spec, status, meta = pod.get("spec") or {}, pod.get("status") or {}, pod["metadata"]
     containers = spec.get("containers") or []
     init_specs = {c.get("name"): c for c in spec.get("initContainers") or []}
@@ -85,9 +115,6 @@ def pod_cells(pod: Obj, now: float) -> list[Any]:
         reason = "Unknown"
     elif meta.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
         reason = "Terminating"
-    restarts_text = str(restarts)
-    if restarts and last_restart:
-        restarts_text = f"{restarts} ({human_duration(now - last_restart)} ago)"
     ips = status.get("podIPs") or []
     ip = (ips[0].get("ip") if ips else status.get("podIP")) or "<none>"
     gates = spec.get("readinessGates") or []
@@ -95,17 +122,16 @@ def pod_cells(pod: Obj, now: float) -> list[Any]:
     if gates:
         conds = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
         gates_text = f"{sum(1 for g in gates if conds.get(g.get('conditionType')) == 'True')}/{len(gates)}"
-    return [
+    cells = [
         meta["name"],
         f"{ready}/{total}",
         reason,
-        restarts_text,
-        since(meta.get("creationTimestamp"), now),
         ip,
         spec.get("nodeName") or "<none>",
         status.get("nominatedNodeName") or "<none>",
         gates_text,
     ]
+    return cells, restarts, last_restart
 
 
 POD_COLUMNS = [
