@@ -43,11 +43,13 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     }
     FormDialog #form {
         height: auto;
-        max-height: 55vh;
+        max-height: 65vh;
     }
     FormDialog .field-label {
-        margin-top: 1;
         color: $text-muted;
+    }
+    FormDialog Input, FormDialog Select {
+        margin-bottom: 1;
     }
     FormDialog Input.-refused {
         background: $error 30%;
@@ -56,6 +58,10 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         color: $error;
         height: auto;
         max-height: 3;
+        display: none;
+    }
+    FormDialog #error.-shown {
+        display: block;
     }
     FormDialog #buttons {
         height: auto;
@@ -98,6 +104,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         """Show ``message`` under the form and mark ``field`` (an id) as the one to fix."""
         self.error = message
         self.query_one("#error", Static).update(message)
+        self.query_one("#error").add_class("-shown")
         for node in self.query(Input):
             node.remove_class("-refused")
         if field:
@@ -108,6 +115,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     def clear_error(self) -> None:
         self.error = ""
         self.query_one("#error", Static).update("")
+        self.query_one("#error").remove_class("-shown")
         for node in self.query(Input):
             node.remove_class("-refused")
 

@@ -68,7 +68,7 @@ class RolloutScreen(ModalScreen[str]):
             replicasets.add_columns("REPLICASET", "REVISION", "DESIRED", "CURRENT", "READY", "")
             yield replicasets
             pods: DataTable[str] = DataTable(id="pods", cursor_type="none")
-            pods.add_columns("POD", "REPLICASET", "STATUS")
+            pods.add_columns("POD", "REVISION", "STATUS")
             yield pods
             yield Static("", id="status")
             yield Label("esc closes this view; the rollout goes on either way", id="hint")
@@ -121,9 +121,11 @@ class RolloutScreen(ModalScreen[str]):
             )
         pod_table = self.query_one("#pods", DataTable)
         pod_table.clear()
+        revisions = {line.name: str(line.revision) for line in progress.replicasets}
         for pod in progress.pods:
             state = Text(pod.state, style=self._colour(pod.status_class))
-            pod_table.add_row(pod.name, pod.replicaset, state)  # type: ignore[arg-type]
+            # The revision says old or new in a few columns, where the ReplicaSet name would push STATUS off.
+            pod_table.add_row(pod.name, revisions.get(pod.replicaset, ""), state)  # type: ignore[arg-type]
         outcome = "running" if progress.done else "failed" if progress.failed else "pending"
         self.query_one("#status", Static).update(
             Text(progress.message, style=f"bold {self._colour(outcome)}")

@@ -49,14 +49,15 @@ class RolloutUndoDialog(FormDialog[int]):
 
     def compose_form(self) -> Iterable[Widget]:
         table: DataTable[str] = DataTable(id="revisions", cursor_type="row", zebra_stripes=True)
-        table.add_columns("REVISION", "CHANGE-CAUSE", "IMAGES", "AGE", "")
+        # The current marker and the short columns first, so an 80-column terminal shows what matters.
+        table.add_columns("", "REVISION", "AGE", "IMAGES", "CHANGE-CAUSE")
         for rev in self.revisions:
             table.add_row(
+                "●" if rev.current else "",
                 str(rev.revision),
-                rev.change_cause or "<none>",
-                ", ".join(rev.images),
                 age(rev.created, self.now),
-                "current" if rev.current else "",
+                ", ".join(rev.images),
+                rev.change_cause or "<none>",
                 key=str(rev.revision),
             )
         yield table
