@@ -75,3 +75,39 @@ async def test_kubetui_applies_each_manifest(sim: Any, kubeconfig: Path, path: P
             assert live["spec"]["selector"] == doc["spec"]["selector"]
     finally:
         await conn.close()
+
+
+async def test_bootcamp_v2_is_a_rolling_update_of_v1_with_its_change_cause(
+    sim: Any, kubeconfig: Path
+) -> None:
+    conn = await Connection.open(kubeconfig_path=str(kubeconfig))
+    try:
+        for name in ("kubernetes-bootcamp-v1.yaml", "kubernetes-bootcamp-v2.yaml"):
+            await ops.apply_manifests(conn, (MANIFESTS[0].parent / name).read_text(), "default")
+            await _wait_rolled_out(conn, "kubernetes-bootcamp")
+        history = await ops.rollout_history(conn, "default", "kubernetes-bootcamp")
+    finally:
+        await conn.close()
+    assert [(r.revision, r.current) for r in history] == [(1, False), (2, True)]
+    assert history[0].images == ("gcr.io/google-samples/kubernetes-bootcamp:v1",)
+    assert history[1].images == ("docker.io/jocatalin/kubernetes-bootcamp:v2",)
+    assert history[1].change_cause == "rolling update to kubernetes-bootcamp v2"
+
+
+async def _wait_rolled_out(conn: Connection, name: str, timeout: float = 20) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        obj = await conn.request("GET", resource_for("deployments").path("default", name))
+        status, spec = obj.get("status") or {}, obj["spec"]
+        if (
+            status.get("observedGeneration", 0) >= obj["metadata"]["generation"]
+            and status.get("updatedReplicas") == spec["replicas"]
+            and status.get("availableReplicas") == spec["replicas"]
+            and status.get("replicas") == spec["replicas"]
+        ):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name} did not roll out within {timeout}s")
