@@ -132,3 +132,25 @@ def test_registry_of_reads_the_host_like_the_runtime() -> None:
     assert registry_of("localhost:5000/x") == "localhost:5000"
     assert registry_of("jocatalin/kubernetes-bootcamp:v2") == "docker.io"
     assert registry_of("nginx") == "docker.io"
+
+
+def test_apply_outcomes_mark_failed_and_skipped_documents_as_not_applied() -> None:
+    from kubetui.cluster.apply import ApplyResult
+    from kubetui.screens.dialogs.apply_flow import outcomes
+
+    docs = [
+        {"kind": "Deployment", "metadata": {"name": "myapp"}},
+        {"kind": "Service", "metadata": {"name": "Bad"}},
+    ]
+    results = [
+        ApplyResult(1, "Deployment", "myapp", "default", "skipped"),
+        ApplyResult(2, "Service", "Bad", "default", "failed", error='Service "Bad" is invalid'),
+    ]
+    shown = outcomes(results, docs, "default")
+    assert [(o.kind, o.name, o.ok) for o in shown] == [
+        ("Deployment", "myapp", False),
+        ("Service", "Bad", False),
+    ]
+    assert shown[1].outcome == 'Service "Bad" is invalid'
+    created = outcomes([ApplyResult(1, "Deployment", "myapp", "default", "created")], docs[:1], "default")
+    assert [(o.outcome, o.ok) for o in created] == [("created", True)]

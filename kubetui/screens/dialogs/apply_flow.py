@@ -38,7 +38,9 @@ def outcome_of(result: Any, document: dict[str, Any] | None, namespace: str) -> 
     )
     error = result if isinstance(result, BaseException) else getattr(result, "error", None)
     action = str(getattr(result, "action", None) or ("failed" if error else "ok"))
-    ok = bool(getattr(result, "ok", not error)) and not isinstance(result, BaseException)
+    # "skipped" is a valid document left alone because another failed: not applied either.
+    ok = bool(getattr(result, "ok", not error)) and action not in ("failed", "skipped")
+    ok = ok and not isinstance(result, BaseException)
     if error:
         return DocumentOutcome(kind, name, ns, error if isinstance(error, str) else error_text(error), False)
     return DocumentOutcome(kind, name, ns, action, ok)
@@ -89,10 +91,16 @@ async def handle_apply(app: App[Any], target: Target) -> None:
     except Exception:
         return
     applied = outcomes(results, documents, namespace)
+    # The cluster may have changed since the dry run; then nothing was applied and each document says why.
+    failed = any(not o.ok for o in applied)
     app.notify(
         "\n".join(f"{o.kind.lower()}/{o.name} {o.outcome}" for o in applied),
-        title=f"Applied {choice.path.name}",
+        title=f"Not applied: {choice.path.name}" if failed else f"Applied {choice.path.name}",
+        severity="error" if failed else "information",
+        timeout=10 if failed else 5,
     )
+    if failed:
+        return
     deployments = [o for o in applied if o.kind == "Deployment" and o.ok]
     if len(deployments) == 1:
         only = deployments[0]
