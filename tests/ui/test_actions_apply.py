@@ -17,6 +17,7 @@ from kubetui.screens.dialogs import (
     RegistrySecretDialog,
     RolloutScreen,
 )
+from kubetui.screens.dialogs.registry_flow import offer_pull_secret
 from tests.ui.helpers import wait_for
 from tests.ui.test_actions_support import api, exists, get, make_app, no_user_settings, screen_of, select
 
@@ -94,6 +95,10 @@ async def test_private_registry_help_creates_the_secret_and_the_pods_start(
             )
 
         await wait_for(pilot, lambda: pull_failures() == 3, timeout=20)
+        myapp = app.session.store.find("deployments", "default", "myapp")
+        assert offer_pull_secret(app, app.session.store, myapp)  # what the explorer says on selection
+        assert "press ctrl+r to create a pull Secret" in notes.text()
+        assert not offer_pull_secret(app, app.session.store, myapp)  # once per Deployment
         await pilot.press("ctrl+r")
         dialog = await screen_of(pilot, app, RegistrySecretDialog)
         assert dialog.query_one("#secret-name").value == "my-secret"

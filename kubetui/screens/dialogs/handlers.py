@@ -28,7 +28,7 @@ from kubetui.screens.dialogs.flow import (
     pull_secret_hint,
     run_op,
 )
-from kubetui.screens.dialogs.registry_flow import offer_pull_secret
+from kubetui.screens.dialogs.registry_flow import ask_pull_secret
 from kubetui.screens.dialogs.scale import ScaleDialog
 from kubetui.screens.dialogs.set_image import SetImageDialog
 from kubetui.screens.dialogs.undo import RolloutUndoDialog
@@ -328,4 +328,4 @@ async def handle_delete(app: App_, target: Target) -> None:
 
 @handler("pull_secret")
 async def handle_pull_secret(app: App_, target: Target) -> None:
-    await offer_pull_secret(app, target)
+    await ask_pull_secret(app, target)

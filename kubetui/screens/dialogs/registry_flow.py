@@ -35,7 +35,7 @@ def pull_failure(store: Any, deployment: dict[str, Any]) -> tuple[str, str] | No
     return None
 
 
-async def offer_pull_secret(app: App[Any], target: Target) -> None:
+async def ask_pull_secret(app: App[Any], target: Target) -> None:
     """Ask for registry credentials, create a docker-registry Secret and add it to imagePullSecrets."""
     session = target.session
     deployment = deployment_of(session.store, target.kind, target.obj)
@@ -81,3 +81,30 @@ async def offer_pull_secret(app: App[Any], target: Target) -> None:
     except Exception:
         return
     follow_rollout(app, session, namespace, name, f"Pulling with secret {secret.name}", result)
+
+
+def offer_pull_secret(app: App[Any], store: Any, deployment: dict[str, Any] | None) -> bool:
+    """Once per Deployment: if its pods cannot pull their image, say which key adds registry credentials.
+
+    For the explorer to call when a Deployment is selected; returns whether the offer was made.
+    """
+    if deployment is None:
+        return False
+    uid = meta(deployment).get("uid", "")
+    offered: set[str] = app.__dict__.setdefault("_pull_secret_offers", set())
+    if uid in offered:
+        return False
+    failure = pull_failure(store, deployment)
+    if failure is None:
+        return False
+    offered.add(uid)
+    reason, image = failure
+    key = getattr(app, "key_for", lambda _id: "ctrl+r")("pull_secret")
+    app.notify(
+        f"Pods of {meta(deployment).get('name')} are in {reason} pulling {image or 'their image'}. If the "
+        f"registry needs credentials, press {key} to create a pull Secret and add it to the Deployment.",
+        title="Private registry?",
+        severity="warning",
+        timeout=12,
+    )
+    return True
