@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from kubetui import actions as actions_table
-from kubetui.keymap import display_key
+from kubetui.keymap import TABLE_KEYS, display_key
 from kubetui.messages import (
     ConnectionChanged,
     DeltasArrived,
@@ -75,6 +75,7 @@ class KubeApp(App[int]):
                 "status-warning": "#ffaf00",
             }
 
+    _cli_readonly = False
     _themes_ready = False  # after this, a theme change is the person's choice and is remembered
 
     def status_colours(self) -> dict[str, str]:
@@ -138,6 +139,7 @@ class KubeApp(App[int]):
         await self.session.close()
 
     def _apply_context_settings(self) -> None:
+        self._cli_readonly = self.config.readonly
         context = self.config.context
         if context is None:
             try:
@@ -146,14 +148,28 @@ class KubeApp(App[int]):
                 context = load_kubeconfig(self.config.kubeconfig).current_context
             except Exception:
                 context = None
+        namespace, readonly = self.context_settings(context)
+        self.config.readonly = self._cli_readonly or readonly
+        if namespace and not self.config.namespace:
+            self.config.namespace = namespace
+
+    def context_settings(self, context: str | None) -> tuple[str | None, bool]:
+        """(namespace, read-only) the settings file gives ``context``."""
         for_context = getattr(self.settings, "for_context", None)
         if for_context is None:
-            return
+            return None, False
         ctx = for_context(context)
-        if ctx.readonly:
-            self.config.readonly = True
-        if ctx.namespace and not self.config.namespace:
-            self.config.namespace = ctx.namespace
+        return ctx.namespace, bool(ctx.readonly)
+
+    def switch_context(self, context: str, kubeconfig: str | None = None) -> None:
+        """Moves the session to another context, with that context's namespace and read-only settings."""
+        namespace, readonly = self.context_settings(context)
+        self.config.readonly = self._cli_readonly or readonly
+        self.run_worker(
+            self.session.switch_context(context, namespace, kubeconfig=kubeconfig),
+            group="session",
+            exclusive=True,
+        )
 
     # -- cluster messages: the app owns the session, screens render what they show ----------------------------
 
@@ -192,11 +208,7 @@ class KubeApp(App[int]):
 
     def on_clusters_screen_context_selected(self, message: Any) -> None:
         """The clusters view chose a cluster: the session moves to its context, the app keeps running."""
-        self.run_worker(
-            self.session.switch_context(message.context, kubeconfig=str(message.kubeconfig)),
-            group="session",
-            exclusive=True,
-        )
+        self.switch_context(message.context, kubeconfig=str(message.kubeconfig))
 
     def on_operation_done(self, message: OperationDone) -> None:
         self._forward("operation_done", message)
@@ -218,11 +230,13 @@ class KubeApp(App[int]):
         created = parse_time((obj.get("metadata") or {}).get("creationTimestamp")) or 0.0
         return created + FROZEN_AGE_SECONDS
 
-    def key_for(self, action_id: str) -> str:
-        """The key that runs an action after the user's keymap."""
-        keys = self._keymap.get(action_id) if hasattr(self, "_keymap") else None
-        action = actions_table.BY_ID[action_id]
-        return display_key(keys or action.key)
+    def key_for(self, binding_id: str) -> str:
+        """The key(s) of an action or table binding after the user's keymap."""
+        keys = self._keymap.get(binding_id) if hasattr(self, "_keymap") else None
+        if not keys:
+            action = actions_table.BY_ID.get(binding_id)
+            keys = action.key if action else dict((b, k) for b, k, _ in TABLE_KEYS).get(binding_id, "")
+        return display_key(keys)
 
     # -- command palette ---------------------------------------------------------------------------------------
 

@@ -8,13 +8,17 @@ from textual.binding import Binding
 
 from kubetui.actions import ACTIONS, Action
 
-# Navigation keys that are not actions of their own but belong in help (vim keys on tables).
-EXTRA_HELP: tuple[tuple[str, str], ...] = (
-    ("↑ ↓ / j k", "Move the cursor"),
-    ("g / G", "First / last row"),
-    ("pgup / pgdn", "Page up / down"),
-    ("ctrl+p", "Command palette"),
+# Keys of every resource table (binding id, keys, what); remappable like actions.
+TABLE_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("table.up", "up,k", "Cursor up"),
+    ("table.down", "down,j", "Cursor down"),
+    ("table.page_up", "pageup", "Page up"),
+    ("table.page_down", "pagedown", "Page down"),
+    ("table.first", "home,g", "First row"),
+    ("table.last", "end,G", "Last row"),
 )
+# Keys that are Textual's own but belong in help.
+EXTRA_HELP: tuple[tuple[str, str], ...] = (("ctrl+p", "Command palette: every action by name"),)
 
 PRIORITY_ACTIONS = frozenset({"command", "filter"})
 
@@ -60,7 +64,7 @@ def effective_keys(overrides: Mapping[str, str]) -> dict[str, str]:
 
 def validate_overrides(overrides: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
     """Keeps overrides naming a known action with a string key; returns them and warnings for the rest."""
-    known = {a.id for a in ACTIONS}
+    known = {a.id for a in ACTIONS} | {binding_id for binding_id, _, _ in TABLE_KEYS}
     good: dict[str, str] = {}
     warnings: list[str] = []
     for binding_id, key in overrides.items():

@@ -137,7 +137,7 @@ class CommandsMixin:
             known = ", ".join(ctx.name for ctx in config.contexts) or "none"
             self.app.notify(f"no context {name!r} (known: {known})", severity="error")
             return
-        self.app.run_worker(self.session.switch_context(name), group="session", exclusive=True)
+        self.app.switch_context(name)
 
     def open_clusters(self) -> None:
         try:

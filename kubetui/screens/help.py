@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kubetui.actions import ACTIONS
-from kubetui.keymap import EXTRA_HELP
+from kubetui.keymap import EXTRA_HELP, TABLE_KEYS
 
 GROUPS = (
     ("object", "On the selected object"),
@@ -39,6 +39,8 @@ def help_table(key_for: Any, readonly: bool) -> Table:
             kinds = f" [{', '.join(sorted(action.kinds))}]" if action.kinds and group == "object" else ""
             table.add_row(key_for(action.id), what + kinds, action.id)
         if group == "navigation":
+            for binding_id, _keys, what in TABLE_KEYS:
+                table.add_row(key_for(binding_id), what, binding_id)
             for key, what in EXTRA_HELP:
                 table.add_row(key, what, "")
         table.add_row("", "", "")

@@ -15,7 +15,7 @@ from textual.widgets import Footer
 
 from kubetui import actions as actions_table
 from kubetui.keymap import PRIORITY_ACTIONS, bindings
-from kubetui.messages import DeltasArrived
+from kubetui.messages import ConnectionChanged, DeltasArrived
 from kubetui.screens import rows
 from kubetui.screens.commands import CommandsMixin
 from kubetui.widgets.command_line import CommandBar, CommandLine
@@ -194,8 +194,10 @@ class MainScreen(CommandsMixin, Screen[None]):
 
     def cluster_state(self, message: Any) -> None:
         self.refresh_header()
-        if getattr(message, "connected", False):
-            self.refill_all()
+        if isinstance(message, ConnectionChanged):
+            self.refresh_bindings()  # a new context may be read-only: its keys change
+            if message.connected:
+                self.refill_all()
 
     def refresh_header(self) -> None:
         app: Any = self.app

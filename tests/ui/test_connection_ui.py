@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kubetui.app import KubeApp
-from kubetui.config import Settings
+from kubetui.config import ContextSettings, Settings
 from kubetui.screens.main import MainScreen
 from kubetui.screens.pickers import PickerScreen
 from kubetui.session import SessionConfig
@@ -28,18 +28,22 @@ def _two_contexts(path: Path, one: str, two: str) -> Path:
 async def test_switching_context_replaces_the_data_without_restart(journey: Journey, tmp_path: Path) -> None:
     async with SimServer(scenario="empty", nodes=3, speed=50.0) as other:
         kubeconfig = _two_contexts(tmp_path / "kubeconfig", journey.sim.url, other.url)
-        app = KubeApp(SessionConfig(kubeconfig=str(kubeconfig)), settings=Settings())
+        settings = Settings(contexts={"two": ContextSettings(namespace="kube-public", readonly=True)})
+        app = KubeApp(SessionConfig(kubeconfig=str(kubeconfig)), settings=settings)
         async with app.run_test(size=(160, 48)) as pilot:
             screen = app.screen
             assert isinstance(screen, MainScreen)
             header = screen.query_one("#header")
             await wait_for(pilot, lambda: screen.table("deployments").row_count == 2)
             assert screen.table("nodes").row_count == 2
+            assert not app.session.readonly
             assert "one" in shown(header)
             await pilot.press("colon", *"ctx two", "enter")
             await wait_for(pilot, lambda: screen.table("nodes").row_count == 3)
             await wait_for(pilot, lambda: "● live" in shown(header))
-            assert "two" in shown(header) and "ns:kube-system" in shown(header)
+            # the settings file makes "two" read-only and opens it in kube-public
+            assert "two" in shown(header) and "ns:kube-public" in shown(header)
+            assert "[read-only]" in shown(header) and app.session.readonly
             assert screen.table("deployments").row_count == 0
             # an unknown context is refused with the known ones named; the session stays
             await pilot.press("colon", *"ctx nowhere", "enter")
@@ -51,6 +55,7 @@ async def test_switching_context_replaces_the_data_without_restart(journey: Jour
             await pilot.press(*"one", "enter")
             await wait_for(pilot, lambda: screen.table("deployments").row_count == 2)
             assert screen.table("nodes").row_count == 2
+            assert not app.session.readonly
 
 
 async def test_cluster_going_away_keeps_data_marks_it_stale_and_recovers(journey: Journey) -> None:

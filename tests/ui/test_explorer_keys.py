@@ -154,3 +154,21 @@ def test_no_kubeconfig_means_the_built_in_cluster(tmp_path: Any, monkeypatch: An
     (tmp_path / ".kube" / "config").write_text("apiVersion: v1\nkind: Config\n")
     assert not wants_builtin(args)
     assert wants_builtin(argparse.Namespace(sim=True, kubeconfig=None))
+
+
+async def test_table_keys_are_remappable_by_binding_id(journey: Journey) -> None:
+    app = KubeApp(
+        SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings(keymap={"table.down": "f2"})
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        table = screen.table("pods")
+        await wait_for(pilot, lambda: table.row_count == 3)
+        await pilot.press("j")
+        await pilot.pause()
+        assert table.cursor_row == 0  # j no longer moves down: the keymap replaced it
+        await pilot.press("f2")
+        await pilot.pause()
+        assert table.cursor_row == 1
+        assert app.key_for("table.down") == "f2"
