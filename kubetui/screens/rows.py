@@ -36,6 +36,7 @@ STATUS_COLUMN = {
     "namespaces": "STATUS",
 }
 NAMESPACED = frozenset({"deployments", "replicasets", "pods", "services", "events"})
+TABLE_KINDS = ("nodes", "deployments", "pods", "services")  # the main screen's resource panes
 
 
 def columns(kind: str, with_namespace: bool) -> tuple[str, ...]:
