@@ -19,7 +19,16 @@ from kubetui.screens.dialogs import (
 )
 from kubetui.screens.dialogs.handlers import handle_scale
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import api, exists, get, make_app, no_user_settings, screen_of, select
+from tests.ui.test_actions_support import (
+    api,
+    exists,
+    get,
+    make_app,
+    no_user_settings,
+    press_ok,
+    screen_of,
+    select,
+)
 
 __all__ = ["api", "no_user_settings"]
 
@@ -76,16 +85,16 @@ async def test_expose_makes_a_load_balancer_then_reports_the_servers_refusal(
         await pilot.press("enter", "down", "down", "enter")  # the type list: ClusterIP → LoadBalancer
         await wait_for(pilot, lambda: dialog.query_one("#type", Select).value == "LoadBalancer")
         dialog.query_one("#node-port", Input).value = "80"
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "30000 or more" in dialog.error and app.screen is dialog  # refused before sending
         dialog.query_one("#node-port", Input).value = ""
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await wait_for(pilot, lambda: "service/hello-node exposed" in notes.text())
         # Exposing again under the same name: the API server's refusal is shown as it is.
         await pilot.press("x")
         await screen_of(pilot, app, ExposeDialog)
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await wait_for(pilot, lambda: any(sev == "error" for sev, _ in notes))
         assert "already exists" in notes.text()
     service = await get(api, "services", "hello-node")

@@ -50,6 +50,15 @@ async def fill(pilot: Any, dialog: Any, **values: str) -> None:
     await pilot.pause()
 
 
+async def press_ok(pilot: Any, screen: Any) -> None:
+    """Tab to the dialog's OK button and press enter (keyboard, so independent of where layout puts it)."""
+    ok = screen.query_one("#ok")
+    while ok.has_class("-active"):  # a Button ignores presses during its 0.2 s pressed look
+        await pilot.pause(0.05)
+    ok.focus()
+    await pilot.press("enter")
+
+
 def error_of(dialog: Any) -> str:
     return str(dialog.query_one("#error", Static).render())
 
@@ -67,7 +76,7 @@ async def test_new_deployment_returns_the_request_with_the_command_split() -> No
             port="8080",
             command="/agnhost netexec --http-port=8080",
         )
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == NewDeployment(
         name="hello-node",
@@ -96,7 +105,7 @@ async def test_new_deployment_refuses_bad_fields_inline(
     app = Host(dialog)
     async with app.run_test() as pilot:
         await fill(pilot, dialog, **values)
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert app.result is PENDING, "a refused form must stay open"
         assert message in error_of(dialog)
@@ -144,7 +153,7 @@ async def test_expose_defaults_from_container_ports_and_returns_the_type() -> No
         assert dialog.query_one("#target-port", Input).value == "8080"
         assert dialog.query_one("#external-name", Input).disabled
         await fill(pilot, dialog, node_port="30080")
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == ExposeRequest("hello-node", "LoadBalancer", 8080, target_port=8080, node_port=30080)
 
@@ -153,11 +162,11 @@ async def test_expose_refuses_bad_service_names_and_node_ports() -> None:
     dialog = ExposeDialog("Deployment", "9lives", [80], service_type="NodePort")
     app = Host(dialog)
     async with app.run_test() as pilot:
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "DNS-1035" in error_of(dialog)
         await fill(pilot, dialog, service_name="lives", node_port="80")
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "30000 or more" in error_of(dialog)
         assert app.result is PENDING
@@ -167,11 +176,11 @@ async def test_expose_external_name_needs_a_name() -> None:
     dialog = ExposeDialog("Deployment", "db", [5432], service_type="ExternalName")
     app = Host(dialog)
     async with app.run_test() as pilot:
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "external name" in error_of(dialog)
         await fill(pilot, dialog, external_name="db.example.com")
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == ExposeRequest("db", "ExternalName", 5432, external_name="db.example.com")
 
@@ -183,14 +192,14 @@ async def test_set_image_previews_the_change_and_returns_only_changed_containers
     )
     app = Host(dialog)
     async with app.run_test() as pilot:
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "no image changed" in error_of(dialog)
         await fill(pilot, dialog, image_0="docker.io/jocatalin/kubernetes-bootcamp:v2")
         preview = str(dialog.query_one("#change", Static).render())
         assert "kubernetes-bootcamp: gcr.io/google-samples/kubernetes-bootcamp:v1 -> " in preview
         assert "sidecar" not in preview
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == ImageChange({"kubernetes-bootcamp": "docker.io/jocatalin/kubernetes-bootcamp:v2"})
 
@@ -231,7 +240,7 @@ async def test_undo_preselects_the_previous_revision_and_shows_the_template_diff
         await pilot.press("down")  # revision 1: any revision can be chosen
         await pilot.pause()
         assert "+  - image: bootcamp:v1" in str(dialog.query_one("#diff", Static).render())
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == 1
 
@@ -252,7 +261,7 @@ async def test_undo_refuses_the_current_revision() -> None:
         await pilot.press("up")
         await pilot.pause()
         assert dialog.chosen == 3
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "already the current one" in error_of(dialog)
         assert app.result is PENDING
@@ -262,7 +271,7 @@ async def test_undo_with_a_single_revision_has_nothing_to_offer() -> None:
     dialog = RolloutUndoDialog("web", [Rev(1, ["nginx"], current=True)])
     app = Host(dialog)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert app.result is PENDING
         assert "revision 1 is already the current one" in error_of(dialog)
@@ -284,7 +293,7 @@ async def test_delete_returns_the_chosen_propagation() -> None:
         dialog.query_one("#Foreground").value = True
         await pilot.pause()
         assert dialog.query_one("#propagation", RadioSet).pressed_button.id == "Foreground"  # type: ignore[union-attr]
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == "Foreground"
 
@@ -335,7 +344,7 @@ async def test_apply_preview_refuses_when_any_document_fails() -> None:
     app = Host(dialog)
     async with app.run_test(size=(120, 30)) as pilot:
         assert "nothing will be applied" in str(dialog.query_one("#verdict").render())
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
         assert "myapp-service" in error_of(dialog)
         assert app.result is PENDING
@@ -351,7 +360,7 @@ async def test_registry_secret_masks_the_password_and_returns_credentials() -> N
         assert dialog.query_one("#password", Input).password
         await pilot.press(*"dev")
         await fill(pilot, dialog, password="s3cret")
-        await pilot.click("#ok")
+        await press_ok(pilot, app.screen)
         await pilot.pause()
     assert app.result == RegistrySecret("my-secret", "registry.example.com", "dev", "s3cret")
 

@@ -83,3 +83,12 @@ def revision(obj: dict[str, Any]) -> int:
 
 def image(obj: dict[str, Any]) -> str:
     return str(obj["spec"]["template"]["spec"]["containers"][0]["image"])
+
+
+async def press_ok(pilot: Any, screen: Any) -> None:
+    """Tab to the dialog's OK button and press enter (keyboard, so independent of where layout puts it)."""
+    ok = screen.query_one("#ok")
+    while ok.has_class("-active"):  # a Button ignores presses during its 0.2 s pressed look
+        await pilot.pause(0.05)
+    ok.focus()
+    await pilot.press("enter")

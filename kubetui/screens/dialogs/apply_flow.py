@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import App
 
 from kubetui.actions import Target, handler
+from kubetui.cluster import ops
 from kubetui.screens.dialogs.apply import (
     ApplyPreviewDialog,
     DocumentOutcome,
@@ -54,8 +55,6 @@ def outcomes(results: Any, documents: list[dict[str, Any]], namespace: str) -> l
 
 @handler("apply")
 async def handle_apply(app: App[Any], target: Target) -> None:
-    from kubetui.cluster import ops
-
     session, namespace = target.session, target.namespace
     try:
         choice = await ask(app, ManifestPickerDialog(manifest_directories()))

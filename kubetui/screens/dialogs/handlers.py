@@ -11,6 +11,7 @@ from typing import Any
 from textual.app import App
 
 from kubetui.actions import Target, handler
+from kubetui.cluster import ops
 
 # The apply action lives in its own module; importing it registers it along with the handlers below.
 from kubetui.screens.dialogs import apply_flow
@@ -50,20 +51,12 @@ __all__ = [
 ]
 
 
-def _ops() -> Any:
-    # Imported when an action runs, so the dialogs load even where the cluster layer is partial.
-    from kubetui.cluster import ops
-
-    return ops
-
-
 @handler("new")
 async def handle_new(app: App_, target: Target) -> None:
     try:
         request = await ask(app, NewDeploymentDialog(target.namespace))
     except Cancelled:
         return
-    ops = _ops()
     try:
         result = await run_op(
             app,
@@ -103,7 +96,6 @@ async def handle_expose(app: App_, target: Target) -> None:
         request = await ask(app, dialog)
     except Cancelled:
         return
-    ops = _ops()
     kwargs: dict[str, Any] = {
         "target_port": request.target_port,
         "node_port": request.node_port,
@@ -136,7 +128,6 @@ def _replicas(obj: dict[str, Any] | None) -> int:
 
 
 async def _scale_to(app: App_, target: Target, replicas: int) -> None:
-    ops = _ops()
     # A changed replica count bumps the Deployment's generation; until the cache shows the controller has
     # seen it, the cached status still describes the old count and must not read as "rolled out".
     cached = target.session.store.find(target.kind, target.namespace, target.name) or target.obj or {}
@@ -199,7 +190,6 @@ async def _scale_by(app: App_, target: Target, step: int) -> None:
     if replicas < 0:
         app.notify(f"{target.name} already has 0 replicas", severity="warning")
         return
-    ops = _ops()
     try:
         await run_op(
             app,
@@ -224,7 +214,6 @@ async def handle_set_image(app: App_, target: Target) -> None:
         change = await ask(app, SetImageDialog(target.name, containers))
     except Cancelled:
         return
-    ops = _ops()
     try:
         result = await run_op(
             app,
@@ -249,7 +238,6 @@ async def handle_set_image(app: App_, target: Target) -> None:
 async def handle_undo(app: App_, target: Target) -> None:
     if target.obj is None:
         return
-    ops = _ops()
     session = target.session
     try:
         history = await run_op(
@@ -287,7 +275,6 @@ async def handle_restart(app: App_, target: Target) -> None:
         await ask(app, dialog)
     except Cancelled:
         return
-    ops = _ops()
     try:
         result = await run_op(
             app,
@@ -311,7 +298,6 @@ async def handle_delete(app: App_, target: Target) -> None:
         propagation = await ask(app, DeleteDialog(label, target.name, namespace, owns_children=owns))
     except Cancelled:
         return
-    ops = _ops()
     try:
         await run_op(
             app,

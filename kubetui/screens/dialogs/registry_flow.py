@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import App
 
 from kubetui.actions import Target
+from kubetui.cluster import ops
 from kubetui.cluster.relations import owner_chain, pods_of
 from kubetui.cluster.render import pod_status
 from kubetui.screens.dialogs.flow import Cancelled, ask, follow_rollout, meta, pod_template_spec, run_op
@@ -55,8 +56,6 @@ async def ask_pull_secret(app: App[Any], target: Target) -> None:
         secret = await ask(app, dialog)
     except Cancelled:
         return
-    from kubetui.cluster import ops
-
     try:
         await run_op(
             app,

@@ -18,14 +18,20 @@ _NOISE_LABELS = ("pod-template-hash",)
 
 
 class RevisionLike(Protocol):
-    """What the dialog needs of one entry of ``ops.rollout_history``."""
+    """What the dialog needs of one entry of ``ops.rollout_history`` (read-only)."""
 
-    revision: int
-    change_cause: str | None
-    images: Sequence[str]
-    created: Any
-    current: bool
-    template: dict[str, Any]
+    @property
+    def revision(self) -> int: ...
+    @property
+    def change_cause(self) -> str | None: ...
+    @property
+    def images(self) -> Sequence[str]: ...
+    @property
+    def created(self) -> Any: ...
+    @property
+    def current(self) -> bool: ...
+    @property
+    def template(self) -> dict[str, Any]: ...
 
 
 def age(created: Any, now: float | None = None) -> str:

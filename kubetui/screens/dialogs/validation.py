@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shlex
 
+from kubetui.cluster.ops import validate_name
+
 
 class FieldError(ValueError):
     """A field's value was refused; ``field`` is the id of the input that holds it."""
@@ -16,8 +18,6 @@ class FieldError(ValueError):
 
 def check_name(field: str, name: str, *, kind: str = "Deployment") -> str:
     """``name`` stripped, or FieldError with the API server's wording for ``kind``."""
-    from kubetui.cluster.ops import validate_name  # imported late: the cluster layer is large to load
-
     name = name.strip()
     # The same rules and wording as the API server (Services are DNS-1035 labels, the rest subdomains).
     error = validate_name(name, "dns1035" if kind == "Service" else "subdomain")
