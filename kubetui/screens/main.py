@@ -39,6 +39,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self._tables = {}
         self.filters: dict[str, rows.RowFilter] = {k: rows.RowFilter() for k in TABLE_KINDS}
         self.pod_scope: tuple[str, str] | None = None  # (kind, uid) of the Deployment/Node scoping Pods
         self._scope_pred: Any = None
@@ -107,7 +108,16 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         return self.app.session  # type: ignore[attr-defined]
 
     def table(self, kind: str) -> ResourceTable:
-        return self.query_one(f"#{kind}", ResourceTable)
+        table = self._tables.get(kind)
+        if table is None:
+            table = self._tables[kind] = self.query_one(f"#{kind}", ResourceTable)
+        return table
+
+    _tables: dict[str, ResourceTable]
+
+    def _alive(self) -> bool:
+        """False while the app tears the screen down (its widgets go before queued messages do)."""
+        return self.ready and self.table("pods").is_attached
 
     def focused_kind(self) -> str | None:
         focused = self.focused
@@ -170,6 +180,8 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
     # -- cluster data ------------------------------------------------------------------------------------------
 
     def cluster_deltas(self, message: DeltasArrived) -> None:
+        if not self._alive():
+            return
         kind = message.kind
         if message.reset:
             if kind in TABLE_KINDS:
@@ -193,6 +205,8 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             self._titles()
 
     def cluster_state(self, message: Any) -> None:
+        if not self._alive():
+            return
         self.refresh_header()
         if isinstance(message, ConnectionChanged):
             self.refresh_bindings()  # a new context may be read-only: its keys change
