@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,12 +48,30 @@ def builtin_cluster(
             *(extra or []),
         ]
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
         try:
             _wait_ready(proc, kubeconfig, log_path, timeout)
             yield kubeconfig
         finally:
             _stop(proc)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when kubetui dies, even by a signal that skips cleanup
+    (a closed SSH session sends SIGHUP), so the built-in cluster never outlives the app."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], kubeconfig: Path, log_path: Path, timeout: float) -> None:
