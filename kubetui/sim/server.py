@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import ipaddress
 import logging
@@ -66,6 +67,7 @@ class SimServer:
         self._runner: web.AppRunner | None = None
         self._streams: dict[int, web.Request] = {}
         self._restart_state: Path | None = None
+        self._warmer: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -90,6 +92,17 @@ class SimServer:
         await self.cluster.start()
         self._settle_memory()
         await self._start_http()
+        self._warmer = asyncio.get_running_loop().create_task(self._warm_codec())
+
+    async def _warm_codec(self) -> None:
+        """Encodes every stored object in the background, a few hundred at a time, so even the first big
+        list after start-up only splices cached bytes."""
+        codec = self.api.codec
+        for rtype in ("pods", *[k for k in self.store._objects if k != "pods"]):
+            for i, obj in enumerate(self.store.iter(rtype)):
+                codec.encode(rtype, obj)
+                if i % 500 == 499:
+                    await asyncio.sleep(0)
 
     @staticmethod
     def _settle_memory() -> None:
@@ -117,6 +130,8 @@ class SimServer:
             self._runner = None
 
     async def stop(self) -> None:
+        if self._warmer is not None:
+            self._warmer.cancel()
         await self._stop_http()
         if self.cluster is not None:
             await self.cluster.stop()
