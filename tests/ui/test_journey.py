@@ -30,7 +30,7 @@ from kubetui.screens.dialogs import (
     SetImageDialog,
 )
 from kubetui.screens.logs import LogsScreen
-from tests.ui.helpers import wait_for
+from tests.ui.helpers import shown, wait_for
 from tests.ui.test_actions_support import (
     api,
     exists,
@@ -128,6 +128,15 @@ async def test_the_journey_from_the_keyboard(sim: Any, kubeconfig: Path, api: Co
         await wait_for(pilot, lambda: "service/hello-node exposed" in notes.text())
         service = await get(api, "services", "hello-node")
         assert service["spec"]["type"] == "LoadBalancer" and service["spec"]["ports"][0]["port"] == 8080
+        # How does traffic flow? Selecting the Service draws its path: load balancer → NodePort → ClusterIP → pod.
+        await cursor_to(pilot, app, "services", "hello-node")
+        hops = [
+            f":{service['spec']['ports'][0]['nodePort']}",
+            f"ClusterIP {service['spec']['clusterIP']}:8080",
+        ]
+        await wait_for(pilot, lambda: all(hop in shown(app.screen.query_one("#traffic")) for hop in hops))
+        assert "load balancer" in shown(app.screen.query_one("#traffic"))
+        await focus_pane(pilot, app, "deployments")
 
         # 5. kubectl create deployment kubernetes-bootcamp --image=...:v1 (and expose it on a NodePort)
         await pilot.press("n")
