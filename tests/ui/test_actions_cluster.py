@@ -191,3 +191,14 @@ async def test_read_only_hides_mutations_and_the_connection_refuses_them(
         assert "read-only" in notes.text()
         assert dialog is not None
     assert (await get(api, "deployments", "web"))["spec"]["replicas"] == 1
+
+
+async def test_keys_on_an_empty_pane_say_what_to_select(sim: Any, kubeconfig: Path) -> None:
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.session.connection_state()[0] == "live")
+        main = app.screen
+        main.table("deployments").focus()  # type: ignore[attr-defined]
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "Select one of the deployments first" in notes.text())
+        assert app.screen is main

@@ -51,6 +51,14 @@ __all__ = [
 ]
 
 
+def _nothing_selected(app: App_, target: Target) -> bool:
+    """True (and says so) when the focused pane has no object under the cursor to act on."""
+    if target.obj is not None:
+        return False
+    app.notify(f"Select one of the {target.kind} first", severity="warning", timeout=4)
+    return True
+
+
 @handler("new")
 async def handle_new(app: App_, target: Target) -> None:
     try:
@@ -88,9 +96,9 @@ async def handle_new(app: App_, target: Target) -> None:
 
 @handler("expose")
 async def handle_expose(app: App_, target: Target) -> None:
-    if target.obj is None:
+    if _nothing_selected(app, target):
         return
-    ports = container_ports(target.kind, target.obj)
+    ports = container_ports(target.kind, target.obj or {})
     dialog = ExposeDialog(KIND_LABELS.get(target.kind, target.kind), target.name, ports)
     try:
         request = await ask(app, dialog)
@@ -160,7 +168,7 @@ async def _scale_to(app: App_, target: Target, replicas: int) -> None:
 
 @handler("scale")
 async def handle_scale(app: App_, target: Target) -> None:
-    if target.obj is None:
+    if _nothing_selected(app, target):
         return
     dialog = ScaleDialog(KIND_LABELS.get(target.kind, target.kind), target.name, _replicas(target.obj))
     try:
@@ -172,13 +180,13 @@ async def handle_scale(app: App_, target: Target) -> None:
 
 @handler("scale_up")
 async def handle_scale_up(app: App_, target: Target) -> None:
-    if target.obj is not None:
+    if not _nothing_selected(app, target):
         await _scale_by(app, target, +1)
 
 
 @handler("scale_down")
 async def handle_scale_down(app: App_, target: Target) -> None:
-    if target.obj is not None:
+    if not _nothing_selected(app, target):
         await _scale_by(app, target, -1)
 
 
@@ -204,11 +212,11 @@ async def _scale_by(app: App_, target: Target, step: int) -> None:
 
 @handler("set_image")
 async def handle_set_image(app: App_, target: Target) -> None:
-    if target.obj is None:
+    if _nothing_selected(app, target):
         return
     containers = [
         (c["name"], c.get("image", ""))
-        for c in pod_template_spec(target.kind, target.obj).get("containers") or []
+        for c in pod_template_spec(target.kind, target.obj or {}).get("containers") or []
     ]
     try:
         change = await ask(app, SetImageDialog(target.name, containers))
@@ -236,7 +244,7 @@ async def handle_set_image(app: App_, target: Target) -> None:
 
 @handler("undo")
 async def handle_undo(app: App_, target: Target) -> None:
-    if target.obj is None:
+    if _nothing_selected(app, target):
         return
     session = target.session
     try:
@@ -264,7 +272,7 @@ async def handle_undo(app: App_, target: Target) -> None:
 
 @handler("restart")
 async def handle_restart(app: App_, target: Target) -> None:
-    if target.obj is None:
+    if _nothing_selected(app, target):
         return
     dialog = ConfirmDialog(
         f"Restart Deployment {target.name}?",
@@ -289,7 +297,7 @@ async def handle_restart(app: App_, target: Target) -> None:
 
 @handler("delete")
 async def handle_delete(app: App_, target: Target) -> None:
-    if target.obj is None:
+    if _nothing_selected(app, target):
         return
     label = KIND_LABELS.get(target.kind, target.kind)
     namespace = meta(target.obj).get("namespace")
