@@ -11,6 +11,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -251,7 +252,8 @@ class KubeApp(App[int]):
                 continue
             if not actions_table.visible(action, kind, self.session.readonly):
                 continue
-            help_text = f"[{self.key_for(action.id)}] {action.description or action.label}"
+            # escaped: the palette reads help as markup, and keys like "[/]" are markup tags there
+            help_text = escape(f"[{self.key_for(action.id)}] {action.description or action.label}")
             yield SystemCommand(action.label, help_text, lambda a=action.id: run(a))
 
     def action_help(self) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -315,7 +316,10 @@ class ResourceTable(ScrollView, can_focus=True):
             line.append(" ")
             line.append_text(text)
             line.append(" " * (width - text.cell_len + 1))
-        strip = Strip(line.render(self.app.console), line.cell_len)
+        # Rich renders a Text without spans as one unstyled segment: the row would lose the table's colours, and
+        # Textual's NO_COLOR filter fails on a segment with no style.
+        segments = line.render(self.app.console) if line.spans else [Segment(line.plain, style)]
+        strip = Strip(segments, line.cell_len)
         if line_style is not None:
             strip = strip.extend_cell_length(max(self.size.width, strip.cell_length), line_style)
         return strip
