@@ -8,7 +8,7 @@ from textual.app import App
 
 from kubetui.actions import Target
 from kubetui.cluster import ops
-from kubetui.cluster.relations import owner_chain, pods_of
+from kubetui.cluster.relations import owner_chain
 from kubetui.cluster.render import pod_status
 from kubetui.screens.dialogs.flow import Cancelled, ask, follow_rollout, meta, pod_template_spec, run_op
 from kubetui.screens.dialogs.registry import PULL_FAILURES, RegistrySecretDialog
@@ -25,7 +25,12 @@ def deployment_of(store: Any, kind: str, obj: dict[str, Any] | None) -> dict[str
 
 def pull_failure(store: Any, deployment: dict[str, Any]) -> tuple[str, str] | None:
     """(reason, image) of the first pod of ``deployment`` that cannot pull its image, or None."""
-    for pod in pods_of(store, {"kind": "Deployment", **deployment}):
+    # By the Deployment's selector rather than through its ReplicaSets: pods and ReplicaSets arrive on
+    # separate watches, and the pods alone say whether pulls fail.
+    selector = ((deployment.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+    if not selector:
+        return None
+    for pod in store.by_label("pods", selector, meta(deployment).get("namespace")):
         reason = pod_status(pod)
         if reason not in PULL_FAILURES:
             continue
