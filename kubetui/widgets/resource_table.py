@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -156,7 +157,8 @@ class ResourceTable(ScrollView, can_focus=True):
         """Adds, updates and removes rows by uid. The cursor stays on its object; if that went, on its row."""
         keep, index = self.selected_uid, self.cursor_row
         structure = False
-        dirty: list[str] = []
+        dirty: dict[str, tuple[int, int]] = {}  # uid -> first and last column that changed
+        widths = list(self._widths)
         sort_key = self._sort_key or _default_sort
         for uid in removals:
             if uid in self._cells:
@@ -178,10 +180,14 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._key_of[uid] = key
                 structure = True
             else:
-                dirty.append(uid)
+                changed = [i for i, (a, b) in enumerate(zip(old, cells, strict=False)) if a != b]
+                whole = not changed or len(old) != len(cells)
+                dirty[uid] = (0, len(cells) - 1) if whole else (changed[0], changed[-1])
         if structure:
             self._restore_cursor(keep, index)
             self._changed(structure=True)
+        elif dirty and self._widths != widths:
+            self.refresh()  # a column grew: every row on screen moved
         elif dirty:
             self._refresh_rows(dirty)
 
@@ -250,13 +256,19 @@ class ResourceTable(ScrollView, can_focus=True):
             self._scroll_to_cursor()
             self._announce()
 
-    def _refresh_rows(self, uids: list[str]) -> None:
+    def _refresh_rows(self, columns: Mapping[str, tuple[int, int]]) -> None:
+        """Repaints only the changed cells of rows on screen: an age ticking over redraws its own cell, not the
+        row (what is drawn again although it did not change still goes down the wire, over SSH too)."""
         top = int(self.scroll_offset.y)
         height = self.size.height
-        for uid in uids:
+        starts = list(accumulate((w + 2 for w in self._widths), initial=0))  # " " + cell + " "
+        last_column = len(self._widths) - 1
+        for uid, (first, last) in columns.items():
             index = self.row_index(uid)
-            if index is not None and top <= index < top + height - 1:
-                self.refresh(Region(0, index - top + 1, self.size.width, 1))
+            if index is not None and top <= index < top + height - 1 and first <= last_column:
+                x = starts[first] - int(self.scroll_offset.x)
+                width = starts[min(last, last_column) + 1] - starts[first]
+                self.refresh(Region(x, index - top + 1, width, 1))
 
     def _refresh_index(self, index: int) -> None:
         y = index - int(self.scroll_offset.y) + 1

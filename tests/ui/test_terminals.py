@@ -357,3 +357,57 @@ async def test_hidden_logs_pane_and_unchanged_tab_bar_cause_no_layout_pass(
                 ),
                 5,
             )
+
+
+class _TableApp:
+    """A ResourceTable alone on a screen, with the regions it asks to repaint recorded."""
+
+    @staticmethod
+    def make() -> Any:
+        from textual.app import App, ComposeResult
+
+        from kubetui.widgets.resource_table import ResourceTable
+
+        class TableApp(App[None]):
+            def compose(self) -> ComposeResult:
+                yield ResourceTable("pods", ("NAME", "VALUE", "AGE"), id="t")
+
+        return TableApp()
+
+
+async def test_a_changed_cell_repaints_that_cell_and_a_grown_column_every_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual.geometry import Region
+
+    from kubetui.widgets.resource_table import ResourceTable
+    from tests.ui.helpers import screen_text
+
+    regions: list[Region] = []
+    real = ResourceTable.refresh
+
+    def recorded(self: ResourceTable, *args: Any, **kwargs: Any) -> Any:
+        regions.extend(a for a in args if isinstance(a, Region))
+        if not args:
+            regions.append(Region(0, 0, self.size.width, self.size.height))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ResourceTable, "refresh", recorded)
+    app = _TableApp.make()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(ResourceTable)
+        table.apply({"a": ("alpha", "1", "5s"), "b": ("beta", "2", "5s")})
+        await pilot.pause()
+        regions.clear()
+        # an age ticks over: only that cell (" " + AGE + " ") is repainted, not the row
+        table.apply({"a": ("alpha", "1", "10s"), "b": ("beta", "2", "5s")})
+        assert regions == [Region(x=len(" alpha  VALUE "), y=1, width=len(" 10s "), height=1)]
+        await pilot.pause()
+        # a value wider than its column moves the next column on every row: all rows are repainted
+        regions.clear()
+        table.apply({"b": ("beta", "2222222", "5s")})
+        assert any(r.height > 1 for r in regions), regions
+        await pilot.pause()
+        rows = [line for line in screen_text(app).splitlines() if line.startswith((" alpha", " beta"))]
+        assert len(rows) == 2
+        assert rows[0].index("10s") == rows[1].index("5s"), rows  # the AGE column is aligned on both rows
