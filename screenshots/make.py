@@ -257,10 +257,15 @@ VIEWS: tuple[View, ...] = (
     View(
         "multi-pod-logs",
         (160, 48),
-        "l on myapp: the logs of its three pods side by side, each line tagged with its pod.",
+        "l on myapp: its three pods' logs in one view, each line tagged with its pod: all produce, one consumes.",
         multi_pod_logs,
     ),
-    View("clusters", (120, 36), ":clusters lists local clusters (k3d, kind, minikube, built-in).", clusters),
+    View(
+        "clusters",
+        (120, 36),
+        ":clusters: local clusters by provider (k3d, kind, minikube, built-in) and Docker's state; here none yet.",
+        clusters,
+    ),
     View("help", (120, 36), "? lists every key, with the binding id to remap it.", help_screen),
     *(
         View(f"theme-{theme}", (120, 36), f"The dashboard in the {theme} theme.", theme=theme)
