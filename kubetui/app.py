@@ -95,9 +95,11 @@ class KubeApp(App[int]):
         for theme in found.themes.values():
             self.register_theme(theme)
         self.startup_warnings.extend(found.problems)
-        remembered = settings_mod.load_state().get("theme") if self.theme_request is None else None
         name, problem = choose_theme(
-            self.theme_request or getattr(self.settings, "theme", None), remembered, found
+            self.theme_request,
+            _remembered_theme(settings_mod.load_state(), getattr(self.settings, "path", None)),
+            found,
+            configured=getattr(self.settings, "theme", None),
         )
         if problem:
             self.startup_warnings.append(problem)
@@ -111,7 +113,9 @@ class KubeApp(App[int]):
             except ImportError:
                 pass
             else:
-                remember("theme", name)  # chosen from the command palette: kept for the next start
+                # Chosen from the command palette: kept for the next start, with when, so that an edit of
+                # config.yaml made later wins over it.
+                remember(theme=name, theme_at=time.time())
         for screen in self.screen_stack:
             refresh = getattr(screen, "theme_changed", None)
             if refresh is not None:
@@ -274,6 +278,21 @@ def _register_handlers() -> None:
             importlib.import_module(name)
         except ImportError:  # a part not there yet must not keep the app from starting
             continue
+
+
+def _remembered_theme(state: dict[str, Any], config_path: Path | None) -> str | None:
+    """The theme last chosen in the app, unless config.yaml was edited after that choice (the newer one wins)."""
+    theme = state.get("theme")
+    if not isinstance(theme, str):
+        return None
+    try:
+        edited = config_path.stat().st_mtime if config_path else 0.0
+    except OSError:
+        edited = 0.0
+    chosen_at = state.get("theme_at")
+    if edited and (not isinstance(chosen_at, int | float) or edited > chosen_at):
+        return None
+    return theme
 
 
 def _load_settings() -> Any:

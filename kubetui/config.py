@@ -183,10 +183,10 @@ def load_state() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def remember(key: str, value: Any) -> None:
-    """Stores one remembered value; kept apart from config.yaml so the user's file and comments stay untouched."""
+def remember(**values: Any) -> None:
+    """Stores remembered values; kept apart from config.yaml so the user's file and comments stay untouched."""
     state = load_state()
-    state[key] = value
+    state.update(values)
     path = _state_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

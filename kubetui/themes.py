@@ -143,19 +143,27 @@ def load_themes(bundled: Path | None = None, user: Path | None = None) -> ThemeS
     return found
 
 
-def choose_theme(requested: str | None, remembered: str | None, themes: ThemeSet) -> tuple[str, str | None]:
-    """The theme to start with and, if the requested one is unknown, a message saying so.
+def choose_theme(
+    requested: str | None, remembered: str | None, themes: ThemeSet, configured: str | None = None
+) -> tuple[str, str | None]:
+    """The theme to start with and, if an asked-for one is unknown, a message saying so.
 
-    ``NO_COLOR`` (any non-empty value, per no-color.org) wins over everything but an explicit ``--theme``.
+    An explicit ``--theme`` (``requested``) wins; then ``NO_COLOR`` (any non-empty value, per no-color.org); then
+    the theme last chosen in the app (``remembered``), then config.yaml's (``configured``), then the default.
+    The caller passes ``remembered`` only when that choice is newer than the settings file.
     """
+    known = ", ".join(sorted(themes.themes))
     if requested:
         if requested in themes.themes:
             return requested, None
-        known = ", ".join(sorted(themes.themes))
         fallback = remembered if remembered in themes.themes else DEFAULT_THEME
         return fallback, f"unknown theme {requested!r}; known themes: {known}"
     if os.environ.get("NO_COLOR") and MONO_THEME in themes.themes:
         return MONO_THEME, None
     if remembered and remembered in themes.themes:
         return remembered, None
+    if configured:
+        if configured in themes.themes:
+            return configured, None
+        return DEFAULT_THEME, f"config.yaml: unknown theme {configured!r}; known themes: {known}"
     return DEFAULT_THEME, None

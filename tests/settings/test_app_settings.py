@@ -3,6 +3,7 @@ NO_COLOR, keymap overrides, warnings for a bad config.yaml, the log line budget 
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -103,9 +104,9 @@ async def test_theme_chosen_in_the_command_palette_is_remembered(cluster: Path, 
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.theme == "kubetui-high-contrast")
-    assert yaml.safe_load((home / "state" / "kubetui" / "state.yaml").read_text()) == {
-        "theme": "kubetui-high-contrast"
-    }
+    state = yaml.safe_load((home / "state" / "kubetui" / "state.yaml").read_text())
+    assert state["theme"] == "kubetui-high-contrast"
+    assert isinstance(state["theme_at"], float)
 
     again = app_from_cli("--kubeconfig", str(cluster))
     async with again.run_test(size=(120, 36)) as pilot:
@@ -118,7 +119,7 @@ async def test_no_color_gives_the_monochrome_theme_unless_a_theme_is_asked_for(
 ) -> None:
     from kubetui.config import remember
 
-    remember("theme", "kubetui-light")  # NO_COLOR beats what was remembered...
+    remember(theme="kubetui-light")  # NO_COLOR beats what was remembered...
     monkeypatch.setenv("NO_COLOR", "1")
     app = app_from_cli("--kubeconfig", str(cluster))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -222,3 +223,19 @@ async def test_context_settings_apply_only_to_their_context(cluster: Path, home:
         await ready(pilot)
         assert not app.session.readonly and app.session.namespace == "default"
         assert "[read-only]" not in screen_text(app)
+
+
+def test_the_newer_of_palette_choice_and_config_file_wins(tmp_path: Path) -> None:
+    from kubetui.app import _remembered_theme
+
+    config = tmp_path / "config.yaml"
+    assert _remembered_theme({"theme": "kubetui-16", "theme_at": 1000.0}, None) == "kubetui-16"
+    assert _remembered_theme({}, None) is None
+    config.write_text("theme: kubetui-light\n")
+    os.utime(config, (2000.0, 2000.0))
+    # chosen in the palette after the file was last edited: the choice stands
+    assert _remembered_theme({"theme": "kubetui-16", "theme_at": 3000.0}, config) == "kubetui-16"
+    # the file edited after the choice: the file's theme wins (the remembered one is not offered)
+    assert _remembered_theme({"theme": "kubetui-16", "theme_at": 1500.0}, config) is None
+    # an old state file with no time of choice defers to an existing config file
+    assert _remembered_theme({"theme": "kubetui-16"}, config) is None

@@ -77,7 +77,7 @@ def test_not_a_mapping(tmp_path: Path) -> None:
 def test_remembered_state_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert config.load_state() == {}
-    config.remember("theme", "kubetui-16")
+    config.remember(theme="kubetui-16")
     assert config.load_state() == {"theme": "kubetui-16"}
     (tmp_path / "kubetui" / "state.yaml").write_text(": : :\n")
     assert config.load_state() == {}

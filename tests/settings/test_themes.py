@@ -87,6 +87,20 @@ def test_choose_theme(monkeypatch: pytest.MonkeyPatch) -> None:
     assert choose_theme("kubetui-light", None, themes) == ("kubetui-light", None)
 
 
+def test_choose_theme_with_a_configured_theme(monkeypatch: pytest.MonkeyPatch) -> None:
+    themes = load_themes()
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert choose_theme(None, None, themes, configured="kubetui-light") == ("kubetui-light", None)
+    # a choice made in the app (passed only when newer than config.yaml) beats the file
+    assert choose_theme(None, "kubetui-16", themes, configured="kubetui-light") == ("kubetui-16", None)
+    assert choose_theme("kubetui-mono", "kubetui-16", themes, configured="kubetui-light") == (
+        "kubetui-mono",
+        None,
+    )
+    name, message = choose_theme(None, None, themes, configured="nope")
+    assert name == DEFAULT_THEME and message and "config.yaml" in message and "nope" in message
+
+
 class _Probe(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("probe")
