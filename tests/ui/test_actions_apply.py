@@ -49,8 +49,8 @@ async def test_apply_refuses_a_half_bad_file_then_applies_a_bundled_manifest_aft
         assert [d.ok for d in preview.documents] == [True, False]
         assert "Hello_Node" in preview.documents[1].outcome
         await pilot.press("tab", "enter")  # focus starts on Cancel; Apply is refused anyway
-        await pilot.pause()
-        assert "Hello_Node" in preview.error and app.screen is preview
+        await wait_for(pilot, lambda: "Hello_Node" in preview.error)
+        assert app.screen is preview
         await pilot.press("escape")
         assert not await exists(api, "deployments", "hello-node")  # nothing half-applied
 
@@ -66,10 +66,14 @@ async def test_apply_refuses_a_half_bad_file_then_applies_a_bundled_manifest_aft
         assert not await exists(api, "deployments", "hello-node")  # a dry run stores nothing
         await pilot.press("enter")
         rollout = await screen_of(pilot, app, RolloutScreen)
-        assert (
-            "deployment/hello-node created" in notes.text() and "service/hello-node created" in notes.text()
+        await wait_for(
+            pilot,
+            lambda: (
+                "deployment/hello-node created" in notes.text()
+                and "service/hello-node created" in notes.text()
+            ),
         )
-        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=20)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=60)
     service = await get(api, "services", "hello-node")
     assert service["spec"]["type"] == "LoadBalancer" and service["spec"]["ports"][0]["port"] == 8080
     assert (await get(api, "deployments", "hello-node"))["status"]["readyReplicas"] == 1
@@ -94,7 +98,7 @@ async def test_private_registry_help_creates_the_secret_and_the_pods_start(
                 in ("ErrImagePull", "ImagePullBackOff")
             )
 
-        await wait_for(pilot, lambda: pull_failures() == 3, timeout=20)
+        await wait_for(pilot, lambda: pull_failures() == 3, timeout=60)
         myapp = app.session.store.find("deployments", "default", "myapp")
         # The explorer offers help when such a Deployment is selected; it may have done so already.
         offer_pull_secret(app, app.session.store, myapp)
@@ -108,9 +112,9 @@ async def test_private_registry_help_creates_the_secret_and_the_pods_start(
         assert dialog.query_one("#server").value == "registry.example.com"
         await pilot.press(*"dev", "tab", *"s3cret", "enter")
         rollout = await screen_of(pilot, app, RolloutScreen)
-        assert "secret/my-secret created" in notes.text()
+        await wait_for(pilot, lambda: "secret/my-secret created" in notes.text())
         assert "s3cret" not in notes.text()
-        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=40)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=90)
     secret = await get(api, "secrets", "my-secret")
     assert secret["type"] == "kubernetes.io/dockerconfigjson"
     auths = json.loads(base64.b64decode(secret["data"][".dockerconfigjson"]))["auths"]
@@ -129,11 +133,11 @@ async def test_private_registry_help_adds_a_new_secret_to_image_pull_secrets(
         dialog = await screen_of(pilot, app, RegistrySecretDialog)
         assert dialog.query_one("#secret-name").value == "regcred"
         await pilot.press("enter")  # no username yet: refused in place
-        await pilot.pause()
-        assert "username" in dialog.error
+        await wait_for(pilot, lambda: "username" in dialog.error)
+        assert app.screen is dialog
         await pilot.press(*"dev", "tab", *"s3cret", "enter")
         rollout = await screen_of(pilot, app, RolloutScreen)
-        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=40)
+        await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=90)
     deployment = await get(api, "deployments", "myapp")
     assert deployment["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
     assert await exists(api, "secrets", "regcred")

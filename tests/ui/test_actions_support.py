@@ -53,7 +53,7 @@ def make_app(kubeconfig: Path, readonly: bool = False) -> tuple[KubeApp, Notes]:
 
 async def select(pilot: Any, app: KubeApp, kind: str, name: str) -> dict[str, Any]:
     """Focus ``kind``'s pane and put the cursor on ``name`` once the watch has brought it."""
-    obj = await wait_for(pilot, lambda: app.session.store.find(kind, "default", name), timeout=15)
+    obj = await wait_for(pilot, lambda: app.session.store.find(kind, "default", name), timeout=30)
     table = app.screen.table(kind)  # type: ignore[attr-defined]
     table.focus()
     await wait_for(pilot, lambda: table.select_uid(obj["metadata"]["uid"]))
@@ -61,7 +61,7 @@ async def select(pilot: Any, app: KubeApp, kind: str, name: str) -> dict[str, An
     return obj
 
 
-async def screen_of(pilot: Any, app: KubeApp, cls: type, timeout: float = 10) -> Any:
+async def screen_of(pilot: Any, app: KubeApp, cls: type, timeout: float = 30) -> Any:
     """Wait until the top screen is a ``cls`` and return it."""
     return await wait_for(pilot, lambda: isinstance(app.screen, cls) and app.screen, timeout=timeout)
 

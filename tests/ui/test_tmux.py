@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ import pytest
 pytestmark = [pytest.mark.tmux, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
+# the command line's placeholder: shown while ":" is open
+COMMAND_HINT = "pods deploy rs svc nodes"
 
 
 class Tmux:
@@ -32,15 +34,30 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.name)
 
-    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+    def wait_for(self, text: str, timeout: float = 90.0) -> str:
+        return self.wait_until(lambda screen: text in screen, f"{text!r} did not appear", timeout)
+
+    def wait_gone(self, text: str, timeout: float = 90.0) -> str:
+        return self.wait_until(lambda screen: text not in screen, f"{text!r} did not go", timeout)
+
+    def wait_until(self, condition: Callable[[str], bool], failure: str, timeout: float) -> str:
+        """Polls the screen until ``condition`` holds: a loaded machine may take long, never forever."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if condition(screen):
                 return screen
             time.sleep(0.2)
-        raise AssertionError(f"{text!r} did not appear; the screen shows:\n{screen}")
+        raise AssertionError(f"{failure}; the screen shows:\n{screen}")
+
+    def alive(self) -> bool:
+        return (
+            subprocess.run(
+                ["tmux", "has-session", "-t", self.name], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
 
 
 @pytest.fixture
@@ -77,23 +94,27 @@ def test_new_user_starts_moves_around_and_reads_the_screen(tmux: Tmux) -> None:
     # every line fits: nothing is drawn past 80 columns
     assert all(len(line) <= 80 for line in screen.splitlines())
     tmux.send("Tab")
-    screen = tmux.wait_for("Services")
+    screen = tmux.wait_for("─ Services (")  # the pane's own title: the tab bar always names every pane
+    # each key waits for the state the previous one leads to: a loaded machine reads keys late, and a key
+    # sent before the app has acted on the last one lands somewhere else (":" typed into the help screen)
     tmux.send(":")
+    tmux.wait_for(COMMAND_HINT)
     tmux.send("nodes", "Enter")
     screen = tmux.wait_for("control-plane")
+    tmux.wait_gone(COMMAND_HINT)
     tmux.send("?")
     screen = tmux.wait_for("On the selected object")
     assert "Describe the object" in screen
     tmux.send("Escape")
-    # a terminal reads ESC followed at once by a key as alt+key; people pause, so does the test
+    tmux.wait_gone("On the selected object")
     tmux.wait_for("● live")
+    # a terminal reads ESC followed at once by a key as alt+key; people pause, so does the test
     time.sleep(0.5)
-    tmux.send(":", "q", "Enter")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        alive = subprocess.run(["tmux", "has-session", "-t", tmux.name], capture_output=True, check=False)
-        if alive.returncode != 0:
-            break
+    tmux.send(":")
+    tmux.wait_for(COMMAND_HINT)
+    tmux.send("q", "Enter")
+    deadline = time.monotonic() + 90
+    while tmux.alive():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"kubetui did not quit on :q; the screen shows:\n{tmux.screen()}")
         time.sleep(0.2)
-    else:
-        raise AssertionError("kubetui did not quit on :q")
