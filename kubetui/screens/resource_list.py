@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from kubetui import actions as actions_table
+from kubetui.cluster.render_time import parse_time
 from kubetui.keymap import action_binding
 from kubetui.messages import DeltasArrived
 from kubetui.screens import rows
@@ -18,6 +19,7 @@ from kubetui.widgets.panes import Pane
 from kubetui.widgets.resource_table import ResourceTable, name_sort
 
 LOOK_ACTIONS = ("describe", "yaml")
+EVENT_ORDER = "by last seen, newest last"  # as kubectl get events --sort-by=.lastTimestamp
 
 
 class ResourceListScreen(Screen[None]):
@@ -36,8 +38,14 @@ class ResourceListScreen(Screen[None]):
         yield ClusterHeader(id="header")
         with Pane(self.kind, id="pane-list"):
             with_ns = self._with_namespace()
-            sort = _event_sort if self.kind == "events" else name_sort(with_ns)
-            yield ResourceTable(self.kind, rows.columns(self.kind, with_ns), sort_key=sort, id="list")
+            if self.kind == "events":
+                yield ResourceTable(
+                    self.kind, rows.columns(self.kind, with_ns), row_order=self._event_order, id="list"
+                )
+            else:
+                yield ResourceTable(
+                    self.kind, rows.columns(self.kind, with_ns), sort_key=name_sort(with_ns), id="list"
+                )
         yield Footer()
 
     @property
@@ -72,7 +80,8 @@ class ResourceListScreen(Screen[None]):
         table = self.query_one(ResourceTable)
         table.replace(wanted)
         pane = self.query_one(Pane)
-        pane.border_title = f"{self.kind} ({namespace or 'all namespaces'}) [{table.row_count}]"
+        order = f" · {EVENT_ORDER}" if self.kind == "events" else ""
+        pane.border_title = f"{self.kind} ({namespace or 'all namespaces'}) [{table.row_count}]{order}"
 
     def cluster_deltas(self, message: DeltasArrived) -> None:
         if message.kind == self.kind or message.reset:
@@ -96,6 +105,22 @@ class ResourceListScreen(Screen[None]):
         target = actions_table.Target(self.kind, obj, self.session, namespace)
         self.run_worker(handler(self.app, target))
 
+    def _event_order(self, uid: str, cells: tuple[Any, ...]) -> tuple[float, str]:
+        obj = self.session.store.get("events", uid)
+        return (event_last_seen(obj) if obj is not None else 0.0, str(cells[0]))
 
-def _event_sort(cells: tuple[Any, ...]) -> Any:
-    return str(cells[0])
+
+def event_last_seen(event: dict[str, Any]) -> float:
+    """When an event was last seen, in epoch seconds: the time the "LAST SEEN" column is counted from."""
+    series = event.get("series") or {}
+    for value in (
+        series.get("lastObservedTime"),
+        event.get("lastTimestamp"),
+        event.get("firstTimestamp"),
+        event.get("eventTime"),
+        (event.get("metadata") or {}).get("creationTimestamp"),
+    ):
+        at = parse_time(value)
+        if at is not None:
+            return at
+    return 0.0

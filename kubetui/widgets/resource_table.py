@@ -89,6 +89,7 @@ class ResourceTable(ScrollView, can_focus=True):
         columns: Iterable[str],
         *,
         sort_key: Callable[[Cells], Any] | None = None,
+        row_order: Callable[[str, Cells], Any] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -96,6 +97,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self.kind = kind
         self.column_names: tuple[str, ...] = tuple(columns)
         self._sort_key = sort_key
+        # for orders the cells cannot tell (events by their real time, not the "LAST SEEN" text): (uid, cells)
+        self._row_order = row_order
         self._cells: dict[str, Cells] = {}
         self._keys: list[tuple[Any, str]] = []  # (sort key, uid) in display order
         self._key_of: dict[str, tuple[Any, str]] = {}
@@ -160,15 +163,21 @@ class ResourceTable(ScrollView, can_focus=True):
         dirty: dict[str, tuple[int, int]] = {}  # uid -> first and last column that changed
         widths = list(self._widths)
         sort_key = self._sort_key or _default_sort
+        order = self._row_order
         for uid in removals:
             if uid in self._cells:
                 self._remove(uid)
                 structure = True
         for uid, cells in upserts.items():
             old = self._cells.get(uid)
-            if old == cells:
-                continue
-            key = (sort_key(cells), uid)
+            if order is None:
+                if old == cells:
+                    continue
+                key = (sort_key(cells), uid)
+            else:  # the order may change while the cells stay the same ("2s" then "2s" again)
+                key = (order(uid, cells), uid)
+                if old == cells and self._key_of.get(uid) == key:
+                    continue
             if old is not None and self._key_of[uid] != key:
                 self._remove(uid)
                 old = None

@@ -11,7 +11,7 @@ from kubetui.launch import wants_builtin
 from kubetui.screens.main import MainScreen
 from kubetui.screens.object_view import MASK, to_yaml
 from kubetui.screens.pickers import PickerScreen
-from kubetui.screens.resource_list import ResourceListScreen
+from kubetui.screens.resource_list import ResourceListScreen, event_last_seen
 from kubetui.session import SessionConfig
 from tests.ui.conftest import Journey
 from tests.ui.helpers import wait_for
@@ -172,3 +172,65 @@ async def test_table_keys_are_remappable_by_binding_id(journey: Journey) -> None
         await pilot.pause()
         assert table.cursor_row == 1
         assert app.key_for("table.down") == "f2"
+
+
+async def test_colon_typed_right_after_tab_keeps_the_command_line_focused(journey: Journey) -> None:
+    """Keys arriving together (a slow SSH link, a loaded machine): tab's deferred focus must not steal ':'."""
+    from textual import events
+
+    from kubetui.widgets.command_line import CommandLine
+
+    app = _app(journey)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_for(pilot, lambda: screen.table("services").row_count >= 1)
+        # posted in one go, as a terminal delivers a burst: nothing runs between them
+        for key, char in (("tab", "\t"), ("colon", ":"), ("n", "n"), ("o", "o"), ("d", "d")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        command = screen.query_one(CommandLine)
+        assert app.focused is command and command.value == "nod"
+        await pilot.press(*"es", "enter")
+        await wait_for(pilot, lambda: screen.focused_kind() == "nodes")
+
+
+async def test_events_are_ordered_by_their_real_last_time_newest_last(journey: Journey) -> None:
+    """As ``kubectl get events --sort-by=.lastTimestamp``: "10s" is newer than "5m" though it sorts first as text."""
+    import time
+    from datetime import UTC, datetime
+
+    def event(name: str, ago: float) -> dict[str, Any]:
+        at = datetime.fromtimestamp(time.time() - ago, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": name, "namespace": "default"},
+            "involvedObject": {"kind": "Pod", "name": name, "namespace": "default"},
+            "reason": "Tested",
+            "message": f"event {name}",
+            "type": "Normal",
+            "firstTimestamp": at,
+            "lastTimestamp": at,
+            "count": 1,
+        }
+
+    for name, ago in (("newest", 10), ("older", 300), ("oldest", 26 * 3600)):
+        await journey.create("/api/v1/namespaces/default/events", event(name, ago))
+    app = _app(journey)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("colon", *"events", "enter")
+        listing = await wait_for(pilot, lambda: isinstance(app.screen, ResourceListScreen) and app.screen)
+        table = listing.query_one("#list")
+
+        def ours() -> list[str]:
+            names = [str(table.get_row(uid)[3]) for uid in table.ordered_uids()]
+            return [n.removeprefix("pod/") for n in names if n in ("pod/newest", "pod/older", "pod/oldest")]
+
+        await wait_for(pilot, lambda: len(ours()) == 3)
+        assert ours() == ["oldest", "older", "newest"]
+        assert "newest last" in str(listing.query_one("#pane-list").border_title)
+        # every event, not only ours: their real times never go backwards down the list
+        times = [event_last_seen(app.session.store.get("events", uid)) for uid in table.ordered_uids()]
+        assert times == sorted(times)
