@@ -3,11 +3,17 @@
 Runs the built-in cluster (``kubetui sim serve --scenario scale:N``), starts kubetui on it inside a pseudo-terminal
 of 80x24 (TERM=xterm-256color), waits for it to settle, then counts what it writes. Usage:
 
-    python3 dev.py bench terminal [--pods 1000] [--seconds 10] [--frozen-ages]
+    python3 dev.py bench terminal [--pods 1000] [--seconds 10] [--frozen-ages] [--aged-hours H]
 
 With live ages, "idle" includes the AGE cells that really change: on a cluster this young every pod's age is in
 seconds (kubectl prints "42s" up to 2 minutes and "5m30s" up to 10), so those rows are redrawn at each 5-second age
 refresh. ``--frozen-ages`` stops ages, so idle output then measures only what is drawn although nothing changed.
+``--aged-hours H`` makes every object H hours old (the cluster is stopped, its saved state backdated, and started
+again), as on a cluster that has been running a while: ages then change once a minute or less.
+
+Two kinds of load are measured: annotation patches (events that change nothing on screen) and pod deletions that
+the ReplicaSets replace (Terminating, new pods going Pending → ContainerCreating → Running: changes that are shown
+where the rows are visible). Pod events per second are counted by a watch of our own.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import json
 import os
 import pty
+import random
 import select
 import signal
 import struct
@@ -30,7 +37,8 @@ from fcntl import ioctl
 from pathlib import Path
 
 
-def start_sim(pods: int, kubeconfig: Path) -> subprocess.Popen[bytes]:
+def start_sim(pods: int, kubeconfig: Path, state: Path) -> subprocess.Popen[bytes]:
+    kubeconfig.unlink(missing_ok=True)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -46,6 +54,8 @@ def start_sim(pods: int, kubeconfig: Path) -> subprocess.Popen[bytes]:
             str(kubeconfig),
             "--speed",
             "10",
+            "--state",
+            str(state),
         ],
         # Its log is not read: a pipe nobody drains would block the server once full.
         stdout=subprocess.DEVNULL,
@@ -58,6 +68,16 @@ def start_sim(pods: int, kubeconfig: Path) -> subprocess.Popen[bytes]:
         proc.kill()
         raise SystemExit("the built-in cluster did not start")
     return proc
+
+
+def backdate(state: Path, hours: float) -> None:
+    """Moves every object's creationTimestamp ``hours`` into the past in a saved (stopped) cluster's state."""
+    data = json.loads(state.read_text())
+    past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - hours * 3600))
+    for items in data["objects"].values():
+        for obj in items:
+            obj["metadata"]["creationTimestamp"] = past
+    state.write_text(json.dumps(data))
 
 
 def server_url(kubeconfig: Path) -> str:
@@ -94,6 +114,58 @@ def churn(url: str, pods: list[tuple[str, str]], rate: float, stop: threading.Ev
     return sent
 
 
+def delete_pods(url: str, pods: list[tuple[str, str]], rate: float, stop: threading.Event) -> int:
+    """Deletes pods at ``rate`` per second; their ReplicaSets replace them (several events per deletion)."""
+    sent = 0
+    start = time.monotonic()
+    while not stop.is_set() and sent < len(pods):
+        ns, name = pods[sent]
+        req = urllib.request.Request(f"{url}/api/v1/namespaces/{ns}/pods/{name}", method="DELETE")
+        try:
+            urllib.request.urlopen(req).close()
+        except OSError:
+            pass
+        sent += 1
+        delay = start + sent / rate - time.monotonic()
+        if delay > 0:
+            stop.wait(delay)
+    return sent
+
+
+def count_events(url: str, stop: threading.Event, counted: list[int]) -> None:
+    """Counts pod watch events from now until ``stop`` (what kubetui's own pod watch receives)."""
+    with urllib.request.urlopen(f"{url}/api/v1/pods?limit=1") as resp:
+        rv = json.load(resp)["metadata"]["resourceVersion"]
+    counted.append(0)
+    with urllib.request.urlopen(f"{url}/api/v1/pods?watch=1&resourceVersion={rv}", timeout=60) as resp:
+        while not stop.is_set():
+            line = resp.readline()
+            if not line:
+                break
+            counted[0] += 1
+
+
+def measure_load(
+    fd: int,
+    seconds: float,
+    load: threading.Thread,
+    url: str,
+    stop: threading.Event,
+    dump: list[bytes] | None = None,
+) -> tuple[int, int]:
+    counted: list[int] = []
+    counter = threading.Thread(target=count_events, args=(url, stop, counted), daemon=True)
+    counter.start()
+    while not counted:
+        time.sleep(0.01)
+    load.start()
+    written = count_bytes(fd, seconds, dump)
+    events = counted[0]
+    stop.set()
+    load.join()
+    return written, events
+
+
 def count_bytes(fd: int, seconds: float, dump: list[bytes] | None = None) -> int:
     total = 0
     end = time.monotonic() + seconds
@@ -120,11 +192,22 @@ def main() -> int:
         action="store_true",
         help="freeze ages (KUBETUI_FROZEN_AGES): idle then measures only redraws of cells that did not change",
     )
-    parser.add_argument("--dump", type=Path, help="write what the app printed while idle to this file")
+    parser.add_argument("--aged-hours", type=float, default=0.0, help="make every object this many hours old")
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        help="write what the app printed (idle, then while pods are replaced) to FILE and FILE.load",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         kubeconfig = Path(tmp) / "kubeconfig"
-        sim = start_sim(args.pods, kubeconfig)
+        state = Path(tmp) / "state.json"
+        sim = start_sim(args.pods, kubeconfig, state)
+        if args.aged_hours:
+            sim.send_signal(signal.SIGTERM)
+            sim.wait(60)
+            backdate(state, args.aged_hours)
+            sim = start_sim(args.pods, kubeconfig, state)
         url = server_url(kubeconfig)
         pid, fd = pty.fork()
         if pid == 0:
@@ -143,25 +226,35 @@ def main() -> int:
             idle = count_bytes(fd, args.seconds, idle_output)
             if args.dump:
                 args.dump.write_bytes(b"".join(idle_output))
+            targets = pod_names(url, 1000)
+            # Pods from all over the list (a fixed shuffle), not only the first rows, which are the ones on screen.
+            random.Random(1).shuffle(targets)
             stop = threading.Event()
-            targets = pod_names(url, 200)
-            result: list[int] = []
-            worker = threading.Thread(target=lambda: result.append(churn(url, targets, 100.0, stop)))
-            worker.start()
-            busy = count_bytes(fd, args.seconds)
-            stop.set()
-            worker.join()
+            patches = threading.Thread(target=churn, args=(url, targets[:200], 100.0, stop))
+            patch_bytes, patch_events = measure_load(fd, args.seconds, patches, url, stop)
+            count_bytes(fd, 2.0)
+            stop = threading.Event()
+            deletions = threading.Thread(target=delete_pods, args=(url, targets, 16.0, stop))
+            load_output: list[bytes] = []
+            delete_bytes, delete_events = measure_load(fd, args.seconds, deletions, url, stop, load_output)
+            if args.dump:
+                args.dump.with_name(args.dump.name + ".load").write_bytes(b"".join(load_output))
         finally:
             os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
             sim.terminate()
             sim.wait(10)
-    sent = result[0] if result else 0
-    print(f"pods in cluster          {args.pods}")
-    print(f"ages                     {'frozen' if args.frozen_ages else 'live'}")
-    print(f"idle                     {idle / args.seconds:10.1f} bytes/s   (target < 100)")
+    per_s = args.seconds
+    print(f"pods in cluster             {args.pods}")
     print(
-        f"100 pod events/s         {busy / args.seconds:10.1f} bytes/s   ({sent / args.seconds:.0f} events/s sent)"
+        f"ages                        {'frozen' if args.frozen_ages else 'live'}, objects {args.aged_hours:g} h old"
+    )
+    print(f"idle                        {idle / per_s:10.1f} bytes/s   (target < 100)")
+    print(
+        f"annotation patches          {patch_bytes / per_s:10.1f} bytes/s   ({patch_events / per_s:.0f} pod events/s)"
+    )
+    print(
+        f"pods deleted and replaced   {delete_bytes / per_s:10.1f} bytes/s   ({delete_events / per_s:.0f} pod events/s)"
     )
     return 0
 
