@@ -16,6 +16,8 @@ TABLE_KEYS: tuple[tuple[str, str, str], ...] = (
     ("table.page_down", "pagedown", "Page down"),
     ("table.first", "home,g", "First row"),
     ("table.last", "end,G", "Last row"),
+    ("table.scroll_left", "left,less_than_sign", "Scroll columns left (a table wider than its pane)"),
+    ("table.scroll_right", "right,greater_than_sign", "Scroll columns right (a table wider than its pane)"),
 )
 # Keys that are Textual's own but belong in help.
 EXTRA_HELP: tuple[tuple[str, str], ...] = (("ctrl+p", "Command palette: every action by name"),)
@@ -28,6 +30,8 @@ _KEY_NAMES = {
     "colon": ":",
     "slash": "/",
     "question_mark": "?",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
     "escape": "esc",
 }
 

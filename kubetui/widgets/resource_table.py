@@ -47,8 +47,11 @@ class ResourceTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
         Binding("home,g", "first", "Top", show=False, id="table.first"),
         Binding("end,G", "last", "Bottom", show=False, id="table.last"),
-        Binding("left", "scroll_left", "Left", show=False),
-        Binding("right", "scroll_right", "Right", show=False),
+        # a column at a time when the table is wider than its pane (80x24); "<"/">" where arrows are taken
+        Binding("left,less_than_sign", "column_left", "Columns left", show=False, id="table.scroll_left"),
+        Binding(
+            "right,greater_than_sign", "column_right", "Columns right", show=False, id="table.scroll_right"
+        ),
         Binding("enter", "activate", "Open", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"resource-table--header", "resource-table--cursor"}
@@ -371,6 +374,21 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         self.move_cursor(len(self._keys) - 1)
+
+    def action_column_left(self) -> None:
+        x = int(self.scroll_offset.x)
+        self._scroll_x(max((s for s in self._column_starts() if s < x), default=0))
+
+    def action_column_right(self) -> None:
+        x = int(self.scroll_offset.x)
+        self._scroll_x(min((s for s in self._column_starts() if s > x), default=x))
+
+    def _column_starts(self) -> list[int]:
+        return list(accumulate((w + 2 for w in self._widths[:-1]), initial=0))
+
+    def _scroll_x(self, x: int) -> None:
+        # not past the last column's end: the last step shows the right edge, never an empty pane
+        self.scroll_to(x=min(x, int(self.max_scroll_x)), animate=False, immediate=True)
 
     def action_activate(self) -> None:
         self.post_message(self.Activated(self, self.selected_uid))

@@ -234,3 +234,54 @@ async def test_events_are_ordered_by_their_real_last_time_newest_last(journey: J
         # every event, not only ours: their real times never go backwards down the list
         times = [event_last_seen(app.session.store.get("events", uid)) for uid in table.ordered_uids()]
         assert times == sorted(times)
+
+
+async def test_a_table_wider_than_its_pane_scrolls_by_columns_from_the_keyboard(journey: Journey) -> None:
+    """At 80x24 the Services columns do not fit: right/">" bring the cut ones in, left/"<" go back, remappable."""
+    from kubetui.screens.help import help_table
+    from tests.ui.conftest import load_balancer
+    from tests.ui.helpers import plain
+
+    # a long Service name, as people give them: the columns no longer fit in 80
+    await journey.create(
+        "/api/v1/namespaces/default/services", load_balancer("kubernetes-bootcamp-v2-preview", 80, 8080)
+    )
+    app = KubeApp(
+        SessionConfig(kubeconfig=str(journey.kubeconfig)),
+        settings=Settings(keymap={"table.scroll_right": "f3"}),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        table = screen.table("services")
+        await wait_for(pilot, lambda: table.row_count == 3)
+        screen.focus_pane("services")
+        await wait_for(pilot, lambda: table.size.width > 0 and table.virtual_size.width > table.size.width)
+
+        def header() -> str:
+            return table.render_line(0).text
+
+        assert "NAME" in header() and "AGE" not in header()
+        await pilot.press("right")
+        await pilot.pause()
+        assert table.scroll_offset.x == 0  # remapped: right no longer scrolls
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: table.scroll_offset.x > 0)
+        # a column at a time, never past the right edge: the view starts where the second column starts, or
+        # shows the last column's end when that comes first
+        starts = table._column_starts()
+        assert table.scroll_offset.x == min(starts[1], table.max_scroll_x)
+        for _ in range(len(table.column_names)):
+            await pilot.press("f3")
+        await wait_for(pilot, lambda: "AGE" in header())
+        assert table.scroll_offset.x == table.max_scroll_x
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert table.scroll_offset.x < table.max_scroll_x and table.scroll_offset.x in starts
+        for _ in range(len(table.column_names)):
+            await pilot.press("left")
+        await wait_for(pilot, lambda: table.scroll_offset.x == 0)
+        assert "NAME" in header()
+        listed = plain(help_table(app.key_for, False))
+        assert "table.scroll_left" in listed and "table.scroll_right" in listed
+        assert "f3" in listed and "left,<" in listed
