@@ -197,6 +197,8 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
                 self._set_scope(self.pod_scope, refill=True)
         if kind == "pods":
             self.query_one(LogsPane).pods_changed(self.session)
+            if self.pod_scope and self.pod_scope[0] == "deployments":  # its pods may start failing later
+                self._offer_pull_secret(self.pod_scope[1])
         if kind in ("services", "endpointslices", "pods", "nodes") and self.service_uid:
             self._refresh_traffic()
         if kind == "deployments" and self.deployment_uid in message.uids:

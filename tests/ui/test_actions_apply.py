@@ -17,7 +17,7 @@ from kubetui.screens.dialogs import (
     RegistrySecretDialog,
     RolloutScreen,
 )
-from kubetui.screens.dialogs.registry_flow import offer_pull_secret
+from kubetui.screens.dialogs.registry_flow import offer_pull_secret, pull_failure
 from tests.ui.helpers import wait_for
 from tests.ui.test_actions_support import api, exists, get, make_app, no_user_settings, screen_of, select
 
@@ -141,3 +141,46 @@ async def test_private_registry_help_adds_a_new_secret_to_image_pull_secrets(
     deployment = await get(api, "deployments", "myapp")
     assert deployment["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
     assert await exists(api, "secrets", "regcred")
+
+
+async def test_private_registry_offer_comes_when_the_selected_deployments_pods_start_failing_later(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    """Selected while healthy, then a new image cannot pull: the offer comes once for that failure, and again
+    only for a later one after the pods recovered in between."""
+    await ops.create_deployment(api, "default", "myapp", "nginx", replicas=2)
+    app, notes = make_app(kubeconfig)
+    offer = "press ctrl+r to create a pull Secret"
+
+    def running() -> bool:
+        deployment = app.session.store.find("deployments", "default", "myapp")
+        status = (deployment or {}).get("status") or {}
+        return status.get("updatedReplicas") == 2 and status.get("readyReplicas") == 2 == status.get(
+            "replicas"
+        )
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "myapp")
+        await wait_for(pilot, running, timeout=60)
+        assert offer not in notes.text()  # healthy: nothing to offer
+
+        await ops.set_image(api, "default", "myapp", {"nginx": "registry.example.com/team/myapp:001"})
+        await wait_for(pilot, lambda: offer in notes.text(), timeout=60)
+        assert "Pods of myapp are in" in notes.text()
+        await pilot.pause(
+            2.0
+        )  # image pull back-off keeps changing the pods: the same failure is not re-announced
+        assert notes.text().count(offer) == 1
+
+        await ops.set_image(api, "default", "myapp", {"nginx": "nginx:1.27"})
+        await wait_for(pilot, running, timeout=90)
+        await wait_for(
+            pilot,
+            lambda: (
+                pull_failure(app.session.store, app.session.store.find("deployments", "default", "myapp"))
+                is None
+            ),
+        )
+        await ops.set_image(api, "default", "myapp", {"nginx": "registry.example.com/team/myapp:002"})
+        await wait_for(pilot, lambda: notes.text().count(offer) == 2, timeout=60)
+        assert app.screen.pod_scope[0] == "deployments"  # still selected all along

@@ -88,18 +88,20 @@ async def ask_pull_secret(app: App[Any], target: Target) -> None:
 
 
 def offer_pull_secret(app: App[Any], store: Any, deployment: dict[str, Any] | None) -> bool:
-    """Once per Deployment: if its pods cannot pull their image, say which key adds registry credentials.
+    """Once per Deployment and failure episode: if its pods cannot pull, say which key adds credentials.
 
-    For the explorer to call when a Deployment is selected; returns whether the offer was made.
+    For the explorer to call when a Deployment is selected and whenever its pods change while it stays
+    selected (they may start failing later); returns whether the offer was made.
     """
     if deployment is None:
         return False
     uid = meta(deployment).get("uid", "")
     offered: set[str] = app.__dict__.setdefault("_pull_secret_offers", set())
-    if uid in offered:
-        return False
     failure = pull_failure(store, deployment)
     if failure is None:
+        offered.discard(uid)  # the episode is over: pods failing to pull again later is news again
+        return False
+    if uid in offered:
         return False
     offered.add(uid)
     reason, image = failure
