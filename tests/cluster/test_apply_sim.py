@@ -14,41 +14,7 @@ from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import NotFound, ReadOnlyError
 from kubetui.sim.server import SimServer
 from tests.cluster.simhelp import kubectl, make_namespace, open_connection
-
-MYAPP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: myapp
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: myapp
-  template:
-    metadata:
-      labels:
-        app: myapp
-    spec:
-      containers:
-        - name: myapp
-          image: registry.example.com/team/myapp:001
-      imagePullSecrets:
-        - name: my-secret
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: myapp-service
-spec:
-  type: LoadBalancer
-  selector:
-    app: myapp
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8089
-"""
+from tests.journey_manifests import MYAPP
 
 
 @pytest.fixture

@@ -10,45 +10,10 @@ import pytest
 
 from kubetui.sim.server import SimServer
 from kubetui.sim.testing import BareCluster, running_sim_thread
+from tests.journey_manifests import MYAPP as MANIFEST
+from tests.journey_manifests import Kubectl
 
 pytestmark = pytest.mark.kubectl
-
-Kubectl = Callable[..., subprocess.CompletedProcess[str]]
-
-MANIFEST = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: myapp
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: myapp
-  template:
-    metadata:
-      labels:
-        app: myapp
-    spec:
-      containers:
-        - name: myapp
-          image: registry.example.com/team/myapp:001
-      imagePullSecrets:
-        - name: my-secret
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: myapp-service
-spec:
-  type: LoadBalancer
-  selector:
-    app: myapp
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8089
-"""
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ what kubectl prints: columns, states, revision numbers, rollback, ErrImagePull u
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,45 +12,9 @@ import pytest
 
 from kubetui.sim.server import SimServer
 from kubetui.sim.testing import running_sim_thread
+from tests.journey_manifests import MYAPP, Kubectl
 
 pytestmark = [pytest.mark.kubectl, pytest.mark.slow]
-
-Kubectl = Callable[..., subprocess.CompletedProcess[str]]
-
-MYAPP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: myapp
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: myapp
-  template:
-    metadata:
-      labels:
-        app: myapp
-    spec:
-      containers:
-        - name: myapp
-          image: registry.example.com/team/myapp:001
-      imagePullSecrets:
-        - name: my-secret
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: myapp-service
-spec:
-  type: LoadBalancer
-  selector:
-    app: myapp
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 8089
-"""
 
 
 @pytest.fixture(scope="module")
