@@ -79,20 +79,22 @@ def since(stamp: Any, now: float) -> str:
 
 
 def label_selector_text(selector: Obj | None) -> str:
+    """``metav1.FormatLabelSelector``: requirements sorted by key, each one's values sorted."""
     if not selector:
         return "<none>"
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
+    reqs: list[tuple[str, str]] = [(k, f"{k}={v}") for k, v in (selector.get("matchLabels") or {}).items()]
     for e in selector.get("matchExpressions") or []:
-        op, key, values = e.get("operator"), e.get("key"), ",".join(e.get("values") or [])
-        if op == "In":
-            parts.append(f"{key} in ({values})")
-        elif op == "NotIn":
-            parts.append(f"{key} notin ({values})")
-        elif op == "Exists":
-            parts.append(str(key))
-        elif op == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts) or "<none>"
+        op, key, given = e.get("operator"), str(e.get("key")), e.get("values") or []
+        values = ",".join(sorted(str(v) for v in given))
+        if op in ("In", "NotIn") and given:
+            reqs.append((key, f"{key} {op.lower()} ({values})"))
+        elif op in ("Exists", "DoesNotExist") and not given:
+            reqs.append((key, key if op == "Exists" else f"!{key}"))
+        else:
+            return "<error>"  # what LabelSelectorAsSelector refuses
+    # labels.Selector.Add orders requirements by key; a stable sort keeps same-key ones as given.
+    reqs.sort(key=lambda r: r[0])
+    return ",".join(text for _, text in reqs) or "<none>"
 
 
 def _labels_text(labels: Obj | None) -> str:
@@ -177,6 +179,17 @@ REPLICASET_COLUMNS = [
 ]
 
 
+def _load_balancer_text(svc: Obj) -> str:
+    """``loadBalancerStatusStringer``: the ingress IPs (else hostnames) as a sorted set.
+
+    kube-apiserver builds every Table with ``Wide: true``, so it never clips this to 16 characters the way
+    kubectl's old client-side printer did in the narrow view; ``kubectl get svc`` shows every address.
+    """
+    ingress = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    found = {str(i.get("ip") or i.get("hostname")) for i in ingress if i.get("ip") or i.get("hostname")}
+    return ",".join(sorted(found))
+
+
 def _service_external_ip(svc: Obj) -> str:
     spec = svc.get("spec") or {}
     external = spec.get("externalIPs") or []
@@ -184,9 +197,8 @@ def _service_external_ip(svc: Obj) -> str:
     if stype in ("ClusterIP", "NodePort"):
         return ",".join(external) or "<none>"
     if stype == "LoadBalancer":
-        ingress = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-        lb = [i.get("ip") or i.get("hostname") for i in ingress if i.get("ip") or i.get("hostname")]
-        return ",".join([*lb, *external]) or "<pending>"
+        lb = _load_balancer_text(svc)
+        return ",".join([*([lb] if lb else []), *external]) or "<pending>"
     if stype == "ExternalName":
         return str(spec.get("externalName", ""))
     return "<unknown>"

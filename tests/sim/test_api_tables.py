@@ -180,3 +180,40 @@ async def test_eviction_deletes_the_pod(bare_sim: SimServer) -> None:
     status, body = await call(bare_sim.url, "POST", "/api/v1/namespaces/default/pods/e/eviction", eviction)
     assert status == 201 and body["status"] == "Success"
     assert bare_sim.store.get("pods", "default", "e") is None
+
+
+def test_selectors_and_load_balancer_addresses_print_as_kube_apiserver_does() -> None:
+    selector = {
+        "matchLabels": {"app": "web"},
+        "matchExpressions": [
+            {"key": "tier", "operator": "In", "values": ["web", "api"]},
+            {"key": "canary", "operator": "DoesNotExist"},
+            {"key": "zone", "operator": "NotIn", "values": ["b", "a"]},
+        ],
+    }
+    template = {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    deploy = {
+        "metadata": {"name": "d", "creationTimestamp": NOW},
+        "spec": {"selector": selector, "template": template},
+    }
+    assert _row(deploy, "deployments.apps")[-1] == "app=web,!canary,tier in (api,web),zone notin (a,b)"
+    broken = {
+        **deploy,
+        "spec": {**deploy["spec"], "selector": {"matchExpressions": [{"key": "k", "operator": "In"}]}},
+    }
+    assert _row(broken, "deployments.apps")[-1] == "<error>"
+    ingress = [
+        {"ip": "172.18.0.3"},
+        {"ip": "172.18.0.2"},
+        {"hostname": "lb.example.com"},
+        {"ip": "172.18.0.2"},
+    ]
+    svc = {
+        "metadata": {"name": "s", "creationTimestamp": NOW},
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "externalIPs": ["1.2.3.4"]},
+        "status": {"loadBalancer": {"ingress": ingress}},
+    }
+    # A set, sorted, never clipped (kube-apiserver prints Tables wide), then the external IPs.
+    assert _row(svc, "services")[3] == "172.18.0.2,172.18.0.3,lb.example.com,1.2.3.4"
+    pending = {**svc, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}, "status": {}}
+    assert _row(pending, "services")[3] == "<pending>"
