@@ -142,8 +142,8 @@ def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
         meta.pop(k, None)
     meta.pop("managedFields", None)
     if not meta.get("name") and meta.get("generateName"):
-        suffix = "".join(api.store.rng.choice(_GENERATE_CHARS) for _ in range(5))
-        meta["name"] = f"{meta['generateName']}{suffix}"
+        ns = meta.get("namespace") or ""
+        meta["name"] = api.store.generate_name(rt.key, ns, meta["generateName"], _GENERATE_CHARS)
     if not meta.get("name"):
         raise errors.invalid(
             rt.kind,
@@ -192,7 +192,7 @@ async def store_new(
         managed if managed is not None else apply.track_update(None, obj, manager, rt.api_version)
     )
     if dry:
-        obj["metadata"].setdefault("uid", api.store.new_uid())
+        obj["metadata"].setdefault("uid", api.store.new_uid(rt.key, obj, dry=True))
         obj["metadata"].setdefault("creationTimestamp", api.store.clock())
         return json_response(obj, 201)
     return json_response(api.store.create(rt.key, obj), 201)

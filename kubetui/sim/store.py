@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
+import os
 import random
 import uuid
 from collections import deque
@@ -81,6 +83,12 @@ class ObjectStore:
         self.rv = 0
         self.history_size = history
         self.rng = random.Random(seed)
+        # Uids and generated names are hashed from the seed and what is being created, never drawn from one
+        # shared stream, so they do not depend on the order in which controllers and clients get there.
+        self.seed = seed if seed is not None else int.from_bytes(os.urandom(8), "big")
+        self._epoch = 0  # the resourceVersion the store was loaded at: uids never repeat across restarts
+        self._uid_counts: dict[tuple[str, str, str], int] = {}
+        self._name_counts: dict[tuple[str, str, str], int] = {}
         self.clock = clock
         self._objects: dict[str, dict[NameKey, Obj]] = {key: {} for key in BY_KEY}
         self._history: dict[str, deque[Event]] = {key: deque() for key in BY_KEY}
@@ -120,8 +128,39 @@ class ObjectStore:
 
     # -- writing -------------------------------------------------------------------------------------------
 
-    def new_uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def _digest(self, *parts: object) -> bytes:
+        text = "\0".join(str(p) for p in (self.seed, self._epoch, *parts))
+        return hashlib.sha256(text.encode()).digest()
+
+    def new_uid(self, rtype: str = "", obj: Obj | None = None, *, dry: bool = False) -> str:
+        """The uid for a new object: a UUID hashed from the seed and (type, namespace, identity, count).
+
+        The identity is the name, and the count how many objects of that name were deleted before, so a
+        name created again gets a new uid. Event names carry a timestamp, so an Event's identity is what it
+        is about (involved object uid, reason, field path) and the count is how many such Events came before.
+        """
+        ns, name = _key(obj) if obj is not None else ("", "")
+        if rtype and not BY_KEY[rtype].namespaced:
+            ns = ""
+        identity = _uid_identity(rtype, obj) if obj is not None else name
+        key = (rtype, ns, identity)
+        n = self._uid_counts.get(key, 0)
+        if rtype == "events" and not dry:
+            self._uid_counts[key] = n + 1
+        return str(uuid.UUID(bytes=self._digest("uid", rtype, ns, identity, n)[:16], version=4))
+
+    def generate_name(self, rtype: str, namespace: str, prefix: str, alphabet: str, length: int = 5) -> str:
+        """``generateName`` resolved to a free name: a suffix hashed from the seed, prefix and attempt count."""
+        rt = BY_KEY[rtype]
+        ns = namespace if rt.namespaced else ""
+        key = (rtype, ns, prefix)
+        while True:
+            n = self._name_counts.get(key, 0)
+            self._name_counts[key] = n + 1
+            digest = self._digest("name", rtype, ns, prefix, n)
+            name = prefix + "".join(alphabet[b % len(alphabet)] for b in digest[:length])
+            if (ns, name) not in self._objects[rtype]:
+                return name
 
     def create(self, rtype: str, obj: Obj) -> Obj:
         """Stores a new object, filling uid, creationTimestamp, resourceVersion and generation."""
@@ -136,7 +175,7 @@ class ObjectStore:
             raise errors.already_exists(rt.plural, name, rt.group)
         obj["apiVersion"] = rt.api_version
         obj["kind"] = rt.kind
-        meta["uid"] = self.new_uid()
+        meta["uid"] = self.new_uid(rtype, obj)
         meta["creationTimestamp"] = meta.get("creationTimestamp") or self.clock()
         meta.pop("deletionTimestamp", None)
         if rt.has_generation:
@@ -205,6 +244,9 @@ class ObjectStore:
     def _commit(self, rtype: str, kind: str, obj: Obj, old: Obj | None) -> Obj:
         self.rv += 1
         if kind == DELETED:
+            if rtype != "events":  # the next object of this name gets another uid
+                counted = (rtype, *_key(obj))
+                self._uid_counts[counted] = self._uid_counts.get(counted, 0) + 1
             obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(self.rv)}}
             del self._objects[rtype][_key(obj)]
         else:
@@ -280,11 +322,26 @@ class ObjectStore:
             if key in self._objects:
                 self._objects[key] = {_key(o): o for o in items}
         self.rv = max(self.rv, int(data.get("resourceVersion", 0)))
-        # A restart with the same seed would otherwise hand out the uids of objects that still exist.
+        # A restart with the same seed would otherwise hand out the uids of objects that still exist; every
+        # uid minted since the last load took a resourceVersion, so the loaded version is a fresh epoch.
         self.rng = random.Random(f"{self.rng.random()}:{self.rv}")
+        self._epoch = self.rv
+        self._uid_counts.clear()
+        self._name_counts.clear()
         # Nothing before the restart can be replayed: a watch from an older version must relist.
         for key in self._compacted:
             self._compacted[key] = self.rv
+
+
+def _uid_identity(rtype: str, obj: Obj) -> str:
+    if rtype == "events":
+        involved = obj.get("involvedObject") or obj.get("regarding") or {}
+        what = (
+            involved.get("uid")
+            or f"{involved.get('kind')}/{involved.get('namespace')}/{involved.get('name')}"
+        )
+        return f"{what}|{obj.get('reason')}|{involved.get('fieldPath', '')}"
+    return _key(obj)[1]
 
 
 def _spec_changed(old: Obj, new: Obj) -> bool:
