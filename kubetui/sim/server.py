@@ -29,6 +29,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+SHUTDOWN_TIMEOUT = 0.5  # seconds an in-flight request gets to finish when the server stops
+
+
 def make_cluster(scenario: str, nodes: int | None, seed: int, speed: float, state: Path | None) -> Any:
     """The full SimCluster with its controllers; a bare store-only cluster if that is not available."""
     try:
@@ -116,7 +119,11 @@ class SimServer:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self.api.handle)
         # Cancelling handlers of vanished clients ends their watches instead of leaving them to time out.
-        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        # Requests still in flight at shutdown (a client that stalls half-way through sending one) would hold
+        # SIGTERM for aiohttp's default minute; ours answer in milliseconds, so give them a moment, no more.
+        self._runner = web.AppRunner(
+            app, handler_cancellation=True, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -137,21 +144,22 @@ class SimServer:
             await self.cluster.stop()
         if self._restart_state is not None:
             self._restart_state.unlink(missing_ok=True)
+            self._restart_state.with_name(self._restart_state.name + ".runtime").unlink(missing_ok=True)
 
     async def restart(self) -> None:
         """Stops the HTTP server and the controllers, then starts both again on the same port and state."""
         await self._stop_http()
-        store = self.store
-        await self.cluster.stop()
         state = self.state
         if state is None:
-            # Without a state file the objects still survive: they go through a private one.
+            # Without a state file the objects still survive: they go through a private one, saved by the
+            # cluster itself so the kubelet's precise container start times (its sidecar) survive too and
+            # logs replay with the same timestamps.
             if self._restart_state is None:
                 fd, name = tempfile.mkstemp(prefix="kubetui-sim-", suffix=".json")
                 os.close(fd)
                 self._restart_state = Path(name)
-            store.save(self._restart_state)
-            state = self._restart_state
+            state = self.cluster.state = self._restart_state
+        await self.cluster.stop()
         # The same kind of cluster again (a test's controller-less one stays controller-less).
         self.cluster = type(self.cluster)(
             scenario=self.scenario, nodes=self.nodes, seed=self.seed, speed=self.speed, state=state
