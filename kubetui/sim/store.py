@@ -87,7 +87,8 @@ class ObjectStore:
         # shared stream, so they do not depend on the order in which controllers and clients get there.
         self.seed = seed if seed is not None else int.from_bytes(os.urandom(8), "big")
         self._epoch = 0  # the resourceVersion the store was loaded at: uids never repeat across restarts
-        self._uid_counts: dict[tuple[str, str, str], int] = {}
+        self._uid_counts: dict[tuple[str, str, str], int] = {}  # (type, namespace, name) → deletions so far
+        self._event_counts: dict[str, dict[str, int]] = {}  # involved uid → {reason|fieldPath: Events so far}
         self._name_counts: dict[tuple[str, str, str], int] = {}
         self.clock = clock
         self._objects: dict[str, dict[NameKey, Obj]] = {key: {} for key in BY_KEY}
@@ -142,12 +143,32 @@ class ObjectStore:
         ns, name = _key(obj) if obj is not None else ("", "")
         if rtype and not BY_KEY[rtype].namespaced:
             ns = ""
-        identity = _uid_identity(rtype, obj) if obj is not None else name
-        key = (rtype, ns, identity)
-        n = self._uid_counts.get(key, 0)
-        if rtype == "events" and not dry:
-            self._uid_counts[key] = n + 1
+        identity, n = name, 0
+        if rtype == "events" and obj is not None:
+            identity, n = self._event_identity(obj, name, dry)
+        elif identity:
+            n = self._uid_counts.get((rtype, ns, identity), 0)
         return str(uuid.UUID(bytes=self._digest("uid", rtype, ns, identity, n)[:16], version=4))
+
+    def _event_identity(self, event: Obj, name: str, dry: bool) -> tuple[str, int]:
+        involved = event.get("involvedObject") or event.get("regarding") or {}
+        owner = str(involved.get("uid") or "")
+        rtype = _RTYPE_OF_KIND.get(str(involved.get("kind")))
+        about = (
+            self.get(rtype, str(involved.get("namespace") or ""), str(involved.get("name")))
+            if rtype
+            else None
+        )
+        if not owner or about is None or about["metadata"].get("uid") != owner:
+            # About an object that is gone (its counts went with it) or unknown: the Event's own name, unique
+            # among Events, keeps the uid unique.
+            return f"gone|{owner}|{name}", 0
+        what = f"{event.get('reason')}|{involved.get('fieldPath', '')}"
+        counts = self._event_counts.setdefault(owner, {})
+        n = counts.get(what, 0)
+        if not dry:
+            counts[what] = n + 1
+        return f"{owner}|{what}", n
 
     def generate_name(self, rtype: str, namespace: str, prefix: str, alphabet: str, length: int = 5) -> str:
         """``generateName`` resolved to a free name: a suffix hashed from the seed, prefix and attempt count."""
@@ -247,6 +268,7 @@ class ObjectStore:
             if rtype != "events":  # the next object of this name gets another uid
                 counted = (rtype, *_key(obj))
                 self._uid_counts[counted] = self._uid_counts.get(counted, 0) + 1
+                self._event_counts.pop(obj["metadata"].get("uid", ""), None)
             obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(self.rv)}}
             del self._objects[rtype][_key(obj)]
         else:
@@ -327,21 +349,14 @@ class ObjectStore:
         self.rng = random.Random(f"{self.rng.random()}:{self.rv}")
         self._epoch = self.rv
         self._uid_counts.clear()
+        self._event_counts.clear()
         self._name_counts.clear()
         # Nothing before the restart can be replayed: a watch from an older version must relist.
         for key in self._compacted:
             self._compacted[key] = self.rv
 
 
-def _uid_identity(rtype: str, obj: Obj) -> str:
-    if rtype == "events":
-        involved = obj.get("involvedObject") or obj.get("regarding") or {}
-        what = (
-            involved.get("uid")
-            or f"{involved.get('kind')}/{involved.get('namespace')}/{involved.get('name')}"
-        )
-        return f"{what}|{obj.get('reason')}|{involved.get('fieldPath', '')}"
-    return _key(obj)[1]
+_RTYPE_OF_KIND = {rt.kind: key for key, rt in BY_KEY.items()}
 
 
 def _spec_changed(old: Obj, new: Obj) -> bool:

@@ -103,3 +103,23 @@ def test_uids_stay_unique_across_state_restarts(tmp_path: Path) -> None:
         seen.add(created["metadata"]["uid"])
         restarted.delete("configmaps", "default", "a")
         restarted.save(state)
+
+
+def test_event_uids_are_unique_and_their_counts_go_with_the_object() -> None:
+    store = ObjectStore(seed=2)
+    pod = store.create("pods", {"metadata": {"name": "p", "namespace": "default"}, "spec": {}})
+    involved = {"kind": "Pod", "namespace": "default", "name": "p", "uid": pod["metadata"]["uid"]}
+
+    def event(name: str) -> str:
+        body = {
+            "metadata": {"name": name, "namespace": "default"},
+            "involvedObject": involved,
+            "reason": "BackOff",
+        }
+        return str(store.create("events", body)["metadata"]["uid"])
+
+    uids = [event("p.1"), event("p.2")]
+    store.delete("pods", "default", "p")
+    assert not store._event_counts  # nothing is kept per object once it is gone
+    uids += [event("p.3"), event("p.4")]  # late Events about the deleted pod
+    assert len(set(uids) | {pod["metadata"]["uid"]}) == 5
