@@ -9,9 +9,6 @@ from kubetui.cluster.render_time import timestamp_since
 
 Obj = Mapping[str, Any]
 
-# kubectl shortens load balancer addresses longer than this in the narrow view.
-_LOAD_BALANCER_WIDTH = 16
-
 
 def _name(obj: Obj) -> str:
     return str((obj.get("metadata") or {}).get("name", ""))
@@ -28,17 +25,16 @@ def format_labels(labels: Mapping[str, str] | None) -> str:
     return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
 
 
-def _load_balancer_ips(status: Obj, wide: bool) -> str:
+def _load_balancer_ips(status: Obj) -> str:
+    # kubectl's client-side printer would shorten a long list in the narrow view, but `kubectl get` prints the
+    # server's Table, and kube-apiserver always builds Tables in wide form: the list is printed whole.
     found: set[str] = set()
     for ingress in ((status.get("loadBalancer") or {}).get("ingress")) or []:
         if ingress.get("ip"):
             found.add(ingress["ip"])
         elif ingress.get("hostname"):
             found.add(ingress["hostname"])
-    text = ",".join(sorted(found))
-    if not wide and len(text) > _LOAD_BALANCER_WIDTH:
-        text = text[: _LOAD_BALANCER_WIDTH - 3] + "..."
-    return text
+    return ",".join(sorted(found))
 
 
 def service_external_ip(obj: Obj, wide: bool = False) -> str:
@@ -49,7 +45,7 @@ def service_external_ip(obj: Obj, wide: bool = False) -> str:
     if svc_type in ("ClusterIP", "NodePort"):
         return ",".join(external) if external else "<none>"
     if svc_type == "LoadBalancer":
-        lb = _load_balancer_ips(obj.get("status") or {}, wide)
+        lb = _load_balancer_ips(obj.get("status") or {})
         if external:
             return ",".join([*(lb.split(",") if lb else []), *external])
         return lb or "<pending>"

@@ -28,13 +28,6 @@ KINDS = (
     "endpoints",
     "endpointslices",
 )
-# Rows where kubetui's rendering differs from what kubectl prints off a real API server's Table: kube-apiserver
-# builds Tables with Wide: true and so never clips load balancer addresses, while kubetui's narrow view clips
-# them to 16 characters as kubectl's old client-side printer did (test_render.py pins that clipping).
-KNOWN_SIM_GAPS = {
-    ("services", "myapp-service", False),
-    ("services", "lb-host", False),
-}
 STORE_KEYS = {
     "deployments": "deployments.apps",
     "replicasets": "replicasets.apps",
@@ -107,12 +100,7 @@ async def test_rows_equal_kubectl_get(loaded: Path, bare_sim: SimServer, kind: s
         if kind in ("nodes", "namespaces") or o["metadata"].get("namespace") == "default"
     ]
     assert len(printed) == len(objects)
-    unmatched = [
-        p
-        for p in printed
-        if (kind, p[0], wide) not in KNOWN_SIM_GAPS
-        and not any(_matches(p, kind, o, before, after, wide) for o in objects)
-    ]
+    unmatched = [p for p in printed if not any(_matches(p, kind, o, before, after, wide) for o in objects)]
     assert not unmatched, (
         "kubectl printed rows kubetui renders differently:\n"
         + "\n".join(f"kubectl: {p}" for p in unmatched)
