@@ -167,9 +167,10 @@ class ResourceTable(ScrollView, can_focus=True):
         widths = list(self._widths)
         sort_key = self._sort_key or _default_sort
         order = self._row_order
+        moved_from: int | None = None  # rows before this index kept their place
         for uid in removals:
             if uid in self._cells:
-                self._remove(uid)
+                moved_from = _lowest(moved_from, self._remove(uid))
                 structure = True
         for uid, cells in upserts.items():
             old = self._cells.get(uid)
@@ -182,7 +183,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 if old == cells and self._key_of.get(uid) == key:
                     continue
             if old is not None and self._key_of[uid] != key:
-                self._remove(uid)
+                moved_from = _lowest(moved_from, self._remove(uid))
                 old = None
             self._cells[uid] = cells
             self._version[uid] = self._version.get(uid, 0) + 1
@@ -190,6 +191,7 @@ class ResourceTable(ScrollView, can_focus=True):
             if old is None:
                 insort(self._keys, key)
                 self._key_of[uid] = key
+                moved_from = _lowest(moved_from, bisect_left(self._keys, key))
                 structure = True
             else:
                 changed = [i for i, (a, b) in enumerate(zip(old, cells, strict=False)) if a != b]
@@ -197,7 +199,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 dirty[uid] = (0, len(cells) - 1) if whole else (changed[0], changed[-1])
         if structure:
             self._restore_cursor(keep, index)
-            self._changed(structure=True)
+            self._changed(structure=True, moved_from=moved_from, full=self._widths != widths)
+            if dirty and self._widths == widths:
+                self._refresh_rows(dirty)
         elif dirty and self._widths != widths:
             self.refresh()  # a column grew: every row on screen moved
         elif dirty:
@@ -239,10 +243,13 @@ class ResourceTable(ScrollView, can_focus=True):
 
     # -- internals -------------------------------------------------------------------------------------------
 
-    def _remove(self, uid: str) -> None:
+    def _remove(self, uid: str) -> int:
+        """Removes a row; returns the index it had."""
         key = self._key_of.pop(uid)
-        del self._keys[bisect_left(self._keys, key)]
+        index = bisect_left(self._keys, key)
+        del self._keys[index]
         del self._cells[uid]
+        return index
 
     def _grow_widths(self, cells: Cells) -> None:
         widths = self._widths
@@ -258,13 +265,26 @@ class ResourceTable(ScrollView, can_focus=True):
             target = min(index, max(0, len(self._keys) - 1))
         self.cursor_row = target
 
-    def _changed(self, structure: bool) -> None:
+    def _changed(self, structure: bool, moved_from: int | None = None, full: bool = True) -> None:
+        """Rows were added or removed. Only rows from ``moved_from`` down moved, so only those on screen are
+        repainted: on a big cluster most changes happen far below the window and redraw nothing but the
+        scrollbar (over SSH every repainted cell costs bytes)."""
         if structure:
             if len(self._lines) > 4000:
                 self._lines.clear()
             width = sum(self._widths) + 2 * len(self._widths)
-            self.virtual_size = Size(width, len(self._keys) + 1)
-            self.refresh()
+            size = Size(width, len(self._keys) + 1)
+            if size != self.virtual_size:
+                # Assigning virtual_size repaints the whole table; only the scrollbars need to follow it.
+                self.set_reactive(ResourceTable.virtual_size, size)
+                self.refresh(repaint=False, layout=True)
+            top = int(self.scroll_offset.y)
+            if full or moved_from is None or moved_from < top:
+                self.refresh()
+            else:
+                first = moved_from - top + 1  # the header is line 0
+                if first < self.size.height:
+                    self.refresh(Region(0, first, self.size.width, self.size.height - first))
             self._scroll_to_cursor()
             self._announce()
 
@@ -398,6 +418,10 @@ class ResourceTable(ScrollView, can_focus=True):
             index = int(self.scroll_offset.y) + event.y - 1
             if index < len(self._keys):
                 self.move_cursor(index)
+
+
+def _lowest(current: int | None, index: int) -> int:
+    return index if current is None else min(current, index)
 
 
 def _default_sort(cells: Cells) -> tuple[str, ...]:

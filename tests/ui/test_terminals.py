@@ -133,6 +133,8 @@ def sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ses
         started["kubetui-16"] = start(base / "sixteen", "xterm-256color", "--theme", "kubetui-16")
         for session in started.values():
             session.wait_for("● live")
+            # "live" comes with the first watch; the demo's pods reach Running a moment later
+            session.wait_for("Running")
         yield started
     finally:
         for session in started.values():
