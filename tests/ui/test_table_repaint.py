@@ -32,13 +32,18 @@ def _spy(table: ResourceTable) -> list[Region | None]:
     return calls
 
 
+async def _filled(app: _TableApp, pilot: Any) -> tuple[ResourceTable, list[Region | None]]:
+    """The table with 100 rows (pod-0000, pod-0002, ... pod-0198), and a record of its repaints from now on."""
+    table = app.query_one(ResourceTable)
+    table.apply({f"u{i}": _row(i) for i in range(0, 200, 2)})
+    await pilot.pause()
+    return table, _spy(table)
+
+
 async def test_rows_added_and_removed_below_the_window_repaint_no_rows() -> None:
     app = _TableApp()
     async with app.run_test(size=(60, 12)) as pilot:
-        table = app.query_one(ResourceTable)
-        table.apply({f"u{i}": _row(i) for i in range(0, 200, 2)})
-        await pilot.pause()
-        calls = _spy(table)
+        table, calls = await _filled(app, pilot)
         table.apply({"new": _row(151)}, removals=["u180"])  # both far below the 11 visible rows
         assert table.row_count == 100
         assert calls == [], calls
@@ -47,10 +52,7 @@ async def test_rows_added_and_removed_below_the_window_repaint_no_rows() -> None
 async def test_a_row_added_inside_the_window_repaints_from_there_down() -> None:
     app = _TableApp()
     async with app.run_test(size=(60, 12)) as pilot:
-        table = app.query_one(ResourceTable)
-        table.apply({f"u{i}": _row(i) for i in range(0, 200, 2)})
-        await pilot.pause()
-        calls = _spy(table)
+        table, calls = await _filled(app, pilot)
         table.apply({"new": _row(7)})  # lands at index 4, the 5th row under the header
         assert table.ordered_uids()[4] == "new"
         assert calls == [Region(0, 5, table.size.width, table.size.height - 5)], calls
@@ -62,10 +64,7 @@ async def test_a_row_added_inside_the_window_repaints_from_there_down() -> None:
 async def test_a_wider_cell_repaints_the_whole_table() -> None:
     app = _TableApp()
     async with app.run_test(size=(60, 12)) as pilot:
-        table = app.query_one(ResourceTable)
-        table.apply({f"u{i}": _row(i) for i in range(0, 200, 2)})
-        await pilot.pause()
-        calls = _spy(table)
+        table, calls = await _filled(app, pilot)
         table.apply({"wide": ("pod-9999-with-a-much-longer-name", "1/1", "Running")})
         assert None in calls  # every row's columns moved
 
@@ -73,10 +72,7 @@ async def test_a_wider_cell_repaints_the_whole_table() -> None:
 async def test_scrollbar_follows_the_row_count_without_repainting_rows() -> None:
     app = _TableApp()
     async with app.run_test(size=(60, 12)) as pilot:
-        table = app.query_one(ResourceTable)
-        table.apply({f"u{i}": _row(i) for i in range(0, 200, 2)})
-        await pilot.pause()
-        calls = _spy(table)
+        table, calls = await _filled(app, pilot)
         table.apply({f"n{i}": _row(i) for i in range(181, 199, 2)})  # 9 more rows, all below the window
         await pilot.pause()
         assert [c for c in calls if c is None or c.y < table.size.height] == []
