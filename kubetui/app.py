@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from kubetui import actions as actions_table
+from kubetui.config import Settings, load_settings, load_state, remember
 from kubetui.keymap import TABLE_KEYS, display_key
 from kubetui.messages import (
     ConnectionChanged,
@@ -25,6 +26,7 @@ from kubetui.messages import (
     WatchStateChanged,
 )
 from kubetui.session import ClusterSession, SessionConfig
+from kubetui.themes import choose_theme, load_themes, theme_variable_defaults
 
 STATUS_NAMES = ("running", "pending", "failed", "terminating", "completed", "warning")
 # Snapshot runs set this so every age reads the same on every run.
@@ -47,34 +49,22 @@ class KubeApp(App[int]):
         config: SessionConfig,
         *,
         theme_name: str | None = None,
-        settings: Any = None,
+        settings: Settings | None = None,
         frozen_ages: bool | None = None,
     ) -> None:
         super().__init__()
         self.config = config
-        self.settings = settings if settings is not None else _load_settings()
+        self.settings = settings if settings is not None else load_settings()
         self.theme_request = theme_name
         self.frozen_ages = bool(os.environ.get(FROZEN_AGES_ENV)) if frozen_ages is None else frozen_ages
         self._apply_context_settings()
         self.session = ClusterSession(config, self.post_message)
-        self.startup_warnings: list[str] = list(getattr(self.settings, "warnings", []) or [])
+        self.startup_warnings: list[str] = list(self.settings.warnings)
 
     # -- theme -----------------------------------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        try:
-            from kubetui.themes import theme_variable_defaults
-
-            return theme_variable_defaults()
-        except ImportError:  # themes arrive separately; keep status colours resolvable meanwhile
-            return {
-                "status-running": "#5fd75f",
-                "status-pending": "#ffd75f",
-                "status-failed": "#ff5f5f",
-                "status-terminating": "#af87ff",
-                "status-completed": "#8a8a8a",
-                "status-warning": "#ffaf00",
-            }
+        return theme_variable_defaults()
 
     _cli_readonly = False
     _themes_ready = False  # after this, a theme change is the person's choice and is remembered
@@ -86,20 +76,15 @@ class KubeApp(App[int]):
         return {s: variables.get(f"status-{s}") or defaults[f"status-{s}"] for s in STATUS_NAMES}
 
     def _setup_themes(self) -> None:
-        try:
-            from kubetui import config as settings_mod
-            from kubetui.themes import choose_theme, load_themes
-        except ImportError:
-            return
         found = load_themes()
         for theme in found.themes.values():
             self.register_theme(theme)
         self.startup_warnings.extend(found.problems)
         name, problem = choose_theme(
             self.theme_request,
-            _remembered_theme(settings_mod.load_state(), getattr(self.settings, "path", None)),
+            _remembered_theme(load_state(), self.settings.path),
             found,
-            configured=getattr(self.settings, "theme", None),
+            configured=self.settings.theme,
         )
         if problem:
             self.startup_warnings.append(problem)
@@ -108,14 +93,9 @@ class KubeApp(App[int]):
 
     def watch_theme(self, name: str) -> None:
         if self._themes_ready:
-            try:
-                from kubetui.config import remember
-            except ImportError:
-                pass
-            else:
-                # Chosen from the command palette: kept for the next start, with when, so that an edit of
-                # config.yaml made later wins over it.
-                remember(theme=name, theme_at=time.time())
+            # Chosen from the command palette: kept for the next start, with when, so that an edit of
+            # config.yaml made later wins over it.
+            remember(theme=name, theme_at=time.time())
         for screen in self.screen_stack:
             refresh = getattr(screen, "theme_changed", None)
             if refresh is not None:
@@ -125,7 +105,7 @@ class KubeApp(App[int]):
 
     def on_mount(self) -> None:
         self._setup_themes()
-        keymap = dict(getattr(self.settings, "keymap", {}) or {})
+        keymap = dict(self.settings.keymap)
         if keymap:
             from kubetui.keymap import validate_overrides
 
@@ -160,10 +140,7 @@ class KubeApp(App[int]):
 
     def context_settings(self, context: str | None) -> tuple[str | None, bool]:
         """(namespace, read-only) the settings file gives ``context``."""
-        for_context = getattr(self.settings, "for_context", None)
-        if for_context is None:
-            return None, False
-        ctx = for_context(context)
+        ctx = self.settings.for_context(context)
         return ctx.namespace, bool(ctx.readonly)
 
     def switch_context(self, context: str, kubeconfig: str | None = None) -> None:
@@ -274,10 +251,7 @@ def _register_handlers() -> None:
     import importlib
 
     for name in HANDLER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # a part not there yet must not keep the app from starting
-            continue
+        importlib.import_module(name)
 
 
 def _remembered_theme(state: dict[str, Any], config_path: Path | None) -> str | None:
@@ -293,12 +267,3 @@ def _remembered_theme(state: dict[str, Any], config_path: Path | None) -> str | 
     if edited and (not isinstance(chosen_at, int | float) or edited > chosen_at):
         return None
     return theme
-
-
-def _load_settings() -> Any:
-    try:
-        from kubetui.config import load_settings
-
-        return load_settings()
-    except ImportError:
-        return None

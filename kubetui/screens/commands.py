@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from kubetui.widgets.command_line import CommandLine
@@ -140,13 +139,6 @@ class CommandsMixin:
         self.app.switch_context(name)
 
     def open_clusters(self) -> None:
-        try:
-            clusters = importlib.import_module("kubetui.screens.clusters")
-        except ImportError:
-            self.app.notify("the clusters view is not available", severity="warning")
-            return
-        screen_cls = getattr(clusters, "ClustersScreen", None)
-        if screen_cls is None:
-            self.app.notify("the clusters view is not available", severity="warning")
-            return
-        self.app.push_screen(screen_cls())
+        from kubetui.screens.clusters import ClustersScreen  # imported on use: it brings the providers
+
+        self.app.push_screen(ClustersScreen())

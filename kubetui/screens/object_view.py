@@ -153,9 +153,8 @@ async def show_logs(app: Any, target: Target) -> None:
         return
     pods = pods_for(session.store, target.kind, target.obj)
     namespace = (target.obj.get("metadata") or {}).get("namespace", "")
-    budget = getattr(app.settings, "log_line_budget", None)
-    kwargs = {"budget": budget} if budget else {}
-    app.push_screen(LogsScreen(session.conn, namespace, pods, title=_label(target), **kwargs))
+    budget = app.settings.log_line_budget
+    app.push_screen(LogsScreen(session.conn, namespace, pods, title=_label(target), budget=budget))
 
 
 register_handler("logs", show_logs)

@@ -81,10 +81,8 @@ class SelectionMixin:
 
     def _offer_pull_secret(self, uid: str) -> None:
         """A Deployment whose pods cannot pull: point at the key that adds registry credentials (once)."""
-        try:
-            from kubetui.screens.dialogs.registry_flow import offer_pull_secret
-        except ImportError:
-            return
+        from kubetui.screens.dialogs.registry_flow import offer_pull_secret
+
         if not self.session.readonly:
             offer_pull_secret(self.app, self.session.store, self.session.store.get("deployments", uid))
 

@@ -7,6 +7,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from kubetui.cluster.relations import traffic_path
+
 
 class TrafficPathView(Static):
     """Load balancer ingress:port → each node IP:NodePort → ClusterIP:port → every endpoint podIP:targetPort."""
@@ -37,10 +39,6 @@ class TrafficPathView(Static):
 
     @staticmethod
     def describe(store: Any, service: dict[str, Any]) -> Text:
-        try:
-            from kubetui.cluster.relations import traffic_path
-        except ImportError:
-            return Text("traffic path: not available")
         path = traffic_path(store, service)
         return render_path(service, path)
 
