@@ -109,6 +109,43 @@ async def test_scale_down_deletes_gracefully_and_reports(cluster: SimCluster) ->
     await wait_for(lambda: cluster.store.get(RS, "default", "web")["status"]["replicas"] == 1)
 
 
+def _pod_on(node: str, name: str) -> dict:
+    return {
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"nodeName": node, "containers": [{"name": "main", "image": "nginx:1.27"}]},
+    }
+
+
+async def test_pod_ips_are_handed_out_in_turn_and_a_freed_one_is_not_reused_at_once(
+    cluster: SimCluster,
+) -> None:
+    """Like host-local IPAM: the next address after the last one, whether the old pod is gone or still going."""
+
+    def ip(name: str) -> str:
+        return ((cluster.store.get("pods", "default", name) or {}).get("status") or {}).get("podIP", "")
+
+    node = "kubetui-worker"
+    for name in ("a", "b"):
+        create(cluster, "pods", _pod_on(node, name))
+        await wait_for(lambda name=name: ip(name), what=f"an IP for {name}")
+    assert (ip("a"), ip("b")) == ("10.42.1.2", "10.42.1.3")
+
+    cluster.delete("pods", "default", "a", grace_seconds=0)  # gone at once: .2 is free again
+    await wait_for(lambda: cluster.store.get("pods", "default", "a") is None, what="a to go")
+    create(cluster, "pods", _pod_on(node, "c"))
+    await wait_for(lambda: ip("c"), what="an IP for c")
+    assert ip("c") == "10.42.1.4"
+
+    cluster.delete("pods", "default", "b")  # terminating for its grace period while d starts
+    create(cluster, "pods", _pod_on(node, "d"))
+    await wait_for(lambda: ip("d"), what="an IP for d")
+    assert ip("d") == "10.42.1.5"
+    # Another node counts on its own.
+    create(cluster, "pods", _pod_on("kubetui-worker2", "e"))
+    await wait_for(lambda: ip("e"), what="an IP for e")
+    assert ip("e") == "10.42.2.2"
+
+
 async def test_unknown_image_goes_err_image_pull_then_back_off(cluster: SimCluster) -> None:
     create(cluster, RS, replicaset("bad", "nosuch/image:9", 1))
     await wait_for(lambda: [p for p in rs_pods(cluster, "bad") if container_state(p) == "ErrImagePull"])

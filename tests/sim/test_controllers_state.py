@@ -59,6 +59,11 @@ async def test_state_file_carries_objects_and_versions_across_restart(tmp_path: 
         updated = second.store.update(DEPLOY, d)
         assert int(updated["metadata"]["resourceVersion"]) > rv
         await wait_for(lambda: running(second, "keep", 3), what="controllers carry on after the restart")
+        # The new pod's address comes after the highest one the restored pods hold.
+        ips = {p["metadata"]["name"]: p["status"]["podIP"] for p in pods_of(second, "keep")}
+        kept = sorted((ips[n] for n in names), key=lambda ip: int(ip.rsplit(".", 1)[1]))
+        (new_ip,) = (ip for n, ip in ips.items() if n not in names)
+        assert int(new_ip.rsplit(".", 1)[1]) == int(kept[-1].rsplit(".", 1)[1]) + 1, (kept, new_ip)
         assert len(second.store.list("namespaces")) == 4  # the scenario was not built again
     finally:
         await second.stop()

@@ -43,6 +43,7 @@ class Kubelet(Controller):
         self.runtimes: dict[Key, PodRuntime] = {}
         self._saved_runs: dict[str, Any] = {}
         self.node_images: dict[str, set[str]] = {}
+        self._last_ip: dict[str, int] = {}  # node -> offset of the address it handed out last
 
     # -- wiring --------------------------------------------------------------------------------------------
 
@@ -56,6 +57,7 @@ class Kubelet(Controller):
             return ()
         if event.type == DELETED:
             self.node_images.pop(meta(event.obj)["name"], None)
+            self._last_ip.pop(meta(event.obj)["name"], None)
         return ()
 
     def resync(self) -> None:
@@ -361,6 +363,11 @@ class Kubelet(Controller):
     # -- addresses -----------------------------------------------------------------------------------------
 
     def _allocate_ip(self, node_name: str) -> str:
+        """The next free address of the node's podCIDR after the one handed out last, as host-local IPAM does.
+
+        A freed address is not reused until the range wraps around, so a pod started while an old one is still
+        terminating gets the same address however long the old one takes to go: IPs do not depend on timing.
+        """
         node = self.store.get("nodes", "", node_name)
         cidr = ((node or {}).get("spec") or {}).get("podCIDR") or "10.42.0.0/24"
         net = ipaddress.ip_network(cidr, strict=False)
@@ -371,11 +378,27 @@ class Kubelet(Controller):
             if ip:
                 used.add(ip)
         used.update(rt.ip for rt in self.runtimes.values() if rt.node == node_name and rt.ip)
-        for offset in range(2, net.num_addresses - 1):
+        first, size = 2, net.num_addresses - 3  # offsets 2 .. broadcast-1 (.1 is the node's bridge)
+        last = self._last_ip.get(node_name)
+        if last is None:  # after a restart: carry on after the highest address in use
+            offsets = [o for o in (_offset(net, ip) for ip in used) if o is not None]
+            last = max(offsets, default=first - 1)
+        for step in range(1, size + 1):
+            offset = first + (last - first + step) % size
             ip = str(net.network_address + offset)
             if ip not in used:
+                self._last_ip[node_name] = offset
                 return ip
-        return str(net.network_address + 2)
+        return str(net.network_address + first)
+
+
+def _offset(net: ipaddress.IPv4Network | ipaddress.IPv6Network, ip: str) -> int | None:
+    """Where ``ip`` sits in ``net`` (None when it is not an address of it)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return int(address) - int(net.network_address) if address in net else None
 
 
 def _internal_ip(node: Obj) -> str:
