@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -36,6 +37,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
 
     AUTO_FOCUS = "#pods"
     BINDINGS: ClassVar[list[BindingType]] = [*bindings()]
+    AGE_TICK = 5.0  # seconds between re-renders of the rows on screen, so their ages move on
 
     def __init__(self) -> None:
         super().__init__()
@@ -79,7 +81,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         self.ready = True
         self.table("pods").focus()
         self.refresh_header()
-        self.set_interval(5.0, self._tick)
+        self.set_interval(self.AGE_TICK, self._tick)
         self.refill_all()
 
     def on_resize(self, event: Resize) -> None:
@@ -224,14 +226,23 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         self.refill_all()
 
     def _tick(self) -> None:
-        """Ages move on: re-render the rows on screen (cheap: only what is visible)."""
         self.refresh_header()
-        if self.app.frozen_ages:  # type: ignore[attr-defined]
+        self._age_rows()
+
+    def _age_rows(self, kinds: Iterable[str] = TABLE_KINDS) -> None:
+        """Ages move on: re-render the rows on screen (cheap: only what is visible, unchanged cells stay)."""
+        if self.app.frozen_ages or not self._alive():  # type: ignore[attr-defined]
             return
-        for kind in TABLE_KINDS:
+        for kind in kinds:
             table = self.table(kind)
-            if table.display:
+            if table.display and table.size.height:  # a pane hidden behind a tab has no rows on screen
                 self.update_rows(kind, set(table.visible_uids()))
+
+    def on_resource_table_rows_shown(self, event: ResourceTable.RowsShown) -> None:
+        """Rows scrolled into view or a pane shown by its tab were last drawn a while ago: age them now."""
+        event.stop()
+        if event.table.kind in TABLE_KINDS:
+            self._age_rows([event.table.kind])
 
     # -- rows ---------------------------------------------------------------------------------------------------
 

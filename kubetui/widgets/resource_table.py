@@ -86,6 +86,17 @@ class ResourceTable(ScrollView, can_focus=True):
         def control(self) -> ResourceTable:
             return self.table
 
+    class RowsShown(Message):
+        """Other rows came on screen (scrolled to, or the table shown or resized): the owner may refresh them."""
+
+        def __init__(self, table: ResourceTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
     def __init__(
         self,
         kind: str,
@@ -370,6 +381,13 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._lines.clear()
+        if self.size.height:
+            self.post_message(self.RowsShown(self))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if int(old_value) != int(new_value):
+            self.post_message(self.RowsShown(self))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

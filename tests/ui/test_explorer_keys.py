@@ -285,3 +285,43 @@ async def test_a_table_wider_than_its_pane_scrolls_by_columns_from_the_keyboard(
         listed = plain(help_table(app.key_for, False))
         assert "table.scroll_left" in listed and "table.scroll_right" in listed
         assert "f3" in listed and "left,<" in listed
+
+
+async def test_rows_that_come_into_view_show_their_age_as_of_now(journey: Journey, monkeypatch: Any) -> None:
+    """Ages tick only for rows on screen; a pane shown by its tab or rows scrolled to must not show stale ones."""
+    import time
+
+    from tests.ui.helpers import plain
+
+    monkeypatch.setattr(
+        MainScreen, "AGE_TICK", 3600.0
+    )  # no periodic tick: only coming into view may age a row
+    for i in range(30):
+        pod = {
+            "metadata": {"name": f"filler-{i:02d}"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+        }
+        await journey.create("/api/v1/namespaces/default/pods", pod)
+    app = _app(journey)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        pods, deployments = screen.table("pods"), screen.table("deployments")
+        await wait_for(pilot, lambda: pods.row_count == 33 and deployments.row_count == 2)
+
+        def ages(table: Any, uids: list[str]) -> set[str]:
+            column = table.column_names.index("AGE")
+            return {plain(table.get_row(uid)[column]) for uid in uids}
+
+        bottom = pods.ordered_uids()[-5:]
+        assert not set(pods.visible_uids()) & set(bottom)
+        monkeypatch.setattr(app, "now_for", lambda obj: time.time() + 7200)  # two hours on
+        await pilot.press("G")
+        await wait_for(pilot, lambda: set(bottom) <= set(pods.visible_uids()))
+        await wait_for(pilot, lambda: ages(pods, pods.visible_uids()) == {"120m"}, timeout=10)
+
+        assert "4h" not in ages(deployments, deployments.ordered_uids())
+        monkeypatch.setattr(app, "now_for", lambda obj: time.time() + 4 * 3600)  # four hours on
+        await pilot.press(":", *"deploy", "enter")
+        await wait_for(pilot, lambda: screen.focused_kind() == "deployments")
+        await wait_for(pilot, lambda: ages(deployments, deployments.ordered_uids()) == {"4h"}, timeout=10)
