@@ -78,6 +78,42 @@ async def test_set_image_refuses_no_change_then_rolls_out_a_new_revision(
     assert image(deployment) == V2 and revision(deployment) == 2
 
 
+async def test_a_rollout_stuck_pulling_says_so_once_with_the_registry_offer(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    """The rollout view, its stuck callback and the explorer all notice the pull failure: one notice, not three."""
+    await bootcamp(api, replicas=1)
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        await pilot.press("i")
+        dialog = await screen_of(pilot, app, SetImageDialog)
+        dialog.query_one("#image-0", Input).value = BROKEN
+        await pilot.pause()
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        await wait_for(pilot, lambda: rollout.progress.stuck, timeout=30)
+
+        def backing_off() -> bool:
+            pods = app.session.store.list("pods", "default")
+            return any(
+                p.get("status", {})
+                .get("containerStatuses", [{}])[0]
+                .get("state", {})
+                .get("waiting", {})
+                .get("reason")
+                == "ImagePullBackOff"
+                for p in pods
+            )
+
+        await wait_for(pilot, backing_off, timeout=30)  # the pods changed again: the explorer saw them too
+        await pilot.pause(0.5)
+        offers = [m for _sev, m in notes if "registry needs credentials" in m]
+        assert len(offers) == 1, notes
+        assert "ErrImagePull" in offers[0] and "ctrl+r" in offers[0]
+        assert not any(m.startswith("New pods of") for _sev, m in notes), notes
+
+
 async def test_undo_rolls_back_a_stuck_rollout_to_the_preselected_revision(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:

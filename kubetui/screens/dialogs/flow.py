@@ -99,22 +99,6 @@ def store_snapshot(session: Any, namespace: str, name: str) -> Callable[[], tupl
     return snapshot
 
 
-def pull_secret_hint(app: App[Any], deployment: str) -> Callable[[str], None]:
-    """A rollout-stuck callback pointing at the registry-secret help when new pods cannot pull."""
-
-    def on_stuck(reason: str) -> None:
-        if reason in ("ErrImagePull", "ImagePullBackOff"):
-            key = getattr(app, "key_for", lambda _id: "ctrl+r")("pull_secret")
-            app.notify(
-                f"If {deployment}'s registry needs credentials, press {key} on the Deployment to add a "
-                "pull Secret.",
-                title="Private registry?",
-                timeout=10,
-            )
-
-    return on_stuck
-
-
 def follow_rollout(
     app: App[Any],
     session: Any,
@@ -122,7 +106,7 @@ def follow_rollout(
     name: str,
     what: str,
     result: Any = None,
-    on_stuck: Callable[[str], None] | None = None,
+    on_stuck: Callable[[str], bool] | None = None,
     min_generation: int = 0,
 ) -> RolloutScreen:
     """Show the live rollout view for Deployment ``namespace/name`` after ``what`` changed it."""

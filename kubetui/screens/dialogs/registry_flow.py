@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
@@ -96,7 +97,7 @@ def offer_pull_secret(app: App[Any], store: Any, deployment: dict[str, Any] | No
     if deployment is None:
         return False
     uid = meta(deployment).get("uid", "")
-    offered: set[str] = app.__dict__.setdefault("_pull_secret_offers", set())
+    offered = _offers(app)
     failure = pull_failure(store, deployment)
     if failure is None:
         offered.discard(uid)  # the episode is over: pods failing to pull again later is news again
@@ -114,3 +115,23 @@ def offer_pull_secret(app: App[Any], store: Any, deployment: dict[str, Any] | No
         timeout=12,
     )
     return True
+
+
+def _offers(app: App[Any]) -> set[str]:
+    """Uids of the Deployments whose current pull-failure episode has been announced."""
+    offers: set[str] = app.__dict__.setdefault("_pull_secret_offers", set())
+    return offers
+
+
+def pull_secret_hint(app: App[Any], session: Any, namespace: str, name: str) -> Callable[[str], bool]:
+    """A rollout view's stuck callback: new pods that cannot pull get the registry offer instead of a bare
+    "stuck" notice, once per failure episode however many places notice it (True when that was said)."""
+
+    def on_stuck(reason: str) -> bool:
+        if reason not in PULL_FAILURES:
+            return False
+        deployment = session.store.find("deployments", namespace, name)
+        offer_pull_secret(app, session.store, deployment)
+        return deployment is not None and meta(deployment).get("uid", "") in _offers(app)
+
+    return on_stuck

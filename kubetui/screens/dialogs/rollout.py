@@ -47,7 +47,7 @@ class RolloutScreen(ModalScreen[str]):
         deployment: str,
         snapshot: Snapshot,
         min_generation: int = 0,
-        on_stuck: Callable[[str], None] | None = None,
+        on_stuck: Callable[[str], bool] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -99,13 +99,13 @@ class RolloutScreen(ModalScreen[str]):
             self.app.notify(self.progress.message, title="Rollout failed", severity="error")
         elif self.progress.stuck and not self._stuck_reported:
             self._stuck_reported = True
-            self.app.notify(
-                f"New pods of {self.deployment} are in {self.progress.stuck}",
-                title="Rollout stuck",
-                severity="warning",
-            )
-            if self.on_stuck is not None:
-                self.on_stuck(self.progress.stuck)
+            # on_stuck may say more (e.g. how to add registry credentials); then one notice is enough
+            if self.on_stuck is None or not self.on_stuck(self.progress.stuck):
+                self.app.notify(
+                    f"New pods of {self.deployment} are in {self.progress.stuck}",
+                    title="Rollout stuck",
+                    severity="warning",
+                )
 
     def _draw(self, progress: Progress) -> None:
         rs_table = self.query_one("#replicasets", DataTable)
