@@ -29,6 +29,7 @@ from kubetui.screens.clusters_dialogs import (
     RunDialog,
     RunOutcome,
 )
+from kubetui.widgets.keyed_rows import sync_rows
 
 COLUMNS = ("", "PROVIDER", "NAME", "NODES", "STATE", "CONTEXT")
 
@@ -136,17 +137,16 @@ class ClustersScreen(Screen[None]):
         table = self.query_one(DataTable)
         selected = self.selected()
         with self.app.batch_update():
-            table.clear()
-            for c in message.result.clusters:
-                table.add_row(
-                    "●" if c.current else "",
-                    c.provider,
-                    c.name,
-                    c.nodes_summary(),
-                    c.state,
-                    c.context,
-                    key=c.key,
-                )
+            sync_rows(
+                table,
+                [
+                    (
+                        c.key,
+                        ("●" if c.current else "", c.provider, c.name, c.nodes_summary(), c.state, c.context),
+                    )
+                    for c in message.result.clusters
+                ],
+            )
         if selected is not None and selected.key in self.clusters:
             table.move_cursor(row=table.get_row_index(selected.key))
         self._show_detail()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from kubetui.screens.dialogs.progress import Progress, rollout_progress
+from kubetui.widgets.keyed_rows import sync_rows
 
 # What the view reads each tick: the Deployment (None when gone), its ReplicaSets and pods, from the live cache.
 Snapshot = Callable[[], tuple[dict[str, Any] | None, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]]
@@ -108,24 +109,39 @@ class RolloutScreen(ModalScreen[str]):
                 )
 
     def _draw(self, progress: Progress) -> None:
-        rs_table = self.query_one("#replicasets", DataTable)
-        rs_table.clear()
-        for line in progress.replicasets:
-            rs_table.add_row(
-                line.name,
-                str(line.revision),
-                str(line.desired),
-                str(line.current),
-                str(line.ready),
-                "new" if line.newest else "old",
-            )
-        pod_table = self.query_one("#pods", DataTable)
-        pod_table.clear()
+        sync_rows(
+            self.query_one("#replicasets", DataTable),
+            [
+                (
+                    line.name,
+                    (
+                        line.name,
+                        str(line.revision),
+                        str(line.desired),
+                        str(line.current),
+                        str(line.ready),
+                        "new" if line.newest else "old",
+                    ),
+                )
+                for line in progress.replicasets
+            ],
+        )
         revisions = {line.name: str(line.revision) for line in progress.replicasets}
-        for pod in progress.pods:
-            state = Text(pod.state, style=self._colour(pod.status_class))
-            # The revision says old or new in a few columns, where the ReplicaSet name would push STATUS off.
-            pod_table.add_row(pod.name, revisions.get(pod.replicaset, ""), state)  # type: ignore[arg-type]
+        # The revision says old or new in a few columns, where the ReplicaSet name would push STATUS off.
+        sync_rows(
+            self.query_one("#pods", DataTable),
+            [
+                (
+                    pod.name,
+                    (
+                        pod.name,
+                        revisions.get(pod.replicaset, ""),
+                        Text(pod.state, style=self._colour(pod.status_class)),
+                    ),
+                )
+                for pod in progress.pods
+            ],
+        )
         outcome = "running" if progress.done else "failed" if progress.failed else "pending"
         self.query_one("#status", Static).update(
             Text(progress.message, style=f"bold {self._colour(outcome)}")
