@@ -9,7 +9,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Log, Select, Static
@@ -23,7 +23,7 @@ _MARK = {"ok": "✓", "warn": "!", "error": "✗"}
 
 DIALOG_CSS = """
 ClusterDialog { align: center middle; }
-ClusterDialog > Vertical {
+ClusterDialog > VerticalScroll {
     width: 96; max-width: 100%; height: auto; max-height: 100%;
     border: thick $primary; background: $surface; padding: 0 1;
 }
@@ -88,7 +88,7 @@ class CreateClusterDialog(ClusterDialog):
 
     def compose(self) -> ComposeResult:
         provider = self.providers[self.provider_name]
-        with Vertical():
+        with VerticalScroll():
             yield Label("Create a local cluster", classes="title")
             with Horizontal(classes="row"):
                 yield Select(
@@ -213,7 +213,7 @@ class DeleteClusterDialog(ClusterDialog):
         self.cluster_name = name
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():
             yield Label(f"Delete {self.provider_label} cluster {self.cluster_name}?", classes="title")
             yield Label("Its nodes and everything in it are removed. This cannot be undone.")
             yield Label(f"Type {self.cluster_name} to confirm:", classes="muted")
@@ -284,7 +284,7 @@ class RunDialog(ClusterDialog):
         self.verification: Verification | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():
             yield Label(self.title_text, classes="title")
             yield Static("$ " + shlex.join(self.run.argv), id="command")
             yield Log(id="output", auto_scroll=True)

@@ -148,9 +148,6 @@ async def test_create_journey_cluster_fix_tls_and_switch(
 
 
 async def test_unreachable_docker_offers_the_builtin_cluster(standins: Standins) -> None:
-    pytest.importorskip(
-        "kubetui.sim.serve", reason="the built-in cluster's `sim serve` is not in this tree yet"
-    )
     builtin = BuiltinProvider(kubeconfig=standins.kubeconfig)
     app = ClustersApp(_screen([K3dProvider(), builtin], standins))
     try:
@@ -179,6 +176,24 @@ async def test_unreachable_docker_offers_the_builtin_cluster(standins: Standins)
     finally:
         await builtin.delete("lab").wait()
     assert builtin.pid("lab") is None
+
+
+async def test_the_create_dialog_scrolls_to_its_buttons_at_80x24(standins: Standins) -> None:
+    """The checks' advice makes the dialog taller than a small terminal: the keyboard still reaches every button."""
+    app = ClustersApp(_screen([K3dProvider()], standins))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await _open_create(pilot, app, "lab")
+        screen_region = app.screen.region
+        cancel = dialog.query_one("#cancel", Button)
+        for _ in range(10):
+            if app.focused is cancel:
+                break
+            await pilot.press("tab")
+        assert app.focused is cancel
+        await pilot.pause()
+        assert screen_region.contains_region(cancel.region), (cancel.region, screen_region)
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, CreateClusterDialog), "the dialog to close")
 
 
 async def test_cancel_stops_a_hanging_create(standins: Standins, monkeypatch) -> None:
