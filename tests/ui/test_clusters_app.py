@@ -13,7 +13,6 @@ from kubetui.screens.clusters import ClustersScreen
 from kubetui.screens.clusters_dialogs import CreateClusterDialog, RunDialog
 from tests.providers.conftest import Standins, make_standins
 
-pytest.importorskip("kubetui.sim.serve", reason="the built-in cluster's `sim serve` is not in this tree yet")
 pytestmark = pytest.mark.slow
 
 
