@@ -54,6 +54,10 @@ class KubeApp(App[int]):
     ) -> None:
         super().__init__()
         self.config = config
+        # The built-in cluster started for this run (--sim, or no kubeconfig): its kubeconfig is temporary.
+        self.session_cluster: Path | None = (
+            Path(config.kubeconfig) if config.builtin and config.kubeconfig else None
+        )
         self.settings = settings if settings is not None else load_settings()
         self.theme_request = theme_name
         self.frozen_ages = bool(os.environ.get(FROZEN_AGES_ENV)) if frozen_ages is None else frozen_ages

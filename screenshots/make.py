@@ -263,7 +263,8 @@ VIEWS: tuple[View, ...] = (
     View(
         "clusters",
         (120, 36),
-        ":clusters: local clusters by provider (k3d, kind, minikube, built-in) and Docker's state; here none yet.",
+        ":clusters: local clusters by provider (k3d, kind, minikube, built-in) and Docker's state; here only the "
+        "built-in cluster this run started.",
         clusters,
     ),
     View("help", (120, 36), "? lists every key, with the binding id to remap it.", help_screen),

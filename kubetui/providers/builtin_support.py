@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 from pathlib import Path
+from typing import Any
 
 from kubetui.providers.base import NodeInfo
 
@@ -24,17 +25,19 @@ async def node_list(port: int) -> list[NodeInfo] | None:
             data = await resp.json()
     except (aiohttp.ClientError, TimeoutError, ValueError):
         return None
-    nodes = []
-    for item in data.get("items") or []:
-        meta = item.get("metadata") or {}
-        labels = meta.get("labels") or {}
-        role = "control-plane" if "node-role.kubernetes.io/control-plane" in labels else "worker"
-        ready = any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (item.get("status") or {}).get("conditions") or []
-        )
-        nodes.append(NodeInfo(str(meta.get("name", "")), role, "running" if ready else "notready"))
-    return nodes
+    return [node_info(item) for item in data.get("items") or []]
+
+
+def node_info(node: dict[str, Any]) -> NodeInfo:
+    """A Node object as the clusters view lists it: name, role, and running while Ready."""
+    meta = node.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    role = "control-plane" if "node-role.kubernetes.io/control-plane" in labels else "worker"
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in (node.get("status") or {}).get("conditions") or []
+    )
+    return NodeInfo(str(meta.get("name", "")), role, "running" if ready else "notready")
 
 
 def port_free(port: int) -> bool:

@@ -17,9 +17,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from kubetui.launch import SIM_CONTEXT
 from kubetui.providers import kubeconfigs
 from kubetui.providers.base import ClusterInfo, Provider
 from kubetui.providers.builtin import BuiltinProvider
+from kubetui.providers.builtin_support import node_info
 from kubetui.providers.process import Run
 from kubetui.providers.registry import Discovery, default_providers, discover
 from kubetui.screens.clusters_dialogs import (
@@ -32,6 +34,7 @@ from kubetui.screens.clusters_dialogs import (
 from kubetui.widgets.keyed_rows import sync_rows
 
 COLUMNS = ("", "PROVIDER", "NAME", "NODES", "STATE", "CONTEXT")
+SESSION_NAME = "(this run)"  # not a DNS name, so no cluster a provider made can be called that
 
 
 class ClustersScreen(Screen[None]):
@@ -84,6 +87,7 @@ class ClustersScreen(Screen[None]):
         self.kubeconfig = kubeconfig or kubeconfigs.user_kubeconfig_path()
         self.clusters: dict[str, ClusterInfo] = {}
         self.discovery: Discovery | None = None
+        self.session_cluster: Path | None = None  # the kubeconfig of the built-in cluster this run started
 
     def compose(self) -> ComposeResult:
         yield Label("Local clusters", id="title")
@@ -101,10 +105,16 @@ class ClustersScreen(Screen[None]):
         self.action_refresh()
 
     def _setup_providers(self) -> None:
-        """Use the kubeconfig the app reads, and make the CLIs write to that same file."""
+        """Use the kubeconfig the app reads, and make the CLIs write to that same file.
+
+        Except while the app shows the built-in cluster it started for this run: that kubeconfig goes when the
+        app quits, so the CLIs write where they would from a shell (KUBECONFIG, else ~/.kube/config).
+        """
         session = getattr(self.app, "session", None)
         configured = getattr(getattr(session, "config", None), "kubeconfig", None)
-        if self._explicit_kubeconfig is None and configured:
+        self.session_cluster = getattr(self.app, "session_cluster", None)
+        temporary = configured is not None and Path(configured) == self.session_cluster
+        if self._explicit_kubeconfig is None and configured and not temporary:
             self.kubeconfig = Path(configured).expanduser()
         self.providers = self._explicit_providers or default_providers(self.kubeconfig)
         env = dict(os.environ, KUBECONFIG=str(self.kubeconfig))
@@ -133,9 +143,15 @@ class ClustersScreen(Screen[None]):
 
     def on_clusters_screen_discovered(self, message: Discovered) -> None:
         self.discovery = message.result
-        self.clusters = {c.key: c for c in message.result.clusters}
+        clusters = list(message.result.clusters)
+        if (session_row := self._session_row()) is not None:
+            if session_row.current:  # the kubeconfig's current context is not what the app shows now
+                for c in clusters:
+                    c.current = False
+            clusters.insert(0, session_row)
         table = self.query_one(DataTable)
         selected = self.selected()
+        self.clusters = {c.key: c for c in clusters}
         with self.app.batch_update():
             sync_rows(
                 table,
@@ -144,7 +160,7 @@ class ClustersScreen(Screen[None]):
                         c.key,
                         ("●" if c.current else "", c.provider, c.name, c.nodes_summary(), c.state, c.context),
                     )
-                    for c in message.result.clusters
+                    for c in clusters
                 ],
             )
         if selected is not None and selected.key in self.clusters:
@@ -152,10 +168,36 @@ class ClustersScreen(Screen[None]):
         self._show_detail()
         self.query_one("#notes", Static).update(self._notes(message.result))
 
+    def _session_row(self) -> ClusterInfo | None:
+        """The built-in cluster this run of kubetui started, listed with the others (it lives as long as the app)."""
+        if self.session_cluster is None:
+            return None
+        session: Any = getattr(self.app, "session", None)
+        shown = session.config.kubeconfig if session is not None else None
+        on_it = shown is not None and Path(shown) == self.session_cluster
+        nodes = [node_info(n) for n in session.store.list("nodes")] if on_it else []
+        return ClusterInfo(
+            "builtin",
+            SESSION_NAME,
+            SIM_CONTEXT,
+            nodes,
+            "running",
+            current=on_it,
+            detail=(
+                "Started by kubetui for this run; it stops when kubetui quits. Point kubectl at it with\n"
+                f"  export KUBECONFIG={self.session_cluster}\n"
+                "Press c and choose built-in for one that is kept (state saved, survives restarts)."
+            ),
+            seen_by={"kubetui"},
+        )
+
     def _notes(self, result: Discovery) -> str:
         lines = []
         if not result.clusters:
-            lines.append("No local clusters yet: press c to create one (the built-in one needs no Docker).")
+            other = " other" if self.session_cluster is not None else ""
+            lines.append(
+                f"No{other} local clusters yet: press c to create one (the built-in one needs no Docker)."
+            )
         docker = result.docker
         if docker is not None:
             if docker.reachable:
@@ -165,7 +207,9 @@ class ClustersScreen(Screen[None]):
             else:
                 lines.append(f"Docker: not reachable ({docker.error})")
         lines += result.problems
-        lines.append(f"kubeconfig: {self.kubeconfig} · current context: {result.current_context or '(none)'}")
+        lines.append(
+            f"kubeconfig: {_tilde(self.kubeconfig)} · current context: {result.current_context or '(none)'}"
+        )
         return "\n".join(lines)
 
     def selected(self) -> ClusterInfo | None:
@@ -212,10 +256,18 @@ class ClustersScreen(Screen[None]):
 
         self.app.push_screen(CreateClusterDialog(self.providers, docker_url=self.docker_url), created)
 
-    def _target(self) -> tuple[ClusterInfo, Provider] | None:
+    def _target(self, what: str) -> tuple[ClusterInfo, Provider] | None:
         c = self.selected()
         if c is None:
             self.app.notify("no cluster selected", severity="warning")
+            return None
+        if c.name == SESSION_NAME:
+            self.app.notify(
+                "This built-in cluster lives as long as this run of kubetui: quit to stop it. Press c and choose "
+                "built-in for a cluster that is kept.",
+                title=f"cannot {what}",
+                severity="warning",
+            )
             return None
         return c, self.provider(c.provider)
 
@@ -228,21 +280,21 @@ class ClustersScreen(Screen[None]):
         return run
 
     def action_start(self) -> None:
-        if (target := self._target()) is None:
+        if (target := self._target("start")) is None:
             return
         c, p = target
         if (run := self._attempt("start", lambda: p.start(c.name))) is not None:
             self._run(f"Start {p.label} cluster {c.name}", run)
 
     def action_stop(self) -> None:
-        if (target := self._target()) is None:
+        if (target := self._target("stop")) is None:
             return
         c, p = target
         if (run := self._attempt("stop", lambda: p.stop(c.name))) is not None:
             self._run(f"Stop {p.label} cluster {c.name}", run)
 
     def action_add_node(self) -> None:
-        if (target := self._target()) is None:
+        if (target := self._target("add a node")) is None:
             return
         c, p = target
         if not p.can_add_node:
@@ -257,7 +309,7 @@ class ClustersScreen(Screen[None]):
             self._run(f"Add node {node} to {p.label} cluster {c.name}", run)
 
     def action_delete(self) -> None:
-        if (target := self._target()) is None:
+        if (target := self._target("delete")) is None:
             return
         c, p = target
 
@@ -270,7 +322,8 @@ class ClustersScreen(Screen[None]):
     def action_use(self) -> None:
         c = self.selected()
         if c is not None:
-            self.use_context(c.context)
+            session_row = c.name == SESSION_NAME and self.session_cluster is not None
+            self.use_context(c.context, self.session_cluster if session_row else None)
 
     def _run(
         self, title: str, run: Run, provider: Provider | None = None, cluster: str | None = None
@@ -288,11 +341,13 @@ class ClustersScreen(Screen[None]):
         dialog = RunDialog(title, run, provider=provider, cluster=cluster, kubeconfig=self.kubeconfig)
         self.app.push_screen(dialog, done)
 
-    def use_context(self, context: str) -> None:
-        """Switch the app's session to ``context`` (of the kubeconfig the CLIs wrote)."""
-        self.post_message(self.ContextSelected(context, self.kubeconfig))
-        session = getattr(self.app, "session", None)
-        switch = getattr(session, "switch_context", None)
-        if switch is not None:
-            self.app.run_worker(switch(context), group="session", exclusive=True)
+    def use_context(self, context: str, kubeconfig: Path | None = None) -> None:
+        """Switch the app's session to ``context`` (of the kubeconfig the CLIs wrote, unless another is given)."""
+        self.post_message(self.ContextSelected(context, kubeconfig or self.kubeconfig))
         self.app.notify(f"using context {context}")
+
+
+def _tilde(path: Path) -> str:
+    """``path`` as a person writes it: the home directory as ``~``."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)

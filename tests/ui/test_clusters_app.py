@@ -75,3 +75,44 @@ async def test_create_from_the_app_switches_the_session(standins: Standins) -> N
             if builtin.dir(name).exists():
                 await builtin.delete(name).wait()
     assert builtin.pid("first") is None and builtin.pid("second") is None
+
+
+async def test_the_built_in_cluster_of_this_run_is_listed_and_the_clis_write_to_the_users_kubeconfig(
+    standins: Standins, tmp_path: Path
+) -> None:
+    """With --sim the app reads a temporary kubeconfig: clusters made from :clusters must not land in it."""
+    from kubetui.app import KubeApp
+    from kubetui.screens.clusters import SESSION_NAME
+    from kubetui.session import SessionConfig
+    from kubetui.sim.server import SimServer
+
+    async with SimServer(scenario="empty", nodes=2, speed=50.0) as sim:
+        temporary = sim.write_kubeconfig(tmp_path / "run" / "kubeconfig")
+        app = KubeApp(SessionConfig(kubeconfig=str(temporary), context="kubetui-sim", builtin=True))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await _until(pilot, lambda: len(app.session.store.list("nodes")) == 2, "the session's nodes")
+            await pilot.press(":", *"clusters", "enter")
+            await _until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters view")
+            screen = app.screen
+            assert isinstance(screen, ClustersScreen)
+            await _until(pilot, lambda: screen.discovery is not None, "discovery")
+
+            row = screen.clusters[f"builtin/{SESSION_NAME}"]
+            assert row.current and row.context == "kubetui-sim" and row.state == "running"
+            assert row.nodes_summary() == "2/2 running"
+            assert screen.selected() is row
+            assert f"export KUBECONFIG={temporary}" in str(screen.query_one("#detail").render())
+            # k3d, kind, minikube and the kept built-in clusters write where they would from a shell
+            assert screen.kubeconfig == standins.kubeconfig
+            for provider in screen.providers:
+                assert provider.env["KUBECONFIG"] == str(standins.kubeconfig), provider.name
+            assert (
+                next(p for p in screen.providers if p.name == "builtin").user_kubeconfig
+                == standins.kubeconfig
+            )
+
+            await pilot.press("x")  # stop: not this one, it lives as long as the app
+            await pilot.pause()
+            assert app.screen is screen
+            assert any("lives as long as this run" in str(n.message) for n in app._notifications)
+            assert app.session.config.kubeconfig == str(temporary)
