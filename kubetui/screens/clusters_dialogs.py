@@ -18,6 +18,7 @@ from kubetui.providers.base import ClusterSpec, Finding, Provider, validate_clus
 from kubetui.providers.kubeconfigs import Verification
 from kubetui.providers.process import Run
 from kubetui.providers.registry import apply_fix, blocking, checks, select_and_verify
+from kubetui.widgets.line_input import LineInput
 
 _MARK = {"ok": "✓", "warn": "!", "error": "✗"}
 
@@ -100,7 +101,7 @@ class CreateClusterDialog(ClusterDialog):
                 yield Select(
                     _preset_options(provider), value=provider.presets[0].id, allow_blank=False, id="preset"
                 )
-            yield Input(
+            yield LineInput(
                 placeholder="name: lowercase letters, digits and '-', at most 32", id="name", max_length=64
             )
             yield Static("", id="error")
@@ -217,7 +218,7 @@ class DeleteClusterDialog(ClusterDialog):
             yield Label(f"Delete {self.provider_label} cluster {self.cluster_name}?", classes="title")
             yield Label("Its nodes and everything in it are removed. This cannot be undone.")
             yield Label(f"Type {self.cluster_name} to confirm:", classes="muted")
-            yield Input(placeholder=self.cluster_name, id="confirm")
+            yield LineInput(placeholder=self.cluster_name, id="confirm")
             with Horizontal():
                 yield Button("Delete", variant="error", id="ok", disabled=True)
                 yield Button("Cancel", id="cancel")

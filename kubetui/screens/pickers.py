@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from kubetui.widgets.line_input import LineInput
+
 
 class PickerScreen(ModalScreen[str | None]):
     """Type to narrow the list, arrows to move, enter to choose."""
@@ -31,7 +33,7 @@ class PickerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = f"{self.title_text} (current: {self.current or '-'})"
-            yield Input(placeholder="type to filter", compact=True)
+            yield LineInput(placeholder="type to filter", compact=True)
             yield OptionList(*[Option(n, id=n) for n in self.names])
 
     def on_mount(self) -> None:

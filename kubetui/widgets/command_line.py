@@ -8,8 +8,10 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from kubetui.widgets.line_input import LineInput
 
-class CommandLine(Input):
+
+class CommandLine(LineInput):
     """Hidden until ``:`` or ``/``; posts ``Done`` with the mode and the text (None when cancelled)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

@@ -22,6 +22,7 @@ from kubetui.cluster.logs import (
     LogStatus,
     RawLine,
 )
+from kubetui.widgets.line_input import LineInput
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET, LogBuffer, compile_pattern
 from kubetui.widgets.log_lines import LogLines
 from kubetui.widgets.log_streaming import LogStreaming
@@ -61,7 +62,7 @@ def plain_text(item: LogItem, timestamps: bool, prefix: str) -> str:
     return f"── {who}: {item.message}"
 
 
-class _Prompt(Input):
+class _Prompt(LineInput):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     class Cancelled(Message):

@@ -131,6 +131,33 @@ async def test_scale_is_prefilled_and_replaced_by_typing() -> None:
     assert app.result == 2
 
 
+async def test_keys_arriving_in_one_burst_edit_in_the_order_they_were_typed() -> None:
+    """Over a slow SSH link several keys come in one read: ctrl+u must clear before the digits land, not after."""
+    from textual import events
+
+    dialog = ScaleDialog("Deployment", "kubernetes-bootcamp", 4)
+    app = Host(dialog)
+    async with app.run_test() as pilot:
+        field = dialog.query_one("#replicas", Input)
+        field.value, field.cursor_position = "4", 1
+        # posted in one go, as the terminal driver does for one read: nothing runs in between
+        for key, char in (
+            ("ctrl+u", None),
+            ("1", "1"),
+            ("2", "2"),
+            ("left", None),
+            ("3", "3"),
+            ("end", None),
+        ):
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert field.value == "132"
+        app.post_message(events.Key("enter", "\r"))
+        await pilot.pause()
+    assert app.result == 132
+
+
 @pytest.mark.parametrize(
     ("typed", "message"), [("-3", "0 or more"), ("x", "whole number"), ("", "whole number")]
 )

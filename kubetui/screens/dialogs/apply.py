@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from kubetui.screens.dialogs.base import FormDialog, field
 from kubetui.screens.dialogs.requests import ManifestChoice
 from kubetui.screens.dialogs.validation import FieldError
+from kubetui.widgets.line_input import LineInput
 
 # A manifest larger than this is almost certainly not one (a log, a binary); refuse before reading it all.
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -98,7 +99,7 @@ class ManifestPickerDialog(FormDialog[ManifestChoice]):
             )
         else:
             yield Label("No manifests found here; type a path.", classes="field-label")
-        yield from field("Or a path", Input("", placeholder="deployment.yaml", id="path"))
+        yield from field("Or a path", LineInput("", placeholder="deployment.yaml", id="path"))
 
     def on_mount(self) -> None:
         self.query_one("#files" if self.files else "#path").focus()

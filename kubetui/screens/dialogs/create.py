@@ -16,6 +16,7 @@ from kubetui.screens.dialogs.validation import (
     parse_int,
     parse_port,
 )
+from kubetui.widgets.line_input import LineInput
 
 
 class NewDeploymentDialog(FormDialog[NewDeployment]):
@@ -32,16 +33,16 @@ class NewDeploymentDialog(FormDialog[NewDeployment]):
         self.title_text = f"New Deployment in namespace {namespace}"
 
     def compose_form(self) -> Iterable[Widget]:
-        yield from field("Name", Input(self._name, placeholder="hello-node", id="name"))
+        yield from field("Name", LineInput(self._name, placeholder="hello-node", id="name"))
         yield from field(
             "Image",
-            Input(self._image, placeholder="registry.k8s.io/e2e-test-images/agnhost:2.39", id="image"),
+            LineInput(self._image, placeholder="registry.k8s.io/e2e-test-images/agnhost:2.39", id="image"),
         )
-        yield from field("Replicas", Input("1", id="replicas"))
-        yield from field("Container port (optional)", Input("", placeholder="8080", id="port"))
+        yield from field("Replicas", LineInput("1", id="replicas"))
+        yield from field("Container port (optional)", LineInput("", placeholder="8080", id="port"))
         yield from field(
             "Command and arguments (optional)",
-            Input("", placeholder="/agnhost netexec --http-port=8080", id="command"),
+            LineInput("", placeholder="/agnhost netexec --http-port=8080", id="command"),
         )
 
     def on_mount(self) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 from kubetui.screens.dialogs.base import FormDialog, field
 from kubetui.screens.dialogs.requests import SERVICE_TYPES, ExposeRequest
 from kubetui.screens.dialogs.validation import FieldError, check_name, parse_int, parse_port
+from kubetui.widgets.line_input import LineInput
 
 # NodePorts the API server hands out by default; a fixed one must lie in this range.
 NODE_PORT_RANGE = (30000, 32767)
@@ -33,16 +34,16 @@ class ExposeDialog(FormDialog[ExposeRequest]):
 
     def compose_form(self) -> Iterable[Widget]:
         first = str(self.container_ports[0]) if self.container_ports else ""
-        yield from field("Service name", Input(self.object_name, id="service-name"))
+        yield from field("Service name", LineInput(self.object_name, id="service-name"))
         yield from field(
             "Type",
             Select([(t, t) for t in SERVICE_TYPES], value=self.service_type, allow_blank=False, id="type"),
         )
         hint = ", ".join(str(p) for p in self.container_ports) or "none declared"
-        yield from field("Port (the Service's own)", Input(first, placeholder="8080", id="port"))
-        yield from field(f"Target port (container ports: {hint})", Input(first, id="target-port"))
-        yield from field("Node port (optional, 30000-32767)", Input("", id="node-port"))
-        yield from field("External name (ExternalName only)", Input("", id="external-name"))
+        yield from field("Port (the Service's own)", LineInput(first, placeholder="8080", id="port"))
+        yield from field(f"Target port (container ports: {hint})", LineInput(first, id="target-port"))
+        yield from field("Node port (optional, 30000-32767)", LineInput("", id="node-port"))
+        yield from field("External name (ExternalName only)", LineInput("", id="external-name"))
 
     def on_mount(self) -> None:
         self._show_fields_for(self.service_type)

@@ -10,6 +10,7 @@ from textual.widgets import Input, Label
 from kubetui.screens.dialogs.base import FormDialog, field
 from kubetui.screens.dialogs.requests import RegistrySecret
 from kubetui.screens.dialogs.validation import FieldError, check_name
+from kubetui.widgets.line_input import LineInput
 
 PULL_FAILURES = ("ErrImagePull", "ImagePullBackOff")
 
@@ -50,11 +51,11 @@ class RegistrySecretDialog(FormDialog[RegistrySecret]):
             f"{why} kubetui creates a docker-registry Secret and adds it to the Deployment's imagePullSecrets.",
             id="explain",
         )
-        yield from field("Secret name", Input(self.secret_name, id="secret-name"))
-        yield from field("Registry server", Input(registry_of(self.image), id="server"))
-        yield from field("Username", Input("", id="username"))
-        yield from field("Password or token", Input("", password=True, id="password"))
-        yield from field("Email (optional)", Input("", id="email"))
+        yield from field("Secret name", LineInput(self.secret_name, id="secret-name"))
+        yield from field("Registry server", LineInput(registry_of(self.image), id="server"))
+        yield from field("Username", LineInput("", id="username"))
+        yield from field("Password or token", LineInput("", password=True, id="password"))
+        yield from field("Email (optional)", LineInput("", id="email"))
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()

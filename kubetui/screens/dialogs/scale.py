@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from kubetui.screens.dialogs.base import FormDialog, field
 from kubetui.screens.dialogs.validation import parse_int
+from kubetui.widgets.line_input import LineInput
 
 
 class ScaleDialog(FormDialog[int]):
@@ -24,7 +25,7 @@ class ScaleDialog(FormDialog[int]):
         self.title_text = f"Scale {kind} {name} (now {current})"
 
     def compose_form(self) -> Iterable[Widget]:
-        yield from field("Replicas", Input(str(self.current), id="replicas"))
+        yield from field("Replicas", LineInput(str(self.current), id="replicas"))
 
     def on_mount(self) -> None:
         replicas = self.query_one("#replicas", Input)

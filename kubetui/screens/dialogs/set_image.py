@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 from kubetui.screens.dialogs.base import FormDialog, field
 from kubetui.screens.dialogs.requests import ImageChange
 from kubetui.screens.dialogs.validation import FieldError, check_image
+from kubetui.widgets.line_input import LineInput
 
 
 def describe_change(current: dict[str, str], wanted: dict[str, str]) -> list[str]:
@@ -32,7 +33,7 @@ class SetImageDialog(FormDialog[ImageChange]):
 
     def compose_form(self) -> Iterable[Widget]:
         for index, (name, image) in enumerate(self.containers):
-            yield from field(f"Container {name}", Input(image, id=f"image-{index}"))
+            yield from field(f"Container {name}", LineInput(image, id=f"image-{index}"))
         yield Static("No change yet.", id="change")
 
     def on_mount(self) -> None:

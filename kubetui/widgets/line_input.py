@@ -1,0 +1,27 @@
+"""An Input whose editing keys act in the order they were typed, even when keys arrive in a burst."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+class LineInput(Input):
+    """Input that runs its own key bindings (ctrl+u, ctrl+w, arrows, home, enter, ...) as the key arrives.
+
+    Textual runs a widget's bindings only once the key has bubbled up to the App, while a printable key typed after
+    it is inserted by the focused Input at once. When several keys arrive together — a slow SSH link delivering
+    what was typed in one packet, a terminal sending a burst — ``ctrl+u`` followed by ``v2`` ends with the field
+    empty, and ``left`` followed by ``x`` inserts the x before the cursor moved. Handling this widget's own
+    bindings here, before the key moves on, keeps what is typed in order. Priority bindings (quit) still come
+    first: the App checks those before it forwards the key.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, self):
+                    event.stop()
+                    event.prevent_default()
+                    return
+        await super()._on_key(event)
