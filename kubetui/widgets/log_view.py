@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -80,15 +81,17 @@ class LogView(LogStreaming, Widget, can_focus=False):
         Binding("t", "toggle_timestamps", "Timestamps"),
         Binding("w", "toggle_wrap", "Wrap"),
         Binding("p", "toggle_previous", "Previous"),
-        Binding("slash", "prompt('search')", "Search"),
+        # The keys that open the prompt take priority, so that what is typed right after them (in the same burst,
+        # over a slow link) lands in the prompt rather than on the view's own one-letter keys.
+        Binding("slash", "prompt('search')", "Search", priority=True),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
-        Binding("i", "prompt('include')", "Include"),
-        Binding("x", "prompt('exclude')", "Exclude"),
+        Binding("i", "prompt('include')", "Include", priority=True),
+        Binding("x", "prompt('exclude')", "Exclude", priority=True),
         Binding("l", "cycle_tail", "Tail"),
         Binding("S", "cycle_since", "Since"),
         Binding("C", "cycle_container", "Container"),
-        Binding("s", "prompt('save')", "Save"),
+        Binding("s", "prompt('save')", "Save", priority=True),
         Binding("c", "clear", "Clear"),
         Binding("G,end", "follow_end", "End", show=False),
     ]
@@ -370,6 +373,8 @@ class LogView(LogStreaming, Widget, can_focus=False):
         self._jump(True)
 
     def action_prompt(self, kind: str) -> None:
+        if isinstance(self.app.focused, Input):
+            raise SkipAction()  # typing in a field (the prompt itself): the key is text
         prompt = self.query_one(_Prompt)
         self._prompt_kind = kind
         prompt.placeholder = _PROMPTS[kind]
@@ -381,7 +386,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
                 kind, self.exclude_text
             )
         prompt.add_class("-active")
-        prompt.focus()
+        self.screen.set_focus(prompt)  # now, not on the next loop turn: the keys after this one go to the prompt
 
     @on(_Prompt.Submitted)
     def _on_prompt(self, event: Input.Submitted) -> None:

@@ -57,6 +57,31 @@ async def test_lines_are_tagged_by_pod_and_notes_shown() -> None:
         assert next(iter(strip)).style.color == expected.color  # type: ignore[union-attr]
 
 
+async def test_a_search_typed_in_one_burst_goes_to_the_prompt_not_to_the_view_keys() -> None:
+    """ "/consumed" arriving in one read (a slow SSH link) is a search, not c=clear, s=save, n=next and so on."""
+    from textual import events
+
+    app = LogApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items([*lines(2, 50), *lines(2, 1, start=50, word="consumed")])
+        await pilot.pause()
+        shown_before = view.buffer.shown_count
+        burst = [("slash", "/"), *((c, c) for c in "consumed"), ("enter", "\r")]
+        for key, char in burst:  # posted in one go, as the driver does for one read
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert view.search_text == "consumed"
+        assert view.buffer.shown_count == shown_before  # not cleared
+        assert view._prompt_kind != "save" and not view.query_one("_Prompt").has_class("-active")
+        assert view.buffer.shown(view.lines.current).text == "consumed 50"  # type: ignore[arg-type,union-attr]
+        # while the prompt is open, the view's letter keys are text
+        await pilot.press("i", *"cix", "enter")
+        await pilot.pause()
+        assert view.include_text == "cix" and view.exclude_text == ""
+
+
 async def test_search_highlights_and_moves_with_n_and_shift_n() -> None:
     app = LogApp()
     async with app.run_test(size=(100, 10)) as pilot:
