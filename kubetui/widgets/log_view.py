@@ -386,7 +386,9 @@ class LogView(LogStreaming, Widget, can_focus=False):
                 kind, self.exclude_text
             )
         prompt.add_class("-active")
-        self.screen.set_focus(prompt)  # now, not on the next loop turn: the keys after this one go to the prompt
+        self.screen.set_focus(
+            prompt
+        )  # now, not on the next loop turn: the keys after this one go to the prompt
 
     @on(_Prompt.Submitted)
     def _on_prompt(self, event: Input.Submitted) -> None:

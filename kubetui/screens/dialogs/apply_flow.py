@@ -17,7 +17,6 @@ from kubetui.screens.dialogs.apply import (
     documents_of,
 )
 from kubetui.screens.dialogs.flow import Cancelled, ask, error_text, follow_rollout, run_op
-from kubetui.screens.dialogs.registry_flow import pull_secret_hint
 
 # The manifests shipped with kubetui, next to the package in a source checkout.
 BUNDLED_MANIFESTS = Path(__file__).resolve().parents[3] / "manifests"
@@ -114,5 +113,4 @@ async def handle_apply(app: App[Any], target: Target) -> None:
             only.name,
             f"Applied {choice.path.name}",
             applied_object,
-            on_stuck=pull_secret_hint(app, session, only.namespace or namespace, only.name),
         )

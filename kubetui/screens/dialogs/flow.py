@@ -106,10 +106,14 @@ def follow_rollout(
     name: str,
     what: str,
     result: Any = None,
-    on_stuck: Callable[[str], bool] | None = None,
     min_generation: int = 0,
 ) -> RolloutScreen:
-    """Show the live rollout view for Deployment ``namespace/name`` after ``what`` changed it."""
+    """Show the live rollout view for Deployment ``namespace/name`` after ``what`` changed it.
+
+    Whatever the change, new pods that cannot pull their image get the private-registry offer.
+    """
+    from kubetui.screens.dialogs.registry_flow import pull_secret_hint  # it builds on this module
+
     obj = result if isinstance(result, dict) else {}
     generation = min_generation
     # Only the Deployment's own generation says when the controller has seen the change (not a Scale's).
@@ -120,7 +124,7 @@ def follow_rollout(
         name,
         store_snapshot(session, namespace, name),
         min_generation=generation,
-        on_stuck=on_stuck,
+        on_stuck=pull_secret_hint(app, session, namespace, name),
     )
     app.push_screen(screen)
     return screen

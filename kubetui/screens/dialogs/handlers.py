@@ -28,7 +28,7 @@ from kubetui.screens.dialogs.flow import (
     pod_template_spec,
     run_op,
 )
-from kubetui.screens.dialogs.registry_flow import ask_pull_secret, pull_secret_hint
+from kubetui.screens.dialogs.registry_flow import ask_pull_secret
 from kubetui.screens.dialogs.scale import ScaleDialog
 from kubetui.screens.dialogs.set_image import SetImageDialog
 from kubetui.screens.dialogs.undo import RolloutUndoDialog
@@ -89,7 +89,6 @@ async def handle_new(app: App_, target: Target) -> None:
         request.name,
         "Created",
         result,
-        pull_secret_hint(app, target.session, target.namespace, request.name),
     )
 
 
@@ -237,7 +236,6 @@ async def handle_set_image(app: App_, target: Target) -> None:
         target.name,
         "Image set",
         result,
-        pull_secret_hint(app, target.session, target.namespace, target.name),
     )
 
 
