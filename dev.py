@@ -4,6 +4,9 @@
     python3 dev.py kubetui [ARGS]   run kubetui (``--sim`` for the built-in cluster)
     python3 dev.py test [ARGS]      run the whole test suite (pytest ARGS)
     python3 dev.py bench [NAME]     run the benchmarks under benchmarks/
+    python3 dev.py realk8s up|down|env|build
+                                    the real control plane (etcd, kube-apiserver, controller-manager,
+                                    scheduler, kwok) built from Go modules, on loopback
     python3 dev.py shell            a shell with the venv first on PATH
 
 Only the standard library is used here, so it runs on any python3 >= 3.11.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -52,6 +56,16 @@ def _env() -> dict[str, str]:
     return env
 
 
+def build_real_control_plane() -> None:
+    """Where Go is installed, build (once, cached) the real control plane the real-backend tests start.
+
+    Without Go those tests skip and say why; a failed build is reported here and again by each test.
+    """
+    if shutil.which("go") is None or os.environ.get("KUBETUI_REALK8S") == "0":
+        return
+    subprocess.run([str(PY), "-m", "tests.realk8s.build"], cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("kubetui", ["--sim"])
     ensure_venv()
@@ -59,9 +73,12 @@ def main(argv: list[str]) -> int:
     if command == "kubetui":
         args = [str(PY), "-m", "kubetui", *rest]
     elif command == "test":
+        build_real_control_plane()
         args = [str(PY), "-m", "pytest", *rest]
     elif command == "bench":
         args = [str(PY), str(ROOT / "benchmarks" / "run.py"), *rest]
+    elif command == "realk8s":
+        args = [str(PY), "-m", "tests.realk8s.stack", *rest]
     elif command == "shell":
         args = [os.environ.get("SHELL", "/bin/sh")]
     else:

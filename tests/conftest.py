@@ -82,3 +82,61 @@ async def bare_sim() -> AsyncIterator[SimServer]:
 
     async with SimServer(cluster=BareCluster(nodes=2), bookmark_interval=0.2) as server:
         yield server
+
+
+# -- the real control plane ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def realk8s(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok), once per session.
+
+    Its binaries are built by ``python3 dev.py test`` where Go is installed. Without them the test skips with
+    the reason, or fails when KUBETUI_REQUIRE_REALK8S is set (as CI does).
+    """
+    from tests.backends import realk8s_required
+    from tests.realk8s import build
+    from tests.realk8s.stack import Stack
+
+    bin_dir = build.find_built()
+    if bin_dir is None:
+        reason = (
+            "the real control plane is not built: it needs Go (python3 dev.py realk8s build)"
+            if build.go_binary() is None
+            else "the real control plane is not built: "
+            + (build.last_error() or "run python3 dev.py realk8s build")
+        )
+        if realk8s_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    stack = Stack(tmp_path_factory.mktemp("realk8s"), nodes=2, bin_dir=bin_dir)
+    stack.up()
+    try:
+        yield stack
+    finally:
+        stack.down()
+
+
+@pytest.fixture(params=["sim", "real"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    """The test once on the built-in cluster and once on the real control plane (see tests/backends.py)."""
+    from kubetui.cluster.connection import Connection
+    from tests.backends import Backend
+
+    if request.param == "real":
+        stack = request.getfixturevalue("realk8s")
+        conn = await Connection.open(kubeconfig_path=str(stack.kubeconfig))
+        backend = Backend("real", stack.kubeconfig, stack.server, conn, stack=stack)
+        try:
+            yield backend
+        finally:
+            await backend.cleanup()
+        return
+    async with SimServer(scenario="empty", nodes=2, speed=50.0) as server:
+        kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
+        conn = await Connection.open(kubeconfig_path=str(kubeconfig))
+        backend = Backend("sim", kubeconfig, server.url, conn, sim=server)
+        try:
+            yield backend
+        finally:
+            await backend.cleanup()

@@ -1,0 +1,94 @@
+"""The two clusters tests run against: the built-in one (in the test's loop) and the real control plane.
+
+A ``Backend`` gives a test what it needs without caring which cluster it is: an admin kubeconfig, fresh
+namespaces of its own (the real control plane is shared by the whole session), and a way to wait for the
+cluster's controllers. The fixtures that make them are in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kubetui.cluster.connection import Connection
+from kubetui.cluster.errors import NotFound
+
+REQUIRE_ENV = "KUBETUI_REQUIRE_REALK8S"  # CI sets it: a missing real control plane fails instead of skipping
+_names = itertools.count(1)
+
+
+def realk8s_required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
+
+
+@dataclass
+class Backend:
+    """One cluster as a test sees it. ``sim`` is the SimServer on the built-in backend, else None."""
+
+    name: str  # "sim" or "real"
+    kubeconfig: Path
+    server: str
+    conn: Connection
+    sim: Any = None
+    stack: Any = None
+    namespaces: list[str] = field(default_factory=list)
+
+    @property
+    def real(self) -> bool:
+        return self.name == "real"
+
+    async def namespace(self, prefix: str = "t") -> str:
+        """A new namespace for this test only, ready for pods (its default ServiceAccount exists)."""
+        name = f"{prefix}-{os.getpid() % 10000}-{next(_names)}"
+        await self.conn.request("POST", "/api/v1/namespaces", body={"metadata": {"name": name}})
+        self.namespaces.append(name)
+        if self.real:
+            # The ServiceAccount admission plugin refuses pods until the controller made "default".
+            await wait_for(
+                lambda: _exists(self.conn, f"/api/v1/namespaces/{name}/serviceaccounts/default"),
+                what=f"ServiceAccount default in {name}",
+            )
+        return name
+
+    async def cleanup(self) -> None:
+        for name in self.namespaces:
+            try:
+                await self.conn.request("DELETE", f"/api/v1/namespaces/{name}")
+            except NotFound:
+                pass
+            except Exception:
+                if not self.real:
+                    raise
+        await self.conn.close()
+
+
+async def _exists(conn: Connection, path: str) -> bool:
+    try:
+        await conn.request("GET", path)
+    except NotFound:
+        return False
+    return True
+
+
+async def wait_for(
+    check: Callable[[], Awaitable[Any]],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.1,
+    what: str = "condition",
+) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
