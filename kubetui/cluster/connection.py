@@ -21,12 +21,12 @@ from kubernetes_asyncio.config.kube_config import KubeConfigLoader
 from kubetui.cluster.errors import (
     ClusterError,
     ConfigError,
-    ReadOnlyError,
     Unauthorized,
     describe_request,
     from_status,
     from_transport,
 )
+from kubetui.cluster.gate import check_write
 from kubetui.cluster.kubeconfig import KubeConfig, load_kubeconfig
 
 JSON_PATCH = "application/json-patch+json"
@@ -140,14 +140,13 @@ class Connection:
 
     def check_mutation(self, method: str, path: str, query: dict[str, Any] | None = None) -> None:
         """Raise ReadOnlyError for a mutating request on a read-only connection (dry runs are allowed)."""
-        if not self.readonly or method.upper() not in MUTATING:
+        if method.upper() not in MUTATING:
             return
         dry_run = (query or {}).get("dryRun")
         if dry_run == "All" or (isinstance(dry_run, list | tuple) and "All" in dry_run):
             return
         verb, resource, name, _ = describe_request(method, path, query)
-        target = f"{resource.split('/')[0]}/{name}" if name else resource
-        raise ReadOnlyError(f"kubetui is read-only: refusing to {verb} {target}", 0)
+        check_write(self.readonly, verb, f"{resource.split('/')[0]}/{name}" if name else resource)
 
     async def request(
         self,

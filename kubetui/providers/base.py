@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from kubetui.cluster.gate import check_write
 from kubetui.providers.process import CommandRun, Run
 
 MAX_NAME = 32
@@ -127,8 +130,36 @@ def summarise_state(nodes: list[NodeInfo]) -> str:
     return "stopped" if running == 0 else "partial"
 
 
+# Every provider operation that changes something (a cluster, its nodes, the kubeconfig), with what it does.
+MUTATIONS = {
+    "create": "create a cluster",
+    "start": "start cluster",
+    "stop": "stop cluster",
+    "delete": "delete cluster",
+    "add_node": "add a node to cluster",
+}
+
+
+def _gated(op: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` behind the read-only gate: refused before it builds anything to run."""
+
+    @functools.wraps(method)
+    def gated(self: Provider, *args: Any, **kwargs: Any) -> Any:
+        first = args[0] if args else ""
+        target = first.name if isinstance(first, ClusterSpec) else str(first)
+        check_write(self.readonly, MUTATIONS[op], target)
+        return method(self, *args, **kwargs)
+
+    gated.__kubetui_gated__ = True  # type: ignore[attr-defined]
+    return gated
+
+
 class Provider(ABC):
-    """One way of running a local cluster. Every mutating call returns a :class:`CommandRun` to stream."""
+    """One way of running a local cluster. Every mutating call returns a :class:`CommandRun` to stream.
+
+    The mutating calls (``MUTATIONS``) pass the read-only gate whoever calls them: every subclass's own
+    definitions are wrapped when the subclass is created.
+    """
 
     name: str = ""
     label: str = ""
@@ -142,6 +173,15 @@ class Provider(ABC):
     # Environment for the CLIs (None: kubetui's own). The clusters view sets KUBECONFIG here so the tools write
     # the kubeconfig kubetui reads.
     env: dict[str, str] | None = None
+    # Set from the app's --readonly (and the context's readonly setting) by the clusters view.
+    readonly: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for op in MUTATIONS:
+            method = cls.__dict__.get(op)
+            if callable(method) and not getattr(method, "__kubetui_gated__", False):
+                setattr(cls, op, _gated(op, method))
 
     def which(self) -> str | None:
         if not self.executable:
@@ -209,3 +249,7 @@ class Provider(ABC):
     def next_node_name(self, cluster: ClusterInfo) -> str:
         """A free name for one more worker node."""
         return f"{cluster.name}-node-{len(cluster.nodes) + 1}"
+
+
+for _op in MUTATIONS:
+    setattr(Provider, _op, _gated(_op, getattr(Provider, _op)))

@@ -292,39 +292,43 @@ class BuiltinProvider(Provider):
         return name
 
     def add_node(self, cluster: str, node: str) -> Run:
-        """Register one more Ready worker node with the running server, as a kubelet joining would."""
+        """Register one more Ready worker node with the running server, as a kubelet joining would.
+
+        The request goes through a ``Connection`` on the cluster's own kubeconfig, like every other write, so
+        it passes the same read-only gate.
+        """
         check_name(cluster)
         check_node_name(node)
         port = self.port_for(cluster)
         url = f"http://127.0.0.1:{port}/api/v1/nodes"
 
         async def body(emit: Emit) -> int:
-            import aiohttp
-
+            from kubetui.cluster.connection import Connection
+            from kubetui.cluster.errors import ClusterError
             from kubetui.sim.controllers.nodes import make_node, next_node_index
             from kubetui.sim.store import now_rfc3339
 
             if self.pid(cluster) is None:
                 emit(f"error: {cluster} is not running; start it first")
                 return 1
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-                async with session.get(url) as resp:
-                    items = (await resp.json()).get("items") or []
-                obj = make_node(
-                    node,
-                    next_node_index(items),
-                    control_plane=False,
-                    tainted=False,
-                    ready=True,
-                    now=now_rfc3339(),
+            try:
+                conn = await Connection.open(
+                    str(self.kubeconfig_path(cluster)), SERVE_CONTEXT, readonly=self.readonly
                 )
-                async with session.post(url, json=obj) as resp:
-                    answer = await resp.json()
-                    if resp.status >= 300:
-                        emit(
-                            f"Error from server ({answer.get('reason', resp.status)}): {answer.get('message', '')}"
-                        )
-                        return 1
+                async with conn:
+                    items = (await conn.request("GET", "/api/v1/nodes", timeout=10)).get("items") or []
+                    obj = make_node(
+                        node,
+                        next_node_index(items),
+                        control_plane=False,
+                        tainted=False,
+                        ready=True,
+                        now=now_rfc3339(),
+                    )
+                    await conn.request("POST", "/api/v1/nodes", body=obj, timeout=10)
+            except ClusterError as exc:
+                emit(exc.message)
+                return 1
             meta = self._meta(cluster)
             meta["nodes"] = int(meta.get("nodes", 1)) + 1
             (self.dir(cluster) / "cluster.json").write_text(json.dumps(meta, indent=2) + "\n")

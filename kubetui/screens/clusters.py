@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from kubetui.cluster.errors import ClusterError
 from kubetui.launch import SIM_CONTEXT
 from kubetui.providers import kubeconfigs
 from kubetui.providers.base import ClusterInfo, Provider
@@ -120,8 +121,21 @@ class ClustersScreen(Screen[None]):
         env = dict(os.environ, KUBECONFIG=str(self.kubeconfig))
         for provider in self.providers:
             provider.env = env
+            provider.readonly = self.readonly
             if isinstance(provider, BuiltinProvider) and self._explicit_providers is None:
                 provider.use_kubeconfig(self.kubeconfig)
+
+    @property
+    def readonly(self) -> bool:
+        return bool(getattr(getattr(self.app, "session", None), "readonly", False))
+
+    def _refused(self, what: str) -> bool:
+        """Under --readonly, say so and refuse before any dialog opens (the providers refuse again)."""
+        if self.readonly:
+            self.app.notify(
+                f"kubetui is read-only: refusing to {what}", title="read-only", severity="warning"
+            )
+        return self.readonly
 
     def provider(self, name: str) -> Provider:
         for p in self.providers:
@@ -247,16 +261,22 @@ class ClustersScreen(Screen[None]):
         self.dismiss(None)
 
     def action_create(self) -> None:
+        if self._refused("create a cluster"):
+            return
+
         def created(request: Any) -> None:
             if not isinstance(request, CreateRequest):
                 return
             provider = self.provider(request.provider)
             title = f"Create {provider.label} cluster {request.spec.name}"
-            self._run(title, provider.create(request.spec), provider, request.spec.name)
+            if (run := self._attempt("create", lambda: provider.create(request.spec))) is not None:
+                self._run(title, run, provider, request.spec.name)
 
         self.app.push_screen(CreateClusterDialog(self.providers, docker_url=self.docker_url), created)
 
     def _target(self, what: str) -> tuple[ClusterInfo, Provider] | None:
+        if self._refused(what):
+            return None
         c = self.selected()
         if c is None:
             self.app.notify("no cluster selected", severity="warning")
@@ -274,7 +294,7 @@ class ClustersScreen(Screen[None]):
     def _attempt(self, what: str, make: Any) -> Run | None:
         try:
             run: Run = make()
-        except (NotImplementedError, ValueError) as exc:
+        except (NotImplementedError, ValueError, ClusterError) as exc:
             self.app.notify(str(exc), title=f"cannot {what}", severity="warning")
             return None
         return run
