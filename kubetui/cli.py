@@ -24,7 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-A", "--all-namespaces", action="store_true", help="show all namespaces")
     parser.add_argument("--sim", action="store_true", help="run on the built-in cluster (demo scenario)")
     parser.add_argument("--readonly", action="store_true", help="refuse every change to the cluster")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme (see themes/)")
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme (kubetui-dark, kubetui-light, kubetui-high-contrast, kubetui-16, kubetui-mono, or your own)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sim = sub.add_parser("sim", help="the built-in cluster")
     sim_sub = sim.add_subparsers(dest="sim_command", metavar="SUBCOMMAND", required=True)

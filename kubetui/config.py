@@ -19,7 +19,7 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9_+\-]+(,[A-Za-z0-9_+\-]+)*$")
 
 EXAMPLE = """\
 # kubetui settings. Every key is optional.
-theme: kubetui-dark          # see themes/README.md; the command palette switches and remembers it
+theme: kubetui-dark          # see kubetui/styles/themes/README.md; the command palette switches and remembers it
 log_line_budget: 100000      # lines kept per log view before the oldest are dropped
 keymap:                      # binding id -> key (see the ? help screen for the ids)
   scale: S

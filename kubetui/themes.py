@@ -26,9 +26,9 @@ COLOR_KEYS = (
 )
 DEFAULT_THEME = "kubetui-dark"
 MONO_THEME = "kubetui-mono"
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "themes"
+BUNDLED_DIR = Path(__file__).resolve().parent / "styles" / "themes"
 
-# Used when the theme files cannot be found (an install without the themes/ folder) and as the defaults of the
+# Used when the theme files cannot be found (a broken install without kubetui/styles/themes/) and as the defaults of the
 # app's theme variables, so that status colours always resolve.
 FALLBACK_STATUS = {
     "running": "#5fd75f",

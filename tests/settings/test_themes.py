@@ -119,5 +119,5 @@ async def test_each_theme_renders_textual_widgets(name: str) -> None:
         assert app.theme_variables[status_variable("failed")] == theme.variables[status_variable("failed")]
 
 
-def test_bundled_dir_is_the_top_level_themes_folder() -> None:
-    assert BUNDLED_DIR.name == "themes" and (BUNDLED_DIR / "README.md").exists()
+def test_bundled_dir_is_package_data() -> None:
+    assert BUNDLED_DIR.parent.name == "styles" and (BUNDLED_DIR / "README.md").exists()
