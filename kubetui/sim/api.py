@@ -253,17 +253,20 @@ class Api:
             limit = int(q.get("limit") or 0)
         except ValueError:
             raise errors.bad_request(f"limit: Invalid value: {q.get('limit')!r}") from None
-        items = self.codec.list_objects(key, t.namespace, start)
-        if filt is not None:
-            items = [o for o in items if filt(o)]
+        page = self.codec.pager.page(
+            key, t.namespace, rv=list_rv, after=start, limit=max(limit, 0), match=filt
+        )
+        if page is None:
+            raise errors.expired(
+                "The provided continue parameter is too old to display a consistent list result. "
+                "You can start a new list without the continue parameter."
+            )
+        items = page.items
         meta: Obj = {"resourceVersion": str(list_rv)}
-        if limit > 0 and len(items) > limit:
-            rest = len(items) - limit
-            items = items[:limit]
-            last = _okey(items[-1])
-            meta["continue"] = encode_continue(list_rv, *last)
-            if filt is None:
-                meta["remainingItemCount"] = rest
+        if page.more:
+            meta["continue"] = encode_continue(list_rv, *_okey(items[-1]))
+            if page.remaining is not None:
+                meta["remainingItemCount"] = page.remaining
         if wants_table(request):
             tbl = tables.table(key, items, q.get("includeObject"), store.clock())
             tbl["metadata"] = meta

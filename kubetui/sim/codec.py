@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 from typing import Any
 
 import orjson
 
-from kubetui.sim.store import DELETED, MODIFIED, Event, ObjectStore
+from kubetui.sim.paging import Pager
+from kubetui.sim.store import DELETED, Event, ObjectStore
 
 Obj = dict[str, Any]
 
@@ -22,17 +22,15 @@ class Codec:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
         self._cache: dict[tuple[str, str, str], tuple[str, bytes]] = {}
-        # Each type's (namespace, name) keys in list order, kept until an object is added or removed.
-        self._sorted: dict[str, list[tuple[str, str]]] = {}
+        self.pager = Pager(store)
         store.add_listener(self._on_event)
 
     def close(self) -> None:
         self.store.remove_listener(self._on_event)
+        self.pager.close()
         self._cache.clear()
 
     def _on_event(self, event: Event) -> None:
-        if event.type != MODIFIED:
-            self._sorted.pop(event.rtype, None)
         if event.type == DELETED:
             meta = event.obj["metadata"]
             self._cache.pop((event.rtype, meta.get("namespace") or "", meta["name"]), None)
@@ -49,22 +47,6 @@ class Codec:
         if self.store.get(rtype, key[1], key[2]) is obj:
             self._cache[key] = (rv, data)
         return data
-
-    def list_objects(
-        self, rtype: str, namespace: str | None, after: tuple[str, str] | None = None
-    ) -> list[Obj]:
-        """Objects in etcd key order (namespace, name), optionally only those after a continue key."""
-        keys = self._sorted.get(rtype)
-        if keys is None:
-            keys = self._sorted[rtype] = sorted(self.store._objects[rtype])
-        lo, hi = 0, len(keys)
-        if namespace:
-            lo = bisect.bisect_left(keys, (namespace, ""))
-            hi = bisect.bisect_left(keys, (namespace + "\x00", ""))
-        if after is not None:
-            lo = max(lo, bisect.bisect_right(keys, after))
-        objects = self.store._objects[rtype]
-        return [objects[k] for k in keys[lo:hi]]
 
     def list_body(self, kind: str, api_version: str, meta: Obj, items: list[Obj], rtype: str) -> bytes:
         parts = [self.encode(rtype, o) for o in items]

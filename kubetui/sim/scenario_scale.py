@@ -12,6 +12,7 @@ from kubetui.sim.controllers.deployment_util import HASH_LABEL, REVISION, templa
 from kubetui.sim.controllers.kubelet_status import container_id, image_id
 from kubetui.sim.controllers.nodes import make_node
 from kubetui.sim.scenarios import build_empty, create_namespace
+from kubetui.sim.store import clone
 
 if TYPE_CHECKING:
     from kubetui.sim.cluster import SimCluster
@@ -121,8 +122,8 @@ def _deployment(
         node, host_ip, index = nodes[placed // per_node % len(nodes)]
         ip = _pod_ip(index, placed % per_node)
         placed += 1
-        pod_name = f"{rs_name}-{cluster.clock.suffix('pod-names/' + rs_name)}"
-        spec = copy.deepcopy(rs_template["spec"])
+        pod_name = _free_pod_name(cluster, ns, rs_name)
+        spec = clone(rs_template["spec"])
         spec["nodeName"] = node
         pod: dict[str, Any] = {
             "metadata": {
@@ -168,7 +169,7 @@ def _deployment(
             ],
             "qosClass": qos_class(spec),
         }
-        store.create("pods", pod)
+        store.create("pods", pod, take=True)
     status = {
         "observedGeneration": 1,
         "replicas": replicas,
@@ -196,6 +197,17 @@ def _deployment(
     }
     store.update("deployments.apps", {**deploy, "status": status}, subresource="status")
     return placed
+
+
+def _free_pod_name(cluster: SimCluster, ns: str, rs_name: str) -> str:
+    """A pod name from the ReplicaSet's name stream, drawn again while taken, as a generateName create retries.
+
+    Five characters from 27 collide now and then across 100,000 pods; the store would refuse the duplicate."""
+    for _ in range(100):
+        name = f"{rs_name}-{cluster.clock.suffix('pod-names/' + rs_name)}"
+        if cluster.store.get("pods", ns, name) is None:
+            return name
+    raise RuntimeError(f"no free pod name for ReplicaSet {ns}/{rs_name}")
 
 
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
