@@ -202,7 +202,12 @@ class KubeApp(App[int]):
     def on_operation_failed(self, message: OperationFailed) -> None:
         error = message.error
         text = getattr(error, "message", None) or str(error) or type(error).__name__
-        self.notify(str(text), title=f"{message.action_id} failed", severity="error", timeout=10)
+        if getattr(error, "reason", "") == "OutcomeUnknown":  # sent, unanswered: it may have been made
+            self.notify(
+                str(text), title=f"{message.action_id}: outcome unknown", severity="warning", timeout=15
+            )
+        else:
+            self.notify(str(text), title=f"{message.action_id} failed", severity="error", timeout=10)
         self._forward("operation_failed", message)
 
     # -- helpers screens use -----------------------------------------------------------------------------------

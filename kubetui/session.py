@@ -69,6 +69,8 @@ class ClusterSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._generation = 0  # bumps on every context switch; callbacks from an old hub are ignored
+        self.liveness: Any = None  # probes the server; notices one that stopped answering
+        self._liveness_task: asyncio.Task[None] | None = None
 
     # -- what the UI reads --------------------------------------------------------------------------------
 
@@ -100,10 +102,14 @@ class ClusterSession:
             if self.error is not None:
                 return "unreachable", None, _error_text(self.error)
             return "connecting", None, None
-        phases = {getattr(s, "phase", "syncing"): s for s in self.states.values()}
+        stale_since = getattr(self.liveness, "stale_since", None)
+        if stale_since is not None:
+            return "reconnecting", stale_since, getattr(self.liveness, "detail", None)
         for phase in ("reconnecting", "forbidden", "syncing"):
-            if phase in phases:
-                state = phases[phase]
+            states = [s for s in self.states.values() if getattr(s, "phase", "syncing") == phase]
+            if states:
+                # The earliest: the header says since when something has been wrong, which does not move.
+                state = min(states, key=lambda s: getattr(s, "since", None) or float("inf"))
                 return phase, getattr(state, "since", None), getattr(state, "error", None)
         return ("live", None, None) if self.states else ("syncing", None, None)
 
@@ -237,7 +243,32 @@ class ClusterSession:
             lambda state: self._on_state(gen, state),
         )
         self.hub.start()
+        self._start_liveness(gen)
         self._post(ConnectionChanged(True))
+
+    def _start_liveness(self, generation: int) -> None:
+        from kubetui.cluster.liveness import Liveness
+
+        self.liveness = Liveness(
+            self.conn, lambda since, detail: self._on_liveness(generation, since, detail)
+        )
+        self._liveness_task = asyncio.create_task(self.liveness.run(), name="liveness")
+
+    def _on_liveness(self, generation: int, stale_since: float | None, detail: str | None) -> None:
+        from kubetui.cluster.watch import WatchState
+
+        if generation != self._generation:
+            return
+        if stale_since is None and self.hub is not None:
+            # Back after a silence: a watch socket that died meanwhile could stay quiet for minutes, so
+            # every kind lists again now and catches up on what changed.
+            self.hub.resync()
+        state = (
+            WatchState("server", "reconnecting", stale_since, detail)
+            if stale_since
+            else WatchState("server", "live")
+        )
+        self._post(WatchStateChanged(state))
 
     async def _teardown(self) -> None:
         self._generation += 1
@@ -246,6 +277,12 @@ class ClusterSession:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._connect_task
             self._connect_task = None
+        if self._liveness_task is not None:
+            self._liveness_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._liveness_task
+            self._liveness_task = None
+        self.liveness = None
         if self.hub is not None:
             with contextlib.suppress(Exception):
                 await self.hub.stop()

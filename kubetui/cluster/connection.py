@@ -25,6 +25,7 @@ from kubetui.cluster.errors import (
     describe_request,
     from_status,
     from_transport,
+    outcome_unknown,
 )
 from kubetui.cluster.gate import check_write
 from kubetui.cluster.kubeconfig import KubeConfig, load_kubeconfig
@@ -39,6 +40,8 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONNECT_TIMEOUT = 10.0
 # A request with no explicit timeout may still list 10,000 pods; only a silent socket is an error.
 DEFAULT_READ_TIMEOUT = 60.0
+# A write answers quickly or not at all; a person is waiting for it.
+WRITE_READ_TIMEOUT = 20.0
 
 
 class Connection:
@@ -175,8 +178,9 @@ class Connection:
             else:
                 data = orjson.dumps(body)
             content_type = content_type or "application/json"
+        read_timeout = WRITE_READ_TIMEOUT if method in MUTATING else DEFAULT_READ_TIMEOUT
         client_timeout = aiohttp.ClientTimeout(
-            total=timeout, sock_connect=CONNECT_TIMEOUT, sock_read=None if timeout else DEFAULT_READ_TIMEOUT
+            total=timeout, sock_connect=CONNECT_TIMEOUT, sock_read=None if timeout else read_timeout
         )
         for attempt in range(2):
             try:
@@ -196,6 +200,8 @@ class Connection:
             except ClusterError:
                 raise
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                if method in MUTATING and _maybe_sent(exc):
+                    raise outcome_unknown(from_transport(exc, self.server), method, path, body) from None
                 raise from_transport(exc, self.server) from None
             if isinstance(error, Unauthorized) and attempt == 0 and await self._reauthenticate():
                 continue
@@ -338,6 +344,13 @@ def _params(query: dict[str, Any] | None) -> list[tuple[str, str]] | None:
         for v in values:
             out.append((key, ("true" if v else "false") if isinstance(v, bool) else str(v)))
     return out
+
+
+def _maybe_sent(exc: BaseException) -> bool:
+    """The request may have reached the server: the answer timed out or the connection dropped after connecting."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
+        return False
+    return isinstance(exc, TimeoutError | aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError)
 
 
 def _scrub(exc: BaseException) -> str:

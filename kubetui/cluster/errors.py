@@ -44,6 +44,41 @@ class Unreachable(ClusterError):
         self.hint = hint
 
 
+class OutcomeUnknown(Unreachable):
+    """A write reached the server (or may have) but no answer came back: the change may or may not be made.
+
+    ``read_path`` is the object the write was about, to read back once the server answers again.
+    """
+
+    reason = "OutcomeUnknown"
+
+    def __init__(self, message: str, *, target: str, read_path: str, hint: str = "") -> None:
+        super().__init__(message, "timeout", hint)
+        self.target = target
+        self.read_path = read_path
+
+
+def outcome_unknown(error: Unreachable, method: str, path: str, body: Any) -> OutcomeUnknown:
+    """The error for a write that got no answer: says the outcome is unknown, never that it failed."""
+    verb, resource, name, _ = describe_request(method, path)
+    parts = path.split("?", 1)[0].rstrip("/").split("/")
+    if not name and isinstance(body, dict):
+        name = str((body.get("metadata") or {}).get("name") or "")
+        if name:
+            parts.append(name)
+    elif "/" in resource:
+        parts = parts[:-1]  # a subresource (scale, status): read the object itself
+    kind = resource.split("/")[0]
+    target = f"{kind}/{name}" if name else kind
+    return OutcomeUnknown(
+        f"{verb} {target}: the server did not answer, so whether the change was made is unknown "
+        f"({error.message})",
+        target=target,
+        read_path="/".join(parts) if name else "",
+        hint="kubetui reads the object again to find out",
+    )
+
+
 class Unauthorized(ClusterError):
     reason = "Unauthorized"
 

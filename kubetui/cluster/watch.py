@@ -131,6 +131,7 @@ class Watcher:
         self.known: dict[str, dict[str, Any]] = {}  # uid -> object as last delivered
         self.resource_version = ""
         self._stopped = False
+        self._resync = False
         self._task: asyncio.Task[Any] | None = None
         self._pending: dict[str, Delta] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -142,6 +143,12 @@ class Watcher:
     def stop(self) -> None:
         self._stopped = True
         if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()
+
+    def resync(self) -> None:
+        """Drop whatever request is in flight and list again at once (the server was silent for a while)."""
+        if self._task is not None and not self._stopped and self._task is not asyncio.current_task():
+            self._resync = True
             self._task.cancel()
 
     async def run(self) -> None:
@@ -163,7 +170,14 @@ class Watcher:
             except asyncio.CancelledError:
                 if self._stopped:
                     break
-                raise
+                if not self._resync:
+                    raise
+                self._resync = False
+                if self._task is not None:
+                    self._task.uncancel()
+                self._flush()
+                need_list = True
+                self.backoff.reset()
             except Expired:
                 # The server no longer keeps our resourceVersion: list afresh and diff, at once the first
                 # time; a 410 on the list itself (an expired continue token) waits like any failure.
@@ -190,6 +204,10 @@ class Watcher:
         try:
             await asyncio.sleep(seconds)
         except asyncio.CancelledError:
+            if self._resync and self._task is not None:
+                self._resync = False  # cut short by resync(): the loop lists again next
+                self._task.uncancel()
+                return
             if not self._stopped:
                 raise
 
@@ -383,6 +401,11 @@ class WatchHub:
         except TimeoutError:
             return False
         return True
+
+    def resync(self) -> None:
+        """Every kind lists again now (see ``Watcher.resync``)."""
+        for w in self.watchers.values():
+            w.resync()
 
     async def stop(self) -> None:
         for w in self.watchers.values():

@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.screen import Screen
 
+from kubetui.cluster.errors import NotFound, OutcomeUnknown
 from kubetui.screens.dialogs.rollout import RolloutScreen
 
 T = TypeVar("T")
+REREAD_TIMEOUT = 10.0
 
 KIND_LABELS = {
     "deployments": "Deployment",
@@ -50,14 +52,38 @@ def error_text(error: BaseException) -> str:
 
 
 async def run_op(app: App[Any], session: Any, what: str, fn: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``fn(connection)`` through the session; failures are announced with ``what`` and re-raised."""
+    """Run ``fn(connection)`` through the session; failures are announced with ``what`` and re-raised.
+
+    A write that got no answer is not called failed: it may have been made. The object is read again and
+    what the server holds now is said.
+    """
     try:
         return await session.call(fn)
     except asyncio.CancelledError:
         raise
+    except OutcomeUnknown as err:
+        app.notify(error_text(err), title=f"{what}: outcome unknown", severity="warning", timeout=15)
+        app.notify(await reread(session, err), title=f"{what}: read again", timeout=15)
+        raise
     except Exception as err:
         app.notify(error_text(err), title=f"{what} failed", severity="error", timeout=10)
         raise
+
+
+async def reread(session: Any, err: OutcomeUnknown) -> str:
+    """What the server holds now for the object a write with no answer was about."""
+    if not err.read_path:
+        return f"look at {err.target} again once the server answers"
+    try:
+        obj = await session.call(lambda conn: conn.request("GET", err.read_path, timeout=REREAD_TIMEOUT))
+    except NotFound:
+        return f"{err.target} does not exist now"
+    except Exception as again:
+        return f"{err.target} could not be read either ({error_text(again)}); the watch shows it once the server answers"
+    spec = (obj.get("spec") or {}) if isinstance(obj, dict) else {}
+    version = meta(obj).get("resourceVersion", "?")
+    replicas = f", spec.replicas {spec['replicas']}" if "replicas" in spec else ""
+    return f"{err.target} as the server has it now: resourceVersion {version}{replicas}"
 
 
 def meta(obj: dict[str, Any] | None) -> dict[str, Any]:
