@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
-from kubetui.sim import discovery, errors, tables
+from kubetui.sim import api_stream, discovery, errors, metrics, tables
 from kubetui.sim.codec import Codec
 from kubetui.sim.resources import ResourceType, lookup
 from kubetui.sim.selectors import make_filter
@@ -142,6 +142,11 @@ class Api:
     async def _route(self, request: web.Request) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
         parts = [p for p in path.split("/") if p]
+        if parts[:2] == ["apis", metrics.GROUP]:
+            return await metrics.handle(self, request, parts)
+        stream = api_stream.route(parts)
+        if stream is not None:
+            return await api_stream.handle(self, request, *stream)
         if request.method == "GET":
             doc = self._discovery(request, path, parts)
             if doc is not None:
@@ -160,7 +165,7 @@ class Api:
         elif path == "/api":
             doc = discovery.core_versions()
         elif path == "/apis":
-            doc = discovery.api_group_list()
+            doc = metrics.with_group(discovery.api_group_list())
         elif path == "/api/v1":
             doc = discovery.api_resource_list("", "v1")
         elif parts[0] == "apis" and len(parts) == 2:

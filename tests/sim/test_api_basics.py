@@ -15,7 +15,7 @@ async def test_discovery_documents(bare_sim: SimServer) -> None:
     _, core = await call(bare_sim.url, "GET", "/api")
     assert core["versions"] == ["v1"]
     _, groups = await call(bare_sim.url, "GET", "/apis")
-    assert {g["name"] for g in groups["groups"]} == {"apps", "discovery.k8s.io"}
+    assert {g["name"] for g in groups["groups"]} == {"apps", "discovery.k8s.io", "metrics.k8s.io"}
     _, v1 = await call(bare_sim.url, "GET", "/api/v1")
     names = {r["name"] for r in v1["resources"]}
     assert {
