@@ -138,7 +138,7 @@ def follow_rollout(
 
     Whatever the change, new pods that cannot pull their image get the private-registry offer.
     """
-    from kubetui.screens.dialogs.registry_flow import pull_secret_hint  # it builds on this module
+    from kubetui.screens.dialogs.registry_flow import pull_secret_hint, pull_secret_opener  # builds on this
 
     obj = result if isinstance(result, dict) else {}
     generation = min_generation
@@ -151,6 +151,7 @@ def follow_rollout(
         store_snapshot(session, namespace, name),
         min_generation=generation,
         on_stuck=pull_secret_hint(app, session, namespace, name),
+        on_pull_secret=pull_secret_opener(app, session, namespace, name),
     )
     app.push_screen(screen)
     return screen

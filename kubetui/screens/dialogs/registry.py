@@ -29,15 +29,23 @@ class RegistrySecretDialog(FormDialog[RegistrySecret]):
     ok_label = "Create Secret"
 
     def __init__(
-        self, deployment: str, image: str, reason: str, secret_name: str = "", existing: Sequence[str] = ()
+        self,
+        deployment: str,
+        image: str,
+        reason: str,
+        secret_name: str = "",
+        existing: Sequence[str] = (),
+        namespace: str = "",
     ) -> None:
         super().__init__()
         self.deployment = deployment
+        self.namespace = namespace
         self.image = image
         self.reason = reason
         self.secret_name = secret_name or "regcred"
         self.existing = list(existing)
-        self.title_text = f"Pull {image} with credentials"
+        where = f"{namespace}/{deployment}" if namespace else deployment
+        self.title_text = f"Pull secret for Deployment {where}"
 
     def compose_form(self) -> Iterable[Widget]:
         registry = registry_of(self.image)
@@ -48,7 +56,8 @@ class RegistrySecretDialog(FormDialog[RegistrySecret]):
             else f"Credentials for the registry {registry}, used by Deployment {self.deployment}."
         )
         yield Label(
-            f"{why} kubetui creates a docker-registry Secret and adds it to the Deployment's imagePullSecrets.",
+            f"{why} kubetui creates a docker-registry Secret and adds it to the imagePullSecrets of "
+            f"Deployment {self.deployment}, to pull {self.image or 'its images'}.",
             id="explain",
         )
         yield from field("Secret name", LineInput(self.secret_name, id="secret-name"))

@@ -42,10 +42,36 @@ def pull_failure(store: Any, deployment: dict[str, Any]) -> tuple[str, str] | No
     return None
 
 
-async def ask_pull_secret(app: App[Any], target: Target) -> None:
-    """Ask for registry credentials, create a docker-registry Secret and add it to imagePullSecrets."""
+def deployment_to_fix(
+    app: App[Any], store: Any, kind: str, obj: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """The Deployment the pull-Secret key acts on.
+
+    The selected one (or the selected pod's) when its own pods cannot pull; otherwise the Deployment the last
+    offer named while its pods still cannot pull (the person may have moved the cursor since reading it);
+    otherwise the selected one.
+    """
+    selected = deployment_of(store, kind, obj)
+    if selected is not None and pull_failure(store, selected):
+        return selected
+    offer = last_offer(app)
+    if offer is not None:
+        offered = store.find("deployments", *offer)
+        if offered is not None and pull_failure(store, offered):
+            return offered  # type: ignore[no-any-return]
+    return selected
+
+
+async def ask_pull_secret(app: App[Any], target: Target, exact: bool = False) -> None:
+    """Ask for registry credentials, create a docker-registry Secret and add it to imagePullSecrets.
+
+    ``exact``: for the target's own Deployment, never the one an earlier offer named.
+    """
     session = target.session
-    deployment = deployment_of(session.store, target.kind, target.obj)
+    if exact:
+        deployment = deployment_of(session.store, target.kind, target.obj)
+    else:
+        deployment = deployment_to_fix(app, session.store, target.kind, target.obj)
     if deployment is None:
         app.notify("Select a Deployment (or one of its pods) first", severity="warning")
         return
@@ -56,7 +82,11 @@ async def ask_pull_secret(app: App[Any], target: Target) -> None:
     reason, image = failure if failure else ("", "")
     referenced = [s.get("name") for s in spec.get("imagePullSecrets") or [] if s.get("name")]
     dialog = RegistrySecretDialog(
-        name, image or (images[0] if images else ""), reason, secret_name=referenced[0] if referenced else ""
+        name,
+        image or (images[0] if images else ""),
+        reason,
+        secret_name=referenced[0] if referenced else "",
+        namespace=namespace,
     )
     try:
         secret = await ask(app, dialog)
@@ -105,11 +135,13 @@ def offer_pull_secret(app: App[Any], store: Any, deployment: dict[str, Any] | No
     if uid in offered:
         return False
     offered.add(uid)
+    name = meta(deployment).get("name", "")
+    app.__dict__["_pull_secret_offer"] = (meta(deployment).get("namespace", ""), name)
     reason, image = failure
     key = getattr(app, "key_for", lambda _id: "ctrl+r")("pull_secret")
     app.notify(
-        f"Pods of {meta(deployment).get('name')} are in {reason} pulling {image or 'their image'}. If the "
-        f"registry needs credentials, press {key} to create a pull Secret and add it to the Deployment.",
+        f"Pods of {name} are in {reason} pulling {image or 'their image'}. If the registry needs "
+        f"credentials, press {key} to create a pull Secret and add it to Deployment {name}.",
         title="Private registry?",
         severity="warning",
         timeout=12,
@@ -117,10 +149,30 @@ def offer_pull_secret(app: App[Any], store: Any, deployment: dict[str, Any] | No
     return True
 
 
+def last_offer(app: App[Any]) -> tuple[str, str] | None:
+    """(namespace, name) of the Deployment the latest registry offer named, if any."""
+    offer: tuple[str, str] | None = app.__dict__.get("_pull_secret_offer")
+    return offer
+
+
 def _offers(app: App[Any]) -> set[str]:
     """Uids of the Deployments whose current pull-failure episode has been announced."""
     offers: set[str] = app.__dict__.setdefault("_pull_secret_offers", set())
     return offers
+
+
+def pull_secret_opener(app: App[Any], session: Any, namespace: str, name: str) -> Callable[[], None]:
+    """What the pull-Secret key does inside Deployment ``namespace/name``'s rollout view: offer it for that one."""
+
+    def open_dialog() -> None:
+        if session.readonly:
+            app.notify("read-only: creating Secrets is off", severity="warning")
+            return
+        deployment = session.store.find("deployments", namespace, name)
+        target = Target(kind="deployments", obj=deployment, session=session, namespace=namespace)
+        app.run_worker(ask_pull_secret(app, target, exact=True), group="action", exclusive=False)
+
+    return open_dialog
 
 
 def pull_secret_hint(app: App[Any], session: Any, namespace: str, name: str) -> Callable[[str], bool]:

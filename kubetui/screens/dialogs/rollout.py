@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from kubetui.screens.dialogs.progress import Progress, rollout_progress
+from kubetui.screens.dialogs.registry import PULL_FAILURES
 from kubetui.widgets.keyed_rows import sync_rows
 
 # What the view reads each tick: the Deployment (None when gone), its ReplicaSets and pods, from the live cache.
@@ -25,7 +27,10 @@ class RolloutScreen(ModalScreen[str]):
     The outcome is also announced with a notification, so closing the view early loses nothing.
     """
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("ctrl+r", "pull_secret", "Pull secret", id="pull_secret"),
+    ]
 
     DEFAULT_CSS = """
     RolloutScreen { align: center middle; }
@@ -37,7 +42,8 @@ class RolloutScreen(ModalScreen[str]):
     RolloutScreen #replicasets { height: auto; max-height: 8; }
     RolloutScreen #pods { height: auto; max-height: 12; margin-top: 1; }
     RolloutScreen #status { margin-top: 1; }
-    RolloutScreen #hint { color: $text-muted; }
+    RolloutScreen #hint { color: $text-muted; width: 100%; }
+    RolloutScreen #status { width: 100%; }
     """
 
     POLL_SECONDS = 0.25
@@ -49,6 +55,7 @@ class RolloutScreen(ModalScreen[str]):
         snapshot: Snapshot,
         min_generation: int = 0,
         on_stuck: Callable[[str], bool] | None = None,
+        on_pull_secret: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -56,6 +63,8 @@ class RolloutScreen(ModalScreen[str]):
         self.snapshot = snapshot
         self.min_generation = min_generation
         self.on_stuck = on_stuck
+        self.on_pull_secret = on_pull_secret
+        """Opens the pull-Secret dialog for this view's Deployment (the registry offer's key, here too)."""
         self.progress: Progress = Progress("Starting...")
         self.outcome: str | None = None
         """'complete' or 'failed' once known; None while in progress."""
@@ -79,9 +88,11 @@ class RolloutScreen(ModalScreen[str]):
         self.set_interval(self.POLL_SECONDS, self.refresh_progress)
 
     def refresh_progress(self) -> None:
-        """Re-read the cache and redraw; announce the outcome once."""
-        if self.outcome is not None:
-            return
+        """Re-read the cache and redraw; announce the outcome once.
+
+        The view keeps following the cache after the outcome: pods a scale-down or a finished rollout
+        deletes go on terminating for a while, and the view must drop them when they are gone.
+        """
         deployment, replicasets, pods = self.snapshot()
         if deployment is None and not self._seen:
             # Just created: the watch has not brought it yet. Only a Deployment once seen can be "gone".
@@ -89,9 +100,14 @@ class RolloutScreen(ModalScreen[str]):
         else:
             self._seen = True
             progress = rollout_progress(deployment, replicasets, pods, self.min_generation)
+        if self.outcome is not None:
+            # Settled: the outcome stays as announced, while the rows follow the cache.
+            progress = replace(self.progress, replicasets=progress.replicasets, pods=progress.pods)
         if progress != self.progress:  # redraw only what changed since the last tick
             self.progress = progress
             self._draw(progress)
+        if self.outcome is not None:
+            return
         if self.progress.done:
             self.outcome = "complete"
             self.app.notify(self.progress.message, title="Rollout complete")
@@ -107,6 +123,17 @@ class RolloutScreen(ModalScreen[str]):
                     title="Rollout stuck",
                     severity="warning",
                 )
+        self._hint()
+
+    def _hint(self) -> None:
+        """The keys of the view; the pull-Secret key while new pods cannot pull their image."""
+        text = "esc closes this view; the rollout goes on either way"
+        if self.on_pull_secret is not None and self.progress.stuck in PULL_FAILURES and self.outcome is None:
+            key = getattr(self.app, "key_for", lambda _id: "ctrl+r")("pull_secret")
+            text = f"{key}: add a pull Secret to Deployment {self.deployment} · {text}"
+        hint = self.query_one("#hint", Label)
+        if str(hint.content) != text:
+            hint.update(text)
 
     def _draw(self, progress: Progress) -> None:
         sync_rows(
@@ -150,6 +177,18 @@ class RolloutScreen(ModalScreen[str]):
     def _colour(self, status: str) -> str:
         """The theme's colour for a status class (``status-running`` etc.), '' when the theme has none."""
         return str(self.app.theme_variables.get(f"status-{status}", ""))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pull_secret":
+            return self.on_pull_secret is not None
+        return True
+
+    def action_pull_secret(self) -> None:
+        """The view gives way to the dialog; the rollout it then starts gets a view of its own."""
+        if self.on_pull_secret is None:
+            return
+        self.dismiss(self.outcome or "in progress")
+        self.on_pull_secret()
 
     def action_close(self) -> None:
         self.dismiss(self.outcome or "in progress")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 
 from kubetui.cluster.ops import validate_name
+from kubetui.imageref import reference_error
 
 
 class FieldError(ValueError):
@@ -59,10 +60,15 @@ def parse_command(field: str, text: str) -> list[str] | None:
 
 
 def check_image(field: str, image: str) -> str:
-    """An image reference without whitespace, or FieldError."""
+    """An image reference the kubelet can parse, or FieldError with why not (it would be InvalidImageName)."""
     image = image.strip()
     if not image:
         raise FieldError(field, "an image is required")
-    if any(ch.isspace() for ch in image):
-        raise FieldError(field, f"image {image!r} must not contain spaces")
+    error = reference_error(image)
+    if error:
+        raise FieldError(
+            field,
+            f"{image!r}: {error}; its pods would be stuck in InvalidImageName (e.g. nginx:1.27, "
+            "registry.example.com/team/app:001)",
+        )
     return image

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from kubetui.imageref import kubelet_message
 from kubetui.sim import images
 
 from .base import Obj, meta
@@ -23,6 +24,10 @@ DOCKERCONFIG = "kubernetes.io/dockerconfigjson"
 async def pull_image(kubelet: Kubelet, rt: PodRuntime, cr: ContainerRuntime) -> None:
     """Pulls until it works: Pulling/Pulled events, or ErrImagePull then ImagePullBackOff with growing back-off."""
     stream = f"pull/{rt.namespace}/{rt.name}/{cr.name}"
+    invalid = kubelet_message(cr.image)
+    if invalid is not None:
+        await _never_pull(kubelet, rt, cr, invalid)
+        return
     attempt = 0
     while True:
         spec = images.lookup(cr.image)
@@ -73,6 +78,17 @@ async def pull_image(kubelet: Kubelet, rt: PodRuntime, cr: ContainerRuntime) -> 
         }
         kubelet._flush(rt)
         await kubelet.clock.sleep(delay)
+
+
+async def _never_pull(kubelet: Kubelet, rt: PodRuntime, cr: ContainerRuntime, message: str) -> None:
+    """An image that does not parse is never pulled: InvalidImageName until the pod goes or is replaced, the
+    kubelet repeating its events on each pod sync, as a real kubelet does."""
+    cr.state = {"waiting": {"reason": "InvalidImageName", "message": message}}
+    kubelet._flush(rt)
+    while kubelet._pod(rt) is not None:
+        kubelet._event(rt, "InspectFailed", message, warning=True, container=cr.name)
+        kubelet._event(rt, "Failed", "Error: InvalidImageName", warning=True, container=cr.name)
+        await kubelet.clock.sleep(MAX_BACKOFF / 5)
 
 
 def has_registry_auth(kubelet: Kubelet, pod: Obj, registry: str) -> bool:

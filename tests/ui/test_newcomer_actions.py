@@ -1,0 +1,123 @@
+"""Actions aimed at the right object: the pull-Secret offer keeps its Deployment (also from the rollout view),
+image references the kubelet cannot parse are refused in the dialog, and the rollout view follows deletions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Label
+
+from kubetui.cluster import ops
+from kubetui.cluster.connection import Connection
+from kubetui.screens.dialogs import (
+    ApplyPreviewDialog,
+    ManifestPickerDialog,
+    RegistrySecretDialog,
+    RolloutScreen,
+    SetImageDialog,
+)
+from kubetui.screens.dialogs.flow import follow_rollout
+from kubetui.screens.dialogs.registry_flow import pull_failure
+from kubetui.sim.server import SimServer
+from tests.ui.helpers import screen_text, wait_for
+from tests.ui.test_actions_support import api, make_app, no_user_settings, screen_of, select
+
+__all__ = ["api", "no_user_settings"]
+
+pytestmark = pytest.mark.slow
+
+MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
+
+
+def _failing(app: Any, name: str) -> bool:
+    deployment = app.session.store.find("deployments", "default", name)
+    return deployment is not None and pull_failure(app.session.store, deployment) is not None
+
+
+async def test_the_pull_secret_offer_names_its_deployment_and_keeps_it_when_the_cursor_moves(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await ops.create_deployment(api, "default", "hello-node", "registry.k8s.io/e2e-test-images/agnhost:2.39")
+    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "myapp")
+        await wait_for(pilot, lambda: "add it to Deployment myapp" in notes.text(), timeout=60)
+        await select(pilot, app, "deployments", "hello-node")  # the person moves on, then presses the key
+        await pilot.press("ctrl+r")
+        dialog = await screen_of(pilot, app, RegistrySecretDialog)
+        assert dialog.deployment == "myapp"
+        assert "Deployment default/myapp" in dialog.title_text
+        assert "Deployment myapp" in str(dialog.query_one("#explain", Label).content)
+
+
+async def test_the_pull_secret_key_works_inside_the_rollout_view(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await ops.create_deployment(api, "default", "hello-node", "registry.k8s.io/e2e-test-images/agnhost:2.39")
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "hello-node")
+        app.screen.table("pods").focus()  # as the person did: apply from the Pods pane
+        await pilot.press("a")
+        picker = await screen_of(pilot, app, ManifestPickerDialog)
+        await pilot.press("tab")
+        picker.query_one("#path", Input).value = str(MANIFESTS / "myapp.yaml")
+        await pilot.press("enter")
+        await screen_of(pilot, app, ApplyPreviewDialog)
+        await pilot.press("enter")
+        rollout = await screen_of(pilot, app, RolloutScreen)
+        await wait_for(pilot, lambda: _failing(app, "myapp"), timeout=60)
+        await wait_for(pilot, lambda: "ctrl+r: add a pull Secret to Deployment myapp" in screen_text(app))
+        await pilot.press("ctrl+r")
+        dialog = await screen_of(pilot, app, RegistrySecretDialog)
+        assert dialog.deployment == "myapp"
+        assert rollout not in app.screen_stack  # the view gave way; the Secret's rollout gets its own
+
+
+async def test_an_image_reference_that_cannot_parse_is_refused_in_the_dialog(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    await ops.create_deployment(api, "default", "web", "nginx:1.27")
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "web")
+        await pilot.press("i")
+        dialog = await screen_of(pilot, app, SetImageDialog)
+        dialog.query_one("#image-0", Input).value = "nginx:::bad"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "InvalidImageName" in dialog.error)
+        assert "invalid reference format" in dialog.error
+        assert app.screen is dialog
+
+
+async def test_the_rollout_view_drops_pods_once_they_are_deleted(tmp_path: Path) -> None:
+    """Scaled down, the rollout completes at once while the removed pods terminate (busybox ignores SIGTERM:
+    the whole grace period); once they are gone the view must not go on listing them."""
+    async with SimServer(scenario="empty", nodes=1, speed=5.0) as sim:
+        kubeconfig = sim.write_kubeconfig(tmp_path / "kubeconfig")
+        conn = await Connection.open(kubeconfig_path=str(kubeconfig))
+        try:
+            await ops.create_deployment(
+                conn, "default", "web", "busybox", replicas=3, command=["sleep", "3600"]
+            )
+            app, _notes = make_app(kubeconfig)
+            async with app.run_test(size=(160, 48)) as pilot:
+                await select(pilot, app, "deployments", "web")
+
+                def pods() -> set[str]:
+                    return {p["metadata"]["name"] for p in app.session.store.list("pods", "default")}
+
+                await wait_for(pilot, lambda: len(pods()) == 3, timeout=30)
+                result = await ops.scale(conn, "deployments", "default", "web", 1)
+                rollout = follow_rollout(app, app.session, "default", "web", "Scale", result)
+                await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=30)
+                assert [p.state for p in rollout.progress.pods].count("Terminating") == 2
+                await wait_for(pilot, lambda: len(pods()) == 1, timeout=60)  # the grace period is over
+                await wait_for(pilot, lambda: {p.name for p in rollout.progress.pods} == pods(), timeout=5)
+                table = rollout.query_one("#pods")
+                assert [row.key.value for row in table.ordered_rows] == sorted(pods())
+        finally:
+            await conn.close()
