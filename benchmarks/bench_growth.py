@@ -1,0 +1,130 @@
+"""How the built-in cluster and kubetui grow with the cluster: 1,000 to 100,000 pods.
+
+    python3 dev.py bench growth [--pods 1000,10000,30000,100000] [--size 200x50]
+
+For each size, in one run: the built-in cluster's start-up (process start to serving) and resident memory;
+``kubectl get pods -A`` (kubectl's own 500-item pages); and kubetui in a real terminal (tmux) with ``-A`` and with
+``-n`` on one namespace of 1,000 pods — launch to the first full screen of pods, resident memory once settled, and
+key to repaint (``j``/``k``, detected with ``capture-pane -e`` so a moved highlight counts). Prints a Markdown
+table; the ratio columns compare each size with the one before, so growth that is worse than linear shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import clusters  # noqa: E402
+from bench_peers import pod_rows, program_env  # noqa: E402
+from tmux_driver import TerminalApp, key_latencies, rss_mb, tmux  # noqa: E402
+
+Row = dict[str, float]
+
+
+def kubetui_in_terminal(
+    cluster: clusters.BenchCluster, namespace: str | None, size: str, presses: int
+) -> Row:
+    width, height = (int(v) for v in size.split("x"))
+    home = Path(tempfile.mkdtemp(prefix="bench-growth-"))
+    kubetui = str(Path(sys.executable).parent / "kubetui")
+    scope = ["-n", namespace] if namespace else ["-A"]
+    argv = [kubetui, "--kubeconfig", str(cluster.kubeconfig), *scope]
+    app = TerminalApp(
+        "bench-growth", argv, program_env(home, cluster.kubeconfig), width, height, home / "tty"
+    )
+    started = app.start()
+    first, last_count, changed = None, -1, time.monotonic()
+    try:
+        while time.monotonic() < started + 300:
+            count = pod_rows(app.screen())
+            now = time.monotonic()
+            if count != last_count:
+                last_count, changed = count, now
+                if count and first is None:
+                    first = now - started
+            if count and now - changed >= 3:
+                # The screen has pods and has not changed for 3 s: it was full when the rows stopped changing.
+                first = changed - started
+                break
+            time.sleep(0.02)
+        row: Row = {}
+        if first is None or not app.alive():
+            return row
+        row["first screen (s)"] = first
+        time.sleep(5)
+        row["RSS (MB)"] = app.rss_mb()
+        latencies = key_latencies(app, ("j", "k"), presses)
+        if latencies:
+            ordered = sorted(latencies)
+            row["key p50 (ms)"] = 1000 * statistics.median(ordered)
+            row["key p99 (ms)"] = 1000 * ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+        return row
+    finally:
+        app.stop()
+
+
+def measure(pods: int, size: str, presses: int, say) -> Row:  # type: ignore[no-untyped-def]
+    t0 = time.monotonic()
+    cluster = clusters.builtin(pods)
+    row: Row = {"server start (s)": time.monotonic() - t0}
+    try:
+        assert cluster._proc is not None
+        row["kubectl get pods -A (s)"] = clusters.time_kubectl(cluster, "get", "pods", "-A")
+        for label, namespace in (("-A", None), ("-n", cluster.namespace)):
+            say(f"  kubetui {label}")
+            for key, value in kubetui_in_terminal(cluster, namespace, size, presses).items():
+                row[f"kubetui {label} {key}"] = value
+        row["server RSS (MB)"] = rss_mb(cluster._proc.pid)
+    finally:
+        cluster.stop()
+    return row
+
+
+def table(results: dict[int, Row]) -> str:
+    sizes = sorted(results)
+    metrics: list[str] = []
+    for row in results.values():
+        metrics += [m for m in row if m not in metrics]
+    head = "| metric | " + " | ".join(f"{n:,} pods" for n in sizes) + " |"
+    out = [head, "|---|" + "---|" * len(sizes)]
+    for metric in metrics:
+        cells = []
+        for i, n in enumerate(sizes):
+            value = results[n].get(metric)
+            cell = "—" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.2f}")
+            prev = results[sizes[i - 1]].get(metric) if i else None
+            if value is not None and prev:
+                cell += f" ({value / prev:.1f}× for {n / sizes[i - 1]:.0f}×)"
+            cells.append(cell)
+        out.append(f"| {metric} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="dev.py bench growth", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pods", default="1000,10000,30000,100000")
+    parser.add_argument("--size", default="200x50")
+    parser.add_argument("--presses", type=int, default=40)
+    args = parser.parse_args(argv)
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    results: dict[int, Row] = {}
+    try:
+        for n in (int(v) for v in args.pods.split(",") if v):
+            say(f"== built-in cluster, {n:,} pods")
+            results[n] = measure(n, args.size, args.presses, say)
+            say(f"   {results[n]}")
+    finally:
+        tmux("kill-server", check=False)
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
