@@ -4,7 +4,8 @@
 
 For each size, in one run: the built-in cluster's start-up (process start to serving) and resident memory;
 ``kubectl get pods -A`` (kubectl's own 500-item pages); and kubetui in a real terminal (tmux) with ``-A`` and with
-``-n`` on one namespace of 1,000 pods — launch to the first full screen of pods, resident memory once settled, and
+``-n`` on one namespace of 1,000 pods — launch to the first full screen of pods, launch to settled (the whole list
+in and drawn: the process goes quiet), resident memory once settled, and
 key to repaint (``j``/``k``, detected with ``capture-pane -e`` so a moved highlight counts). Prints a Markdown
 table; the ratio columns compare each size with the one before, so growth that is worse than linear shows.
 """
@@ -58,7 +59,7 @@ def kubetui_in_terminal(
         if first is None or not app.alive():
             return row
         row["first screen (s)"] = first
-        time.sleep(5)
+        row["settled (s)"] = settle(app) - started
         row["RSS (MB)"] = app.rss_mb()
         latencies = key_latencies(app, ("j", "k"), presses)
         if latencies:
@@ -68,6 +69,18 @@ def kubetui_in_terminal(
         return row
     finally:
         app.stop()
+
+
+def settle(app: TerminalApp, quiet: float = 0.1, window: float = 2.0, limit: float = 300.0) -> float:
+    """Waits until the program uses under ``quiet`` of a core over ``window`` seconds (its lists are in and
+    drawn); returns that monotonic time."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = app.cpu_seconds()
+        time.sleep(window)
+        if app.cpu_seconds() - before < quiet * window:
+            break
+    return time.monotonic() - window
 
 
 def measure(pods: int, size: str, presses: int, say) -> Row:  # type: ignore[no-untyped-def]

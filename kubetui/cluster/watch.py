@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
+from kubetui.cluster.compact import compact
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import ClusterError, Expired, Forbidden, from_status
 
@@ -227,17 +228,26 @@ class Watcher:
     async def _list_and_diff(self) -> None:
         items: list[dict[str, Any]] = []
         token = ""
+        initial = not self.known
         while True:
             query: dict[str, Any] = {"limit": self.page_size}
             if token:
                 query["continue"] = token
             page = await self.conn.request("GET", self.path, query=query)
+            first = len(items)
             for item in page.get("items") or ():
                 item.setdefault("kind", self.info.kind)
                 item.setdefault("apiVersion", self.info.api_version)
-                items.append(item)
+                items.append(compact(item))
             meta = page.get("metadata") or {}
             token = meta.get("continue") or ""
+            if token and initial:
+                # The first list of a big cluster: show each page as it comes rather than after the last one.
+                # What is shown is known, so a list that breaks off is diffed against it by the relist. (A
+                # relist keeps the whole list, since only the whole list says what was deleted.)
+                fresh = items[first:]
+                self.known.update((item["metadata"]["uid"], item) for item in fresh)
+                self._emit([Delta("ADDED", self.kind, item) for item in fresh])
             if not token:
                 self.resource_version = str(meta.get("resourceVersion") or "")
                 break
@@ -303,7 +313,7 @@ class Watcher:
         if etype == "DELETED":
             self.known.pop(uid, None)
         else:
-            self.known[uid] = obj
+            self.known[uid] = compact(obj)
         self._queue(Delta(etype, self.kind, obj))
 
     def _queue(self, delta: Delta) -> None:

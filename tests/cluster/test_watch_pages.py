@@ -1,0 +1,97 @@
+"""The first list of a big cluster is shown page by page, without ever counting an object twice, and a list that
+breaks off part-way is diffed properly by the relist; stored objects share their short strings."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import pytest
+from aiohttp import web
+
+from kubetui.cluster.compact import compact
+from kubetui.cluster.watch import Delta, Watcher
+from tests.cluster.fake_api import FakeApi
+from tests.cluster.objects import pod
+from tests.cluster.test_watch import Recorder, held, truth, until
+from tests.cluster.test_watch import served as served  # the fixture
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch) -> None:
+    monkeypatch.setattr(Watcher, "page_size", 2)
+
+
+class PhaseRecorder(Recorder):
+    """Also notes the watcher's phase when each batch arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.watcher: Watcher | None = None
+        self.phases: list[str] = []
+
+    def on_deltas(self, kind: str, deltas: list[Delta]) -> None:
+        assert self.watcher is not None
+        self.phases.append(self.watcher.state.phase)
+        super().on_deltas(kind, deltas)
+
+
+async def test_first_list_shows_each_page_as_it_arrives(served) -> None:
+    server, conn = served
+    fake: FakeApi = server.fake
+    for i in range(5):
+        await fake.put("pods", pod(f"p{i}", node="n1"))
+    rec = PhaseRecorder()
+    watcher = rec.watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
+    task = asyncio.create_task(watcher.run())
+    await until(lambda: watcher.state.phase == "live")
+    # Pages of 2, 2 and 1: the first two batches came while the list was still going.
+    assert [len(batch) for _, batch in rec.batches] == [2, 2, 1]
+    assert rec.phases[:2] == ["syncing", "syncing"]
+    names = [d.obj["metadata"]["name"] for _, batch in rec.batches for d in batch]
+    assert names == ["p0", "p1", "p2", "p3", "p4"]  # each once
+    assert held(rec.store, "pods") == truth(fake, "pods")
+    watcher.stop()
+    await asyncio.wait_for(task, 2)
+
+
+async def test_a_list_broken_after_its_first_page_is_put_right_by_the_relist(served, monkeypatch) -> None:
+    server, conn = served
+    fake: FakeApi = server.fake
+    for i in range(5):
+        await fake.put("pods", pod(f"p{i}", node="n1"))
+    plain_list = fake._list
+    broken = {"once": True}
+
+    def list_failing_page_two(request: web.Request, kind: str, ns: str | None) -> web.Response:
+        if request.query.get("continue") and broken["once"]:
+            broken["once"] = False
+            # Between the break and the relist, a pod already shown goes away.
+            fake.delete_silently("pods", "uid-default-p0")
+            raise web.HTTPInternalServerError(text="etcd hiccup")
+        return plain_list(request, kind, ns)
+
+    monkeypatch.setattr(fake, "_list", list_failing_page_two)
+    monkeypatch.setattr(Watcher, "page_size", 2)
+    rec = Recorder()
+    watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
+    watcher.backoff.initial = 0.05
+    task = asyncio.create_task(watcher.run())
+    await until(lambda: watcher.state.phase == "live", timeout=10)
+    assert not broken["once"]
+    assert held(rec.store, "pods") == truth(fake, "pods")
+    assert rec.store.find("pods", "default", "p0") is None
+    watcher.stop()
+    await asyncio.wait_for(task, 2)
+
+
+def test_decoded_objects_share_their_short_strings() -> None:
+    original = pod("a", node="worker-1")
+    a = compact(orjson.loads(orjson.dumps(original)))
+    b = compact(orjson.loads(orjson.dumps(pod("b", node="worker-1"))))
+    assert a["spec"]["nodeName"] is b["spec"]["nodeName"]
+    assert a["metadata"]["namespace"] is b["metadata"]["namespace"]
+    assert a == original  # nothing else changed
+    long_value = "x" * 200
+    c = compact({"metadata": {"annotations": {"note": long_value}}})
+    assert c["metadata"]["annotations"]["note"] == long_value
