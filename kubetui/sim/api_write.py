@@ -221,6 +221,9 @@ def _from_scale(rt: ResourceType, old: Obj, scale: Any) -> Obj:
     if not isinstance(scale, dict):
         raise errors.bad_request("the object provided is unrecognized (must be of type Scale)")
     replicas = (scale.get("spec") or {}).get("replicas", 0)
+    if isinstance(replicas, int) and not validation_fields.fits_int32(replicas):
+        error = validation_fields.decode_error(replicas, "ScaleSpec.spec.replicas")
+        raise errors.bad_request(f'Scale in version "v1" cannot be handled as a Scale: {error}')
     if not isinstance(replicas, int) or replicas < 0:
         raise errors.invalid(
             "Scale",
@@ -365,6 +368,7 @@ async def patch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
             patched = patches.merge_patch(base, body)
         else:
             patched = patches.strategic_merge(base, body)
+    validation_fields.check_patched(rt, patched, scale=t.sub == "scale")
     if t.sub == "scale":
         new = _from_scale(rt, old, patched)
     else:

@@ -8,6 +8,7 @@ affinity, status ...) everything is accepted.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from kubetui.sim import errors
@@ -239,7 +240,10 @@ def _fits(value: Any, go_type: str) -> bool:
     if go_type == "string":
         return isinstance(value, str)
     if go_type.startswith("int"):
-        return isinstance(value, int) and not isinstance(value, bool)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        bits = 32 if go_type == "int32" else 64
+        return -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
     if go_type == "bool":
         return isinstance(value, bool)
     if go_type == "object":
@@ -280,6 +284,8 @@ def _check_types(value: Any, fields: Fields, struct: str, path: str, out: list[s
         if go_type and not _fits(child, go_type):
             shown = "map[string]string" if go_type == MAP else go_type.replace("object", "interface {}")
             got = _json_type(child)
+            if go_type.startswith("int") and isinstance(child, int) and not isinstance(child, bool):
+                got = f"number {child}"  # in range of JSON, out of range of the Go field
             if go_type == MAP and isinstance(child, dict):
                 # A map of the wrong values: Go names the value's type, not the map's.
                 got = _json_type(next(v for v in child.values() if not isinstance(v, str)))
@@ -323,6 +329,29 @@ def unknown_fields(rt: ResourceType, obj: Any, *, strip: bool = False) -> list[s
     out: list[str] = []
     _walk(obj, fields, "", out, strip)
     return out
+
+
+def check_patched(rt: ResourceType, patched: Any, *, scale: bool = False) -> None:
+    """A patch whose result does not decode (a string for replicas, a number beyond int32) is 422 Invalid,
+    field ``patch``, as kube-apiserver words it; a create or update with the same value is 400 (see check)."""
+    if scale:
+        replicas = ((patched.get("spec") if isinstance(patched, dict) else None) or {}).get("replicas", 0)
+        wrong = [] if _fits(replicas, "int32") else [decode_error(replicas, "ScaleSpec.spec.replicas")]
+    else:
+        wrong = type_errors(rt, patched)
+    if not wrong:
+        return
+    shown = json.dumps(json.dumps(patched, separators=(",", ":")))
+    raise errors.invalid("", "", [("FieldValueInvalid", "patch", f"Invalid value: {shown}: {wrong[0]}")])
+
+
+def fits_int32(value: Any) -> bool:
+    return _fits(value, "int32")
+
+
+def decode_error(value: Any, field: str) -> str:
+    got = f"number {value}" if isinstance(value, int) and not isinstance(value, bool) else _json_type(value)
+    return f"json: cannot unmarshal {got} into Go struct field {field} of type int32"
 
 
 def check(rt: ResourceType, obj: Any, directive: str | None) -> list[str]:

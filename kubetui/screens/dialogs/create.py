@@ -13,8 +13,8 @@ from kubetui.screens.dialogs.validation import (
     check_image,
     check_name,
     parse_command,
-    parse_int,
     parse_port,
+    parse_replicas,
 )
 from kubetui.widgets.line_input import LineInput
 
@@ -54,7 +54,7 @@ class NewDeploymentDialog(FormDialog[NewDeployment]):
 
         name = check_name("name", value("name"))
         image = check_image("image", value("image"))
-        replicas = parse_int("replicas", value("replicas"), what="replicas")
+        replicas = parse_replicas("replicas", value("replicas"))
         port = parse_port("port", value("port"), what="container port", required=False)
         command = parse_command("command", value("command"))
         return NewDeployment(name=name, image=image, replicas=replicas, port=port, command=command)

@@ -32,6 +32,7 @@ from kubetui.screens.dialogs.registry_flow import ask_pull_secret
 from kubetui.screens.dialogs.scale import ScaleDialog
 from kubetui.screens.dialogs.set_image import SetImageDialog
 from kubetui.screens.dialogs.undo import RolloutUndoDialog
+from kubetui.screens.dialogs.validation import far_above, scale_warning
 
 App_ = App[Any]
 
@@ -168,9 +169,15 @@ async def _scale_to(app: App_, target: Target, replicas: int) -> None:
 async def handle_scale(app: App_, target: Target) -> None:
     if _nothing_selected(app, target):
         return
-    dialog = ScaleDialog(KIND_LABELS.get(target.kind, target.kind), target.name, _replicas(target.obj))
+    current = _replicas(target.obj)
+    label = KIND_LABELS.get(target.kind, target.kind)
     try:
-        replicas = await ask(app, dialog)
+        replicas = await ask(app, ScaleDialog(label, target.name, current))
+        if far_above(current, replicas):
+            warning = scale_warning(label, target.name, current, replicas)
+            await ask(
+                app, ConfirmDialog("Scale far above the current size?", warning, "Scale", dangerous=True)
+            )
     except Cancelled:
         return
     await _scale_to(app, target, replicas)
@@ -196,6 +203,13 @@ async def _scale_by(app: App_, target: Target, step: int) -> None:
     if replicas < 0:
         app.notify(f"{target.name} already has 0 replicas", severity="warning")
         return
+    if far_above(replicas - step, replicas):  # only when + crosses 1,000 pods
+        label = KIND_LABELS.get(target.kind, target.kind)
+        warning = scale_warning(label, target.name, replicas - step, replicas)
+        try:
+            await ask(app, ConfirmDialog("Scale past 1,000 pods?", warning, "Scale", dangerous=True))
+        except Cancelled:
+            return
     try:
         await run_op(
             app,

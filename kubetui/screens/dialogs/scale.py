@@ -8,7 +8,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from kubetui.screens.dialogs.base import FormDialog, field
-from kubetui.screens.dialogs.validation import parse_int
+from kubetui.screens.dialogs.validation import parse_replicas
 from kubetui.widgets.line_input import LineInput
 
 
@@ -33,4 +33,4 @@ class ScaleDialog(FormDialog[int]):
         replicas.select_all()
 
     def collect(self) -> int:
-        return parse_int("replicas", self.query_one("#replicas", Input).value, what="replicas")
+        return parse_replicas("replicas", self.query_one("#replicas", Input).value)

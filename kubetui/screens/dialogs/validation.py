@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from kubetui.cluster.ops import validate_name
 from kubetui.imageref import reference_error
+
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)
+# Replica counts are int32 in the API: anything larger is refused by the server, so refuse it here first.
+MAX_REPLICAS = 2**31 - 1
 
 
 class FieldError(ValueError):
@@ -30,15 +35,46 @@ def check_name(field: str, name: str, *, kind: str = "Deployment") -> str:
 def parse_int(field: str, text: str, *, minimum: int = 0, maximum: int | None = None, what: str) -> int:
     """``text`` as a whole number within bounds, or FieldError naming ``what`` was wrong."""
     text = text.strip()
-    try:
-        value = int(text)
-    except ValueError:
-        raise FieldError(field, f"{what} must be a whole number, not {text!r}") from None
+    # ASCII digits only: Python's int() also takes "1_000" and other scripts' digits, which the API would not.
+    if not _WHOLE.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise FieldError(field, f"{what} must be a whole number, not {shown!r}")
+    if len(text.lstrip("+-")) > 19:  # beyond any limit here, and int() refuses over 4,300 digits
+        raise FieldError(field, f"{what} must be {maximum if maximum is not None else 'smaller'} or less")
+    value = int(text)
     if value < minimum:
         raise FieldError(field, f"{what} must be {minimum} or more, not {value}")
     if maximum is not None and value > maximum:
         raise FieldError(field, f"{what} must be {maximum} or less, not {value}")
     return value
+
+
+def parse_replicas(field: str, text: str) -> int:
+    """A replica count: a whole number from 0 to the API's int32 limit."""
+    try:
+        return parse_int(field, text, maximum=MAX_REPLICAS, what="replicas")
+    except FieldError as err:
+        if "or less" in err.message:
+            raise FieldError(field, f"{err.message} (the API's limit, int32)") from None
+        raise
+
+
+def far_above(current: int, wanted: int) -> bool:
+    """A scale worth a second look: more than 10 times the current size, or past 1,000 pods."""
+    if wanted <= current:
+        return False
+    return wanted > 10 * max(current, 1) or (wanted > 1000 >= current)
+
+
+def scale_warning(kind: str, name: str, current: int, wanted: int) -> str:
+    """What scaling ``name`` from ``current`` to ``wanted`` asks of the cluster, in plain words."""
+    more = wanted - current
+    return (
+        f"Scale {kind} {name} from {current:,} to {wanted:,} replicas?\n"
+        f"That asks the cluster to start {more:,} more pod{'s' if more != 1 else ''}. Each one needs CPU and "
+        "memory on a node; pods that do not fit stay Pending, and a small cluster can stop answering while "
+        "it tries."
+    )
 
 
 def parse_port(field: str, text: str, *, what: str, required: bool = True) -> int | None:

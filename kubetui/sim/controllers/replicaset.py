@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import Iterable
 
@@ -13,6 +14,10 @@ from .base import Controller, Key, Obj, controller_ref, key_of, meta, owner_ref,
 from .deletion import delete_object
 
 RS = "replicasets.apps"
+# The real controller's burstReplicas: at most this many pods are created or deleted in one sync.
+BURST_REPLICAS = 500
+# Simulated seconds before the next sync of a ReplicaSet still short of (or over) its replicas.
+NEXT_BURST = 0.5
 
 
 def pod_is_active(pod: Obj) -> bool:
@@ -70,7 +75,7 @@ class ReplicaSetController(Controller):
                 pods.append(pod)
         return pods
 
-    def reconcile(self, key: Key) -> None:
+    async def reconcile(self, key: Key) -> None:
         rs = self.store.get(RS, *key)
         if rs is None:
             return
@@ -81,13 +86,47 @@ class ReplicaSetController(Controller):
         if not meta(rs).get("deletionTimestamp"):
             diff = want - len(active)
             if diff > 0:
-                for _ in range(diff):
-                    active.append(self._create_pod(rs))
+                burst = min(diff, BURST_REPLICAS)
+                created = await self._create_batches(key, burst, active)
+                if created < diff:  # more to make, or a creation failed: try again after a pause
+                    self.enqueue_after(key, NEXT_BURST)
             elif diff < 0:
-                for pod in self._victims(active, -diff):
+                for pod in self._victims(active, min(-diff, BURST_REPLICAS)):
                     self._delete_pod(rs, pod)
                     active.remove(pod)
-        self._update_status(rs, active)
+                if -diff > BURST_REPLICAS:
+                    self.enqueue_after(key, NEXT_BURST)
+        rs = self.store.get(RS, *key)  # the batches yielded: read it again before writing its status
+        if rs is not None:
+            self._update_status(rs, active)
+
+    async def _create_batches(self, key: Key, count: int, active: list[Obj]) -> int:
+        """Create ``count`` pods in slow-start batches (1, 2, 4, ...) as the real controller does.
+
+        The first failure ends the sync, so a cluster that refuses pods gets one error, not ``count``; between
+        batches the API server answers other requests.
+        """
+        done, batch = 0, 1
+        while done < count:
+            rs = self.store.get(RS, *key)
+            if rs is None or meta(rs).get("deletionTimestamp"):
+                break
+            for _ in range(min(batch, count - done)):
+                try:
+                    active.append(self._create_pod(rs))
+                except ApiError as exc:
+                    self.cluster.events.record(
+                        rs,
+                        "FailedCreate",
+                        f"Error creating: {exc.message}",
+                        type="Warning",
+                        component="replicaset-controller",
+                    )
+                    return done
+                done += 1
+            batch *= 2
+            await asyncio.sleep(0)
+        return done
 
     # -- pods ----------------------------------------------------------------------------------------------
 
