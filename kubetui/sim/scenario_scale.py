@@ -7,7 +7,7 @@ import copy
 import math
 from typing import TYPE_CHECKING, Any
 
-from kubetui.sim.controllers.admission import default_pod_spec, qos_class
+from kubetui.sim.controllers.admission import default_pod_spec
 from kubetui.sim.controllers.deployment_util import HASH_LABEL, REVISION, template_hash
 from kubetui.sim.controllers.kubelet_status import container_id, image_id
 from kubetui.sim.controllers.nodes import make_node
@@ -118,37 +118,37 @@ def _deployment(
     }
     cluster.admit("replicasets.apps", rs, None)
     rs = store.create("replicasets.apps", rs)
+    # Admission gives every pod of one template the same defaults, so it runs once per ReplicaSet; the pods then
+    # share their unchanging parts (containers, tolerations, conditions), as stored objects are never changed
+    # in place: a later write stores a new copy.
+    owners = [_owner(rs)]
+    model: dict[str, Any] = {
+        "metadata": {"namespace": ns, "labels": rs_labels},
+        "spec": clone(rs_template["spec"]),
+    }
+    cluster.admit("pods", model, None)
+    conditions = [
+        {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
+        for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
+    ]
     for _ in range(replicas):
         node, host_ip, index = nodes[placed // per_node % len(nodes)]
         ip = _pod_ip(index, placed % per_node)
         placed += 1
         pod_name = _free_pod_name(cluster, ns, rs_name)
-        spec = clone(rs_template["spec"])
-        spec["nodeName"] = node
         pod: dict[str, Any] = {
             "metadata": {
                 "name": pod_name,
                 "generateName": f"{rs_name}-",
                 "namespace": ns,
                 "labels": rs_labels,
-                "ownerReferences": [_owner(rs)],
+                "ownerReferences": owners,
             },
-            "spec": spec,
+            "spec": {**model["spec"], "nodeName": node},
         }
-        cluster.admit("pods", pod, None)
-        uid_hint = f"{ns}/{pod_name}"
         pod["status"] = {
             "phase": "Running",
-            "conditions": [
-                {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
-                for t in (
-                    "PodReadyToStartContainers",
-                    "Initialized",
-                    "Ready",
-                    "ContainersReady",
-                    "PodScheduled",
-                )
-            ],
+            "conditions": conditions,
             "hostIP": host_ip,
             "hostIPs": [{"ip": host_ip}],
             "podIP": ip,
@@ -163,11 +163,11 @@ def _deployment(
                     "restartCount": 0,
                     "image": image,
                     "imageID": image_id(image),
-                    "containerID": container_id(uid_hint, "main", 0),
+                    "containerID": container_id(f"{ns}/{pod_name}", "main", 0),
                     "started": True,
                 }
             ],
-            "qosClass": qos_class(spec),
+            "qosClass": model["status"]["qosClass"],
         }
         store.create("pods", pod, take=True)
     status = {
