@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import time
 from pathlib import Path
 
 from rich.text import Text
@@ -11,10 +9,11 @@ from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from kubetui.cluster.logs import (
     LogItem,
@@ -26,6 +25,7 @@ from kubetui.cluster.logs import (
 from kubetui.widgets.line_input import LineInput
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET, LogBuffer, compile_pattern
 from kubetui.widgets.log_lines import LogLines
+from kubetui.widgets.log_save import default_path, refusal, resolve
 from kubetui.widgets.log_streaming import LogStreaming
 
 TAIL_CHOICES: tuple[int | None, ...] = (100, 1000, 10000, None)
@@ -40,7 +40,14 @@ _PROMPTS = {
     "search": "search (regex; empty clears) — n / N to move between matches",
     "include": "show only lines matching (regex; empty clears)",
     "exclude": "hide lines matching (regex; empty clears)",
-    "save": "save the shown lines to file",
+    "save": "a file name; enter saves, esc cancels",
+}
+# What the prompt is for, on its own line above it: a letter pressed in the wrong pane must be obvious.
+_PROMPT_LABELS = {
+    "search": "Search the lines (regex) — enter searches, esc cancels",
+    "include": "Show only lines matching (regex) — enter applies, esc cancels",
+    "exclude": "Hide lines matching (regex) — enter applies, esc cancels",
+    "save": "Save the shown log lines to this file — enter saves, esc cancels",
 }
 _STATE_LABELS = {
     LogState.WAITING: "waiting",
@@ -51,7 +58,6 @@ _STATE_LABELS = {
     LogState.LOST: "connection lost",
     LogState.ERROR: "error",
 }
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def plain_text(item: LogItem, timestamps: bool, prefix: str) -> str:
@@ -102,16 +108,24 @@ class LogView(LogStreaming, Widget, can_focus=False):
         layout: vertical;
     }
     LogView > #log-status {
-        height: 1;
+        height: auto;
+        max-height: 4;
         background: $panel;
         color: $foreground;
     }
-    LogView > _Prompt {
+    LogView > #log-prompt-box {
         dock: bottom;
+        height: auto;
         display: none;
     }
-    LogView > _Prompt.-active {
+    LogView > #log-prompt-box.-active {
         display: block;
+    }
+    LogView #log-prompt-label {
+        width: 100%;
+        background: $accent;
+        color: $text;
+        text-style: bold;
     }
     """
 
@@ -151,6 +165,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
         self.states: dict[tuple[str, str], LogStatus] = {}
         self._prompt_kind = ""
         self._status_shown = ""
+        self._status_height = 0
         self.known_containers: set[str] = set()
         self._init_streaming()
         self._repaint_timer: Timer | None = None
@@ -158,7 +173,9 @@ class LogView(LogStreaming, Widget, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(id="log-status")
         yield LogLines(self.buffer, id="log-lines")
-        yield _Prompt(id="log-prompt")
+        with Vertical(id="log-prompt-box"):
+            yield Label(id="log-prompt-label")
+            yield _Prompt(id="log-prompt")
 
     def on_mount(self) -> None:
         self._update_status()
@@ -252,8 +269,21 @@ class LogView(LogStreaming, Widget, can_focus=False):
             text = " " + self.status_text()
             if text != self._status_shown:
                 self._status_shown = text
-                # A one-row bar never changes size: no layout pass, which would cost the whole screen.
-                self.query_one("#log-status", Static).update(Text(text, no_wrap=True), layout=False)
+                # The bar wraps, so every setting stays readable in a narrow pane. It is redrawn often (every
+                # batch of lines); a layout pass, which costs the whole screen, only when its row count changes.
+                status = self.query_one("#log-status", Static)
+                rows = self._status_rows(text, status.size.width)
+                status.update(Text(text), layout=rows != self._status_height)
+                self._status_height = rows
+
+    def _status_rows(self, text: str, width: int) -> int:
+        if width <= 0:
+            return 0
+        return len(Text(text).wrap(self.app.console, width))
+
+    def on_resize(self) -> None:
+        self._status_shown = ""  # rewrap at the new width
+        self._update_status()
 
     # --- public operations --------------------------------------------------------------------------------
 
@@ -378,13 +408,17 @@ class LogView(LogStreaming, Widget, can_focus=False):
         prompt = self.query_one(_Prompt)
         self._prompt_kind = kind
         prompt.placeholder = _PROMPTS[kind]
+        self.query_one("#log-prompt-label", Label).update(_PROMPT_LABELS[kind])
         if kind == "save":
-            name = _UNSAFE.sub("-", self.title or "logs").strip("-") or "logs"
-            prompt.value = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+            prompt.value = str(default_path(self.title))
         else:
             prompt.value = {"search": self.search_text, "include": self.include_text}.get(
                 kind, self.exclude_text
             )
+        # A proposed file name is kept whole: what is typed next edits its end instead of replacing it.
+        prompt.select_on_focus = kind != "save"
+        prompt.cursor_position = len(prompt.value)
+        self.query_one("#log-prompt-box").add_class("-active")
         prompt.add_class("-active")
         self.screen.set_focus(
             prompt
@@ -402,20 +436,57 @@ class LogView(LogStreaming, Widget, can_focus=False):
         elif kind == "exclude":
             self.set_filters(self.include_text, value)
         elif kind == "save" and value:
-            path = Path(value).expanduser()
-            try:
-                count = self.save(path)
-            except OSError as exc:
-                self.notify(f"could not save: {exc.strerror or exc}", severity="error")
-            else:
-                self.notify(f"saved {count:,} lines to {path}")
+            self._save_asking(resolve(value))
 
     @on(_Prompt.Cancelled)
     def _on_prompt_cancelled(self, event: _Prompt.Cancelled) -> None:
         event.stop()
         self._close_prompt()
 
+    def _save_asking(self, path: Path) -> None:
+        """Saves to ``path``; an existing file is overwritten only when the person says so."""
+        problem = refusal(path)
+        if problem:
+            self.notify(f"could not save: {problem}", severity="error")
+            self._reopen_save(path)
+            return
+        if not path.exists():
+            self._write(path)
+            return
+        from kubetui.screens.dialogs.confirm import ConfirmDialog
+
+        def answered(overwrite: bool | None) -> None:
+            if overwrite:
+                self._write(path)
+            else:
+                self._reopen_save(path)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Overwrite the file?",
+                f"{path} already exists. Overwrite it with the {self.buffer.shown_count:,} shown lines?",
+                ok_label="Overwrite",
+                dangerous=True,
+            ),
+            answered,
+        )
+
+    def _reopen_save(self, path: Path) -> None:
+        """Back to the save prompt holding ``path``, to pick another name."""
+        self.action_prompt("save")
+        self.query_one(_Prompt).value = str(path)
+        self.query_one(_Prompt).cursor_position = len(str(path))
+
+    def _write(self, path: Path) -> None:
+        try:
+            count = self.save(path)
+        except OSError as exc:
+            self.notify(f"could not save: {exc.strerror or exc}", severity="error")
+        else:
+            self.notify(f"saved {count:,} lines to {path}")
+
     def _close_prompt(self) -> None:
+        self.query_one("#log-prompt-box").remove_class("-active")
         self.query_one(_Prompt).remove_class("-active")
         self._prompt_kind = ""
         self.lines.focus()

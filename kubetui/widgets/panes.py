@@ -21,7 +21,13 @@ class Pane(Vertical):
 
     DEFAULT_CSS = """
     Pane { border: round $panel-lighten-2; height: 1fr; }
-    Pane:focus-within { border: round $accent; }
+    /* The pane the keys act on: a heavy border and a title in reverse, readable without colour too (``s`` is
+       Save in Logs and Scale elsewhere). */
+    Pane:focus-within {
+        border: heavy $accent;
+        border-title-style: bold reverse;
+        border-title-color: $accent;
+    }
     """
 
     def __init__(self, kind: str, *, id: str | None = None) -> None:
