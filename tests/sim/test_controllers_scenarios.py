@@ -154,3 +154,27 @@ async def test_unknown_scenario_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown scenario"):
         await c.start()
     assert all(ctl._task is None for ctl in c.controllers)
+
+
+async def test_scale_scenario_draws_another_name_when_a_generated_one_is_taken(monkeypatch) -> None:
+    """At 100,000 pods five random characters collide now and then; a generateName create draws again."""
+    from kubetui.sim.clock import Clock
+
+    drawn: list[str] = []
+    plain = Clock.suffix
+
+    def colliding(self: Clock, stream: str, n: int = 5) -> str:
+        # Every ReplicaSet's second draw repeats its first, as a collision would.
+        name = drawn[-1] if len(drawn) % 3 == 1 else plain(self, stream, n)
+        drawn.append(name)
+        return name
+
+    monkeypatch.setattr(Clock, "suffix", colliding)
+    c = SimCluster(scenario="scale:30", seed=1, speed=100)
+    await c.start()
+    try:
+        names = [p["metadata"]["name"] for p in c.store.list("pods")]
+        assert len(names) == len(set(names)) == 30
+        assert len(drawn) > 30  # the repeats were drawn again
+    finally:
+        await c.stop()
