@@ -97,7 +97,10 @@ class ClusterSession:
         return self.connection_state()[0] == "live" and self._flush_handle is None and not self._pending
 
     def connection_state(self) -> tuple[str, float | None, str | None]:
-        """("connecting"|"unreachable"|"syncing"|"live"|"reconnecting"|"forbidden", since, detail)."""
+        """("connecting"|"unreachable"|"unauthorized"|"reconnecting"|"syncing"|"live"|"forbidden", since, detail).
+
+        Kinds the user may not list do not make the connection look broken: "forbidden" only when nothing
+        else is watched (``no_access`` names them for the panes)."""
         if self.conn is None:
             if self.error is not None:
                 return "unreachable", None, _error_text(self.error)
@@ -105,13 +108,39 @@ class ClusterSession:
         stale_since = getattr(self.liveness, "stale_since", None)
         if stale_since is not None:
             return "reconnecting", stale_since, getattr(self.liveness, "detail", None)
-        for phase in ("reconnecting", "forbidden", "syncing"):
+        phases = [getattr(s, "phase", "syncing") for s in self.states.values()]
+        # Kinds this user may not list are not a broken connection: "forbidden" only when nothing else is.
+        order = (
+            "unauthorized",
+            "reconnecting",
+            "syncing",
+            *(("forbidden",) if set(phases) == {"forbidden"} else ()),
+        )
+        for phase in order:
             states = [s for s in self.states.values() if getattr(s, "phase", "syncing") == phase]
             if states:
                 # The earliest: the header says since when something has been wrong, which does not move.
                 state = min(states, key=lambda s: getattr(s, "since", None) or float("inf"))
-                return phase, getattr(state, "since", None), getattr(state, "error", None)
+                return phase, getattr(state, "since", None), _state_text(state)
         return ("live", None, None) if self.states else ("syncing", None, None)
+
+    def no_access(self) -> list[str]:
+        """The kinds the cluster refuses to list to this user (their panes say so; the others stay live)."""
+        return sorted(kind for kind, s in self.states.items() if getattr(s, "phase", "") == "forbidden")
+
+    def problem(self) -> tuple[str, str] | None:
+        """(title, full text) of what keeps kubetui from the cluster, with the fix when it is known; None when
+        the connection works. The header has one line; this is for a notice that wraps."""
+        state, _, detail = self.connection_state()
+        titles = {
+            "unreachable": "cannot use this context",
+            "reconnecting": "cannot reach the cluster",
+            "unauthorized": "credentials refused",
+            "forbidden": "no access",
+        }
+        if state not in titles or not detail:
+            return None
+        return titles[state], detail
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -359,6 +388,12 @@ def _error_text(error: Exception) -> str:
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     hint = getattr(error, "hint", "")
     return f"{message} ({hint})" if hint else str(message)
+
+
+def _state_text(state: Any) -> str | None:
+    error = getattr(state, "error", None)
+    hint = getattr(state, "hint", "")
+    return f"{error} ({hint})" if error and hint else error
 
 
 def since_text(since: float | None, now: float | None = None) -> str:

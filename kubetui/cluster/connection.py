@@ -18,10 +18,18 @@ import orjson
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config.kube_config import KubeConfigLoader
 
+from kubetui.cluster.diagnosis import (
+    certificate_names,
+    credential_kind,
+    name_mismatch_hint,
+    tls_file_problem,
+    unauthorized_hint,
+)
 from kubetui.cluster.errors import (
     ClusterError,
     ConfigError,
     Unauthorized,
+    Unreachable,
     describe_request,
     from_status,
     from_transport,
@@ -60,6 +68,8 @@ class Connection:
         configuration: Configuration,
         loader: KubeConfigLoader | None = None,
         has_exec: bool = False,
+        user: str = "",
+        auth: str = "",
     ) -> None:
         self.context = context
         self.server = server.rstrip("/")
@@ -73,6 +83,9 @@ class Connection:
         self._server_hostname: str | None = configuration.tls_server_name or None
         self._proxy: str | None = configuration.proxy or None  # the cluster's proxy-url
         self._refresh_lock = asyncio.Lock()
+        self.user = user  # the kubeconfig's user entry, for messages
+        self.auth = auth or ("exec" if has_exec else "")  # how it authenticates (see ``credential_kind``)
+        self._certificate_names: list[str] | None = None
 
     def __repr__(self) -> str:
         # Deliberately no credentials here: reprs end up in logs and tracebacks.
@@ -117,6 +130,9 @@ class Connection:
             await loader.load_and_set(configuration)
         except Exception as exc:  # the loader raises many kinds (ConfigException, OSError, ValueError...)
             raise ConfigError(f'error: cannot load credentials of context "{name}": {_scrub(exc)}') from None
+        problem = tls_file_problem(configuration.ssl_ca_cert, configuration.cert_file, configuration.key_file)
+        if problem:
+            raise ConfigError(f'error: invalid TLS settings in context "{name}": {problem}')
         try:
             return cls(
                 context=name,
@@ -126,6 +142,8 @@ class Connection:
                 configuration=configuration,
                 loader=loader,
                 has_exec="exec" in user,
+                user=ctx.user,
+                auth=credential_kind(user),
             )
         except (OSError, ValueError) as exc:  # bad CA or client certificate files
             raise ConfigError(f'error: invalid TLS settings in context "{name}": {_scrub(exc)}') from None
@@ -200,9 +218,10 @@ class Connection:
             except ClusterError:
                 raise
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                unreachable = await self._unreachable(exc)
                 if method in MUTATING and _maybe_sent(exc):
-                    raise outcome_unknown(from_transport(exc, self.server), method, path, body) from None
-                raise from_transport(exc, self.server) from None
+                    raise outcome_unknown(unreachable, method, path, body) from None
+                raise unreachable from None
             if isinstance(error, Unauthorized) and attempt == 0 and await self._reauthenticate():
                 continue
             raise error
@@ -235,7 +254,7 @@ class Connection:
                     **self._tls_args(),
                 )
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                raise from_transport(exc, self.server) from None
+                raise await self._unreachable(exc) from None
             if 200 <= resp.status < 300:
                 break
             try:
@@ -284,6 +303,21 @@ class Connection:
             args["proxy"] = self._proxy
         return args
 
+    async def _unreachable(self, exc: BaseException) -> Unreachable:
+        """The transport failure as kubectl words it; a certificate that lacks the host name gets the names
+        it does cover, and the server address (or tls-server-name) that would work."""
+        error = from_transport(exc, self.server)
+        if error.cause != "tls-name":
+            return error
+        if self._certificate_names is None:
+            self._certificate_names = await certificate_names(
+                self.server, self._configuration.ssl_ca_cert or None
+            )
+        hint = name_mismatch_hint(self.server, self._certificate_names)
+        if hint:
+            error.hint = hint
+        return error
+
     async def _headers(self, content_type: str | None) -> dict[str, str]:
         if self._has_exec and self._exec_expired():
             await self._reauthenticate()
@@ -324,13 +358,16 @@ class Connection:
         except orjson.JSONDecodeError:
             status = {"message": raw.decode(errors="replace").strip()[:500]}
         verb, resource, _, namespace = describe_request(method, path, query)
-        return from_status(
+        error = from_status(
             code,
             status if isinstance(status, dict) else {},
             verb=verb,
             resource=resource,
             namespace=namespace,
         )
+        if isinstance(error, Unauthorized):
+            error.hint = unauthorized_hint(self.auth, self.user)
+        return error
 
 
 def _params(query: dict[str, Any] | None) -> list[tuple[str, str]] | None:

@@ -11,6 +11,7 @@ class ClusterError(Exception):
     """Any failure talking to a cluster. ``message`` is what kubectl would print; ``code`` the HTTP status."""
 
     reason = "Unknown"
+    hint = ""  # what to do about it, in plain words (set where the cause is known)
 
     def __init__(self, message: str, code: int = 0, *, status: dict[str, Any] | None = None) -> None:
         super().__init__(message)

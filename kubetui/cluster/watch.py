@@ -19,12 +19,12 @@ import orjson
 
 from kubetui.cluster.compact import compact
 from kubetui.cluster.connection import Connection
-from kubetui.cluster.errors import ClusterError, Expired, Forbidden, from_status
+from kubetui.cluster.errors import ClusterError, Expired, Forbidden, Unauthorized, from_status
 
 log = logging.getLogger(__name__)
 
 DeltaType = Literal["ADDED", "MODIFIED", "DELETED"]
-Phase = Literal["syncing", "live", "reconnecting", "forbidden"]
+Phase = Literal["syncing", "live", "reconnecting", "forbidden", "unauthorized"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class WatchState:
     phase: Phase
     since: float | None = None  # wall-clock time the phase began (for reconnecting: the first failure)
     error: str | None = None
+    hint: str = ""  # what to do about the error, when its cause is known
 
 
 class Backoff:
@@ -197,7 +198,9 @@ class Watcher:
                 message = exc.message if isinstance(exc, ClusterError) else f"{type(exc).__name__}: {exc}"
                 if not isinstance(exc, ClusterError):
                     log.warning("watch %s failed unexpectedly", self.kind, exc_info=True)
-                self._set_state("reconnecting", message)
+                # Refused credentials are not a network blip: said as such, retried as patiently.
+                phase: Phase = "unauthorized" if isinstance(exc, Unauthorized) else "reconnecting"
+                self._set_state(phase, message, hint=getattr(exc, "hint", ""))
                 await self._sleep(self.backoff.next())
         self._cancel_flush()
 
@@ -212,14 +215,16 @@ class Watcher:
             if not self._stopped:
                 raise
 
-    def _set_state(self, phase: Phase, error: str | None = None, *, force: bool = False) -> None:
+    def _set_state(
+        self, phase: Phase, error: str | None = None, *, hint: str = "", force: bool = False
+    ) -> None:
         current = self.state
         if current.phase == phase and current.error == error and not force:
             return
         # A run of failures keeps the time of the first, so the UI can say "reconnecting since T".
-        keep_since = phase == current.phase == "reconnecting"
+        keep_since = phase == current.phase and phase in ("reconnecting", "unauthorized")
         since = current.since if keep_since else time.time()
-        self.state = WatchState(self.kind, phase, since, error)
+        self.state = WatchState(self.kind, phase, since, error, hint)
         try:
             self.on_state(self.state)
         except Exception:

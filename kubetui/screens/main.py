@@ -212,6 +212,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         if not self._alive():
             return
         self.refresh_header()
+        self._titles()  # a kind the user may not list says so in its pane
         if isinstance(message, ConnectionChanged):
             self.refresh_bindings()  # a new context may be read-only: its keys change
             if message.connected:
@@ -311,12 +312,14 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
 
     def _titles(self) -> None:
         namespace = self.session.view_namespace or "all namespaces"
+        no_access = set(self.session.no_access())
         for kind in TABLE_KINDS:
             pane = self.query_one(f"#pane-{kind}", Pane)
             table = self.table(kind)
             where = f" ({namespace})" if kind in rows.NAMESPACED else ""
-            _set_title(pane, f"{PANE_TITLES[kind]}{where} [{table.row_count}]")
-            notes = []
+            count = "no access" if kind in no_access else str(table.row_count)
+            _set_title(pane, f"{PANE_TITLES[kind]}{where} [{count}]")
+            notes = [f"your account may not list {kind}"] if kind in no_access else []
             if kind == "pods" and self.pod_scope is not None:
                 scope_obj = self.session.store.get(*self.pod_scope)
                 if scope_obj is not None:

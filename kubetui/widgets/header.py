@@ -17,6 +17,7 @@ STATE_STATUS = {
     "reconnecting": "warning",
     "forbidden": "failed",
     "unreachable": "failed",
+    "unauthorized": "failed",
 }
 
 
@@ -56,13 +57,16 @@ class ClusterHeader(Static):
             label = f"reconnecting since {time.strftime('%H:%M:%S', time.localtime(since))}"
             if not frozen:
                 label += f" ({since_text(since)})"
-        if state in ("reconnecting", "unreachable"):
+        if state in ("reconnecting", "unreachable", "unauthorized"):
             label += " · data stale"
         text.append(f"● {label}", style=colours.get(STATE_STATUS.get(state, "pending"), ""))
         if session.readonly:
             text.append("  [read-only]", style="bold")
         if detail and state != "live":
             text.append(f"  {detail}")
+        no_access = session.no_access() if hasattr(session, "no_access") else []
+        if no_access and state != "forbidden":
+            text.append(f"  no access: {', '.join(no_access)}", style=colours.get("warning", ""))
         # Version and server last: on a narrow terminal they are what gets cut.
         version = (session.version or {}).get("gitVersion")
         if version:

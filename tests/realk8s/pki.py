@@ -38,10 +38,12 @@ def _name(common_name: str, organizations: tuple[str, ...] = ()) -> x509.Name:
 
 
 class Authority:
-    """A CA that signs certificates into ``directory``."""
+    """A CA that signs certificates into ``directory`` (a new one, or with ``load`` the one already there)."""
 
     def __init__(self, directory: Path, common_name: str = "kubetui-realk8s-ca") -> None:
         self.directory = directory
+        self.cert_path = directory / "ca.crt"
+        self.key_path = directory / "ca.key"
         directory.mkdir(parents=True, exist_ok=True)
         self.key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)
@@ -71,10 +73,22 @@ class Authority:
             )
             .sign(self.key, hashes.SHA256())
         )
-        self.cert_path = directory / "ca.crt"
-        self.key_path = directory / "ca.key"
         self.cert_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
         _write_key(self.key_path, self.key)
+
+    @classmethod
+    def load(cls, directory: Path) -> Authority:
+        """The CA already written in ``directory``, to sign more certificates with it."""
+        ca = cls.__new__(cls)
+        ca.directory = directory
+        ca.cert_path = directory / "ca.crt"
+        ca.key_path = directory / "ca.key"
+        ca.cert = x509.load_pem_x509_certificate(ca.cert_path.read_bytes())
+        key = serialization.load_pem_private_key(ca.key_path.read_bytes(), password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        ca.key = key
+        ca.name = ca.cert.subject
+        return ca
 
     def issue(
         self,

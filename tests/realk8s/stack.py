@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
+import datetime
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,41 +29,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.realk8s import bootstrap, build, commands, pki
+from tests.realk8s.bootstrap import TOKEN_USERS, node_object
+from tests.realk8s.commands import ADVERTISE_ADDRESS, CLUSTER_CIDR, SERVICE_CIDR
+from tests.realk8s.kubeconfigs import CONTEXT, write_kubeconfig
+from tests.realk8s.procs import Component, alive, free_port, reap, signal_group, spawn, tail
 
-from tests.realk8s import build, pki
+__all__ = [
+    "ADVERTISE_ADDRESS",
+    "CLUSTER_CIDR",
+    "CONTEXT",
+    "SERVICE_CIDR",
+    "TOKEN_USERS",
+    "Component",
+    "Stack",
+    "default_workdir",
+    "free_port",
+    "main",
+    "node_object",
+]
 
-HERE = Path(__file__).resolve().parent
-SERVICE_CIDR = "10.96.0.0/12"
-CLUSTER_CIDR = "10.244.0.0/16"
-CONTEXT = "realk8s"
-ADVERTISE_ADDRESS = "192.0.2.10"
 READY_TIMEOUT = 60.0
-
-# Bearer-token users of the token file, with what RBAC grants them (made in ``_bootstrap_rbac``).
-TOKEN_USERS: dict[str, tuple[str, ...]] = {
-    "token-admin": ("system:masters",),  # everything, through a bearer token instead of a client cert
-    "viewer": (),  # the built-in "view" ClusterRole everywhere: reads, but no secrets and no writes
-    "pod-reader": (),  # pods, workloads and services everywhere; not secrets, not nodes
-    "team-a": (),  # "edit" in namespace team-a only; nothing cluster-wide
-}
 
 
 def default_workdir() -> Path:
     return Path(tempfile.gettempdir()) / f"kubetui-realk8s-{os.getuid()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Component:
-    name: str
-    argv: list[str]
-    pid: int = 0
 
 
 @dataclass
@@ -143,13 +131,13 @@ class Stack:
     def down(self, remove: bool = True) -> None:
         """Stop every component (TERM, then KILL after 5 s) and, unless told otherwise, remove the folder."""
         for component in reversed(list(self.components.values())):
-            _signal_group(component.pid, signal.SIGTERM)
+            signal_group(component.pid, signal.SIGTERM)
         deadline = time.monotonic() + 5
         for component in self.components.values():
-            while _alive(component.pid) and time.monotonic() < deadline:
+            while alive(component.pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            _signal_group(component.pid, signal.SIGKILL)
-            _reap(component.pid)
+            signal_group(component.pid, signal.SIGKILL)
+            reap(component.pid)
         self.components.clear()
         state = self.workdir / "stack.json"
         if remove:
@@ -160,12 +148,12 @@ class Stack:
     def stop_component(self, name: str, sig: int = signal.SIGTERM) -> None:
         """Stop one component (for restart tests); ``start_component`` brings it back with the same flags."""
         component = self.components[name]
-        _signal_group(component.pid, sig)
+        signal_group(component.pid, sig)
         deadline = time.monotonic() + 10
-        while _alive(component.pid) and time.monotonic() < deadline:
+        while alive(component.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        _signal_group(component.pid, signal.SIGKILL)
-        _reap(component.pid)
+        signal_group(component.pid, signal.SIGKILL)
+        reap(component.pid)
 
     def start_component(self, name: str) -> None:
         self._spawn(name, self.components[name].argv)
@@ -193,8 +181,27 @@ class Stack:
     def token_kubeconfig(self, user: str, path: Path | None = None, *, token: str | None = None) -> Path:
         """A kubeconfig for a token-file user (or any ``token``), trusting the stack's CA."""
         path = path or self.workdir / f"kubeconfig-{user}"
-        _write_kubeconfig(path, self.server, self.ca_file, user, {"token": token or self.tokens[user]})
+        write_kubeconfig(path, self.server, self.ca_file, user, {"token": token or self.tokens[user]})
         return path
+
+    def cert_kubeconfig(
+        self,
+        name: str,
+        common_name: str,
+        *,
+        organizations: tuple[str, ...] = (),
+        not_after: datetime.datetime | None = None,
+        server: str | None = None,
+    ) -> Path:
+        """A kubeconfig with a new client certificate signed by the stack's CA (``not_after`` in the past
+        gives an expired one), reaching ``server`` (default: the 127.0.0.1 address)."""
+        pair = pki.Authority.load(self.pki_dir).issue(
+            name, common_name, organizations=organizations, client=True, not_after=not_after
+        )
+        credentials = {"client-certificate": str(pair.cert), "client-key": str(pair.key)}
+        return write_kubeconfig(
+            self.workdir / f"kubeconfig-{name}", server or self.server, self.ca_file, name, credentials
+        )
 
     def env(self) -> dict[str, str]:
         return {"KUBECONFIG": str(self.kubeconfig)}
@@ -274,7 +281,7 @@ class Stack:
             ("kubeconfig-scheduler", "scheduler"),
             ("kubeconfig-kwok", "kwok"),
         ):
-            _write_kubeconfig(
+            write_kubeconfig(
                 self.workdir / name,
                 self.server,
                 self.ca_file,
@@ -282,174 +289,33 @@ class Stack:
                 {"client-certificate": str(p / f"{pair}.crt"), "client-key": str(p / f"{pair}.key")},
             )
 
-    def _binary(self, name: str) -> str:
+    def _layout(self) -> commands.Layout:
         assert self.bin_dir is not None
-        return str(self.bin_dir / name)
+        return commands.Layout(self.bin_dir, self.workdir, self.ports)
 
     def _start_etcd(self) -> None:
-        etcd, peer = self.ports["etcd"], self.ports["etcd-peer"]
-        self._spawn(
-            "etcd",
-            [
-                self._binary("etcd"),
-                "--name=realk8s",
-                f"--data-dir={self.workdir / 'etcd'}",
-                f"--listen-client-urls=http://127.0.0.1:{etcd}",
-                f"--advertise-client-urls=http://127.0.0.1:{etcd}",
-                f"--listen-peer-urls=http://127.0.0.1:{peer}",
-                f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
-                f"--initial-cluster=realk8s=http://127.0.0.1:{peer}",
-                "--unsafe-no-fsync",  # a test cluster: durability across power loss does not matter here
-                "--log-level=warn",
-            ],
-        )
+        self._spawn("etcd", commands.etcd(self._layout()))
 
     def _start_apiserver(self) -> None:
-        p = self.pki_dir
-        self._spawn(
-            "kube-apiserver",
-            [
-                self._binary("kube-apiserver"),
-                f"--etcd-servers=http://127.0.0.1:{self.ports['etcd']}",
-                "--bind-address=127.0.0.1",
-                # The real API server refuses a loopback address for the "kubernetes" Service's endpoints; it
-                # listens on loopback only, so the advertised one is a documentation address (RFC 5737).
-                f"--advertise-address={ADVERTISE_ADDRESS}",
-                f"--secure-port={self.ports['apiserver']}",
-                f"--tls-cert-file={p / 'apiserver.crt'}",
-                f"--tls-private-key-file={p / 'apiserver.key'}",
-                f"--client-ca-file={p / 'ca.crt'}",
-                f"--token-auth-file={p / 'tokens.csv'}",
-                "--authorization-mode=Node,RBAC",
-                f"--service-account-key-file={p / 'sa.pub'}",
-                f"--service-account-signing-key-file={p / 'sa.key'}",
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                f"--service-cluster-ip-range={SERVICE_CIDR}",
-                "--service-node-port-range=30000-32767",
-                "--allow-privileged=true",
-                f"--kubelet-client-certificate={p / 'apiserver-kubelet-client.crt'}",
-                f"--kubelet-client-key={p / 'apiserver-kubelet-client.key'}",
-                "--kubelet-preferred-address-types=InternalIP",
-                "--endpoint-reconciler-type=lease",
-                # Namespaces bypass the watch cache, so compacting etcd gives their watchers a real 410 Gone, as
-                # any watch served by etcd sees (the cache would hide the compaction until it restarts).
-                "--watch-cache-sizes=namespaces#0",
-                "--v=0",
-            ],
-        )
+        self._spawn("kube-apiserver", commands.apiserver(self._layout()))
 
     def _start_controllers(self) -> None:
-        p = self.pki_dir
-        self._spawn(
-            "kube-controller-manager",
-            [
-                self._binary("kube-controller-manager"),
-                f"--kubeconfig={self.workdir / 'kubeconfig-controller-manager'}",
-                f"--authentication-kubeconfig={self.workdir / 'kubeconfig-controller-manager'}",
-                f"--authorization-kubeconfig={self.workdir / 'kubeconfig-controller-manager'}",
-                "--bind-address=127.0.0.1",
-                f"--secure-port={self.ports['kcm']}",
-                "--leader-elect=false",
-                "--use-service-account-credentials=true",
-                f"--service-account-private-key-file={p / 'sa.key'}",
-                f"--root-ca-file={p / 'ca.crt'}",
-                f"--cluster-signing-cert-file={p / 'ca.crt'}",
-                f"--cluster-signing-key-file={p / 'ca.key'}",
-                f"--service-cluster-ip-range={SERVICE_CIDR}",
-                f"--cluster-cidr={CLUSTER_CIDR}",
-                "--controllers=*",
-                "--v=0",
-            ],
-        )
-        self._spawn(
-            "kube-scheduler",
-            [
-                self._binary("kube-scheduler"),
-                f"--kubeconfig={self.workdir / 'kubeconfig-scheduler'}",
-                f"--authentication-kubeconfig={self.workdir / 'kubeconfig-scheduler'}",
-                f"--authorization-kubeconfig={self.workdir / 'kubeconfig-scheduler'}",
-                "--bind-address=127.0.0.1",
-                f"--secure-port={self.ports['sched']}",
-                "--leader-elect=false",
-                "--v=0",
-            ],
-        )
+        at = self._layout()
+        self._spawn("kube-controller-manager", commands.controller_manager(at))
+        self._spawn("kube-scheduler", commands.scheduler(at))
         config = self.workdir / "kwok.yaml"
-        config.write_text(_kwok_config(self.workdir))
-        self._spawn(
-            "kwok",
-            [
-                self._binary("kwok"),
-                f"--kubeconfig={self.workdir / 'kubeconfig-kwok'}",
-                f"--config={config}",
-                "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-                "--node-ip=127.0.0.1",
-                f"--node-port={self.ports['kwok']}",
-                f"--server-address=127.0.0.1:{self.ports['kwok']}",
-                f"--tls-cert-file={p / 'kwok-serving.crt'}",
-                f"--tls-private-key-file={p / 'kwok-serving.key'}",
-                f"--cidr={CLUSTER_CIDR}",
-            ],
-        )
+        config.write_text(commands.kwok_config(self.workdir))
+        self._spawn("kwok", commands.kwok(at, config))
 
     def _bootstrap(self) -> None:
-        """Nodes for kwok to manage, and the RBAC the token users are described with."""
-        for index in range(self.nodes):
-            self.api("POST", "/api/v1/nodes", node_object(f"kwok-node-{index}", index))
-        self.api("POST", "/api/v1/namespaces", {"metadata": {"name": "team-a"}})
-        rbac = "/apis/rbac.authorization.k8s.io/v1"
-        self.api(
-            "POST",
-            f"{rbac}/clusterroles",
-            {
-                "metadata": {"name": "kubetui-pod-reader"},
-                "rules": [
-                    {
-                        "apiGroups": [""],
-                        "resources": ["pods", "pods/log", "services", "events", "namespaces", "endpoints"],
-                        "verbs": ["get", "list", "watch"],
-                    },
-                    {
-                        "apiGroups": ["apps"],
-                        "resources": ["deployments", "replicasets"],
-                        "verbs": ["get", "list", "watch"],
-                    },
-                    {
-                        "apiGroups": ["discovery.k8s.io"],
-                        "resources": ["endpointslices"],
-                        "verbs": ["get", "list", "watch"],
-                    },
-                ],
-            },
-        )
-        for user, role in (("viewer", "view"), ("pod-reader", "kubetui-pod-reader")):
-            self.api(
-                "POST",
-                f"{rbac}/clusterrolebindings",
-                {
-                    "metadata": {"name": f"kubetui-{user}"},
-                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
-                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
-                },
-            )
-        self.api(
-            "POST",
-            f"{rbac}/namespaces/team-a/rolebindings",
-            {
-                "metadata": {"name": "kubetui-team-a"},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
-                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "team-a"}],
-            },
-        )
+        """Nodes for kwok to manage, and the RBAC the token users are described with (see bootstrap.py)."""
+        for path, body in bootstrap.requests(self.nodes):
+            self.api("POST", path, body)
 
     # -- helpers ----------------------------------------------------------------------------------------
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        with open(self.log_file(name), "ab") as out:
-            proc = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self.components[name] = Component(name, argv, proc.pid)
+        self.components[name] = spawn(name, argv, self.log_file(name))
         self._save()
 
     def _ssl(self) -> ssl.SSLContext:
@@ -506,97 +372,14 @@ class Stack:
     def _wait(self, check: Any, deadline: float, what: str) -> None:
         while time.monotonic() < deadline:
             for component in self.components.values():
-                if not _alive(component.pid):
-                    tail = _tail(self.log_file(component.name))
-                    raise RuntimeError(f"realk8s: {component.name} exited while waiting for {what}:\n{tail}")
+                if not alive(component.pid):
+                    last = tail(self.log_file(component.name))
+                    raise RuntimeError(f"realk8s: {component.name} exited while waiting for {what}:\n{last}")
             if check():
                 return
             time.sleep(0.1)
-        logs = "\n".join(f"--- {c}\n{_tail(self.log_file(c))}" for c in self.components)
+        logs = "\n".join(f"--- {c}\n{tail(self.log_file(c))}" for c in self.components)
         raise TimeoutError(f"realk8s: no {what} within the start-up limit\n{logs}")
-
-
-def node_object(name: str, index: int) -> dict[str, Any]:
-    return {
-        "metadata": {
-            "name": name,
-            "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-            "labels": {
-                "kubernetes.io/hostname": name,
-                "kubernetes.io/os": "linux",
-                "kubernetes.io/arch": "amd64",
-                "type": "kwok",
-            },
-        },
-        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
-    }
-
-
-def _kwok_config(workdir: Path) -> str:
-    """kwok's configuration: its stages, and every pod's logs served from one file (kwok has no containers)."""
-    log_file = workdir / "container.log"
-    log_file.write_text(
-        "".join(
-            f"2026-01-01T00:00:{i:02d}.000000000Z stdout F line {i} from a kwok container\n"
-            for i in range(10)
-        )
-    )
-    docs = list(yaml.safe_load_all((HERE / "kwok-stages.yaml").read_text()))
-    docs.append(
-        {
-            "apiVersion": "kwok.x-k8s.io/v1alpha1",
-            "kind": "ClusterLogs",
-            "metadata": {"name": "every-pod"},
-            "spec": {"logs": [{"logsFile": str(log_file), "follow": True}]},
-        }
-    )
-    return yaml.safe_dump_all(docs, sort_keys=False)
-
-
-def _write_kubeconfig(path: Path, server: str, ca: Path, user: str, credentials: dict[str, str]) -> None:
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": CONTEXT, "cluster": {"server": server, "certificate-authority": str(ca)}}],
-        "users": [{"name": user, "user": credentials}],
-        "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": user}}],
-        "current-context": CONTEXT,
-    }
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    path.chmod(0o600)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        finished, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        finished = 0  # not our child (started by another process): ask the kernel instead
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    return finished == 0
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    if pid > 0:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, sig)
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def main(argv: list[str]) -> int:

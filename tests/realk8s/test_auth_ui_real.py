@@ -1,0 +1,75 @@
+"""What a person sees on an 80x24 terminal when the real API server refuses the connection: the cause and its
+fix in a notice that wraps (the one-line header cuts them), and "unauthorized" rather than a wait."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kubetui.app import KubeApp
+from kubetui.config import Settings
+from kubetui.session import SessionConfig
+from tests.realk8s.kubeconfigs import write_kubeconfig
+from tests.realk8s.tls_relay import TLSRelay
+from tests.ui.helpers import screen_text, wait_for
+
+pytestmark = [pytest.mark.realk8s]
+
+
+def _flat(text: str) -> str:
+    """Words in order, without the line breaks and edges a wrapped notice adds."""
+    return " ".join(text.replace("▌", " ").replace("▐", " ").split())
+
+
+def notices(app: Any) -> list[str]:
+    """The text of each notice as it stands on the screen: the screen cut to the notice's region, so a word
+    beyond the terminal's edge would be missing here."""
+    from textual.widgets._toast import Toast
+
+    lines = screen_text(app).splitlines()
+    width = app.size[0]
+    out = []
+    for toast in app.screen.query(Toast):
+        region = toast.region
+        assert region.right <= width, "a notice runs past the right edge"
+        rows = lines[region.y : region.bottom]
+        out.append(_flat(" ".join(row[region.x : region.right] for row in rows)))
+    return out
+
+
+def shown_notice(app: Any, words: str) -> str:
+    return next((text for text in notices(app) if words in text), "")
+
+
+async def test_name_mismatch_notice_shows_the_whole_fix_at_80_columns(realk8s: Any, tmp_path: Path) -> None:
+    async with TLSRelay(realk8s.pki_dir, realk8s.ports["apiserver"]) as relay:
+        kubeconfig = write_kubeconfig(
+            tmp_path / "kubeconfig",
+            f"https://localhost:{relay.port}",
+            realk8s.ca_file,
+            "u",
+            {"token": realk8s.tokens["token-admin"]},
+        )
+        app = KubeApp(SessionConfig(kubeconfig=str(kubeconfig)), settings=Settings())
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            fix = f"https://127.0.0.1:{relay.port}"
+            words = await wait_for(pilot, lambda: shown_notice(app, fix), timeout=30)
+            assert "certificate is not valid for localhost" in words
+            assert f"set the cluster's server to {fix} in your kubeconfig" in words
+            assert app.session.connection_state()[0] == "reconnecting"
+            told = [n for n in app._notifications if fix in n.message]
+            assert len(told) == 1  # retries do not repeat it
+
+
+async def test_garbage_token_is_shown_as_refused_credentials(realk8s: Any, tmp_path: Path) -> None:
+    kubeconfig = realk8s.token_kubeconfig("nobody", tmp_path / "kubeconfig", token="garbage")
+    app = KubeApp(SessionConfig(kubeconfig=str(kubeconfig)), settings=Settings())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        words = await wait_for(pilot, lambda: shown_notice(app, "refused the bearer token"), timeout=30)
+        assert "credentials refused" in words
+        assert 'bearer token of user "nobody": it is wrong, expired or revoked' in words
+        screen = screen_text(app)
+        assert "● unauthorized" in screen  # the header's state: an answer, not "reconnecting"
+        assert "garbage" not in screen  # the token itself is never shown
