@@ -45,7 +45,7 @@ class Liveness:
                         f"no answer from the server since {time.strftime('%H:%M:%S', time.localtime(sent))}"
                     )
                     if exc.cause != "timeout":
-                        self.detail = exc.message
+                        self.detail = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
                     self.on_change(self.stale_since, self.detail)
             except ClusterError:
                 self._answered()
