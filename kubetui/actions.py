@@ -12,9 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-WORKLOADS = frozenset({"deployments", "replicasets", "pods"})
-PANE_KINDS = frozenset({"nodes", "deployments", "replicasets", "pods", "services"})
-ALL_KINDS = frozenset({*PANE_KINDS, "events", "namespaces"})
+from kubetui import kinds
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class Action:
     id: str
     key: str
     label: str
-    kinds: frozenset[str] = frozenset()  # empty: applies everywhere
+    kinds: frozenset[str] = frozenset()  # empty: applies everywhere; else read from the registry of kinds
     dangerous: bool = False
     mutates: bool = False
     group: str = "object"  # object | navigation | view | app
@@ -37,12 +35,12 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     # -- acting on the cluster (dialogs come from screens/dialogs) ----------------------------------------
-    Action("new", "n", "New", ALL_KINDS, mutates=True, description="Create a Deployment"),
+    Action("new", "n", "New", kinds.applies("new"), mutates=True, description="Create a Deployment"),
     Action(
         "expose",
         "x",
         "Expose",
-        frozenset({"deployments", "replicasets", "pods", "services"}),
+        kinds.applies("expose"),
         mutates=True,
         description="Create a Service for the selected workload",
     ),
@@ -50,7 +48,7 @@ ACTIONS: tuple[Action, ...] = (
         "scale",
         "s",
         "Scale",
-        frozenset({"deployments", "replicasets"}),
+        kinds.applies("scale"),
         mutates=True,
         description="Set the number of replicas",
     ),
@@ -58,7 +56,7 @@ ACTIONS: tuple[Action, ...] = (
         "scale_up",
         "plus",
         "+1",
-        frozenset({"deployments"}),
+        kinds.applies("scale_up"),
         mutates=True,
         show=False,
         description="Scale up by one replica",
@@ -67,7 +65,7 @@ ACTIONS: tuple[Action, ...] = (
         "scale_down",
         "minus",
         "-1",
-        frozenset({"deployments"}),
+        kinds.applies("scale_down"),
         mutates=True,
         show=False,
         description="Scale down by one replica",
@@ -76,7 +74,7 @@ ACTIONS: tuple[Action, ...] = (
         "set_image",
         "i",
         "Image",
-        frozenset({"deployments"}),
+        kinds.applies("set_image"),
         mutates=True,
         description="Set a container image (rolling update)",
     ),
@@ -84,7 +82,7 @@ ACTIONS: tuple[Action, ...] = (
         "undo",
         "u",
         "Undo",
-        frozenset({"deployments"}),
+        kinds.applies("undo"),
         mutates=True,
         description="Roll back to an earlier revision",
     ),
@@ -92,7 +90,7 @@ ACTIONS: tuple[Action, ...] = (
         "restart",
         "r",
         "Restart",
-        frozenset({"deployments"}),
+        kinds.applies("restart"),
         mutates=True,
         description="Rollout restart: replace every pod",
     ),
@@ -100,7 +98,7 @@ ACTIONS: tuple[Action, ...] = (
         "delete",
         "ctrl+d",
         "Delete",
-        frozenset({"deployments", "replicasets", "pods", "services"}),
+        kinds.applies("delete"),
         dangerous=True,
         mutates=True,
         description="Delete the selected object",
@@ -110,19 +108,25 @@ ACTIONS: tuple[Action, ...] = (
         "pull_secret",
         "ctrl+r",
         "Pull secret",
-        frozenset({"deployments", "pods"}),
+        kinds.applies("pull_secret"),
         mutates=True,
         show=False,
         description="Create a registry Secret and add it to the Deployment's imagePullSecrets",
     ),
     # -- looking at an object -------------------------------------------------------------------------------
-    Action("describe", "d", "Describe", ALL_KINDS, description="Describe the object, with its events"),
-    Action("yaml", "y", "YAML", ALL_KINDS, description="Show the object as YAML"),
+    Action(
+        "describe",
+        "d",
+        "Describe",
+        kinds.applies("describe"),
+        description="Describe the object, with its events",
+    ),
+    Action("yaml", "y", "YAML", kinds.applies("yaml"), description="Show the object as YAML"),
     Action(
         "logs",
         "l",
         "Logs",
-        frozenset({"deployments", "replicasets", "pods", "services"}),
+        kinds.applies("logs"),
         description="Logs full screen (every pod of a workload)",
     ),
     # -- moving around ------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from kubetui.messages import (
 )
 
 FREEZE_BATCH = 200
-NAMESPACED = frozenset({"deployments", "replicasets", "pods", "services", "endpointslices", "events"})
 
 
 @dataclass

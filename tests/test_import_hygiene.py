@@ -11,7 +11,7 @@ import pytest
 
 import kubetui
 
-LAYERS = ("cluster", "sim", "providers")
+LAYERS = ("cluster", "sim", "providers", "kinds")
 
 
 def _modules(layer: str) -> list[str]:

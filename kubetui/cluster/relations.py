@@ -15,12 +15,19 @@ def _meta(obj: Obj) -> dict[str, Any]:
     return obj.get("metadata") or {}
 
 
-def revision(obj: Obj) -> int:
-    """A ReplicaSet's (or Deployment's) revision annotation as an int; 0 when absent or malformed."""
+def revision_or_none(obj: Obj) -> int | None:
+    """The ``deployment.kubernetes.io/revision`` annotation of a ReplicaSet or Deployment; None when absent or
+    malformed. The one place kubetui reads it."""
+    value = (_meta(obj).get("annotations") or {}).get(REVISION)
     try:
-        return int((_meta(obj).get("annotations") or {}).get(REVISION, 0))
+        return int(value) if value is not None else None
     except (TypeError, ValueError):
-        return 0
+        return None
+
+
+def revision(obj: Obj) -> int:
+    """The revision as an int; 0 when absent or malformed (sorts first, as kubectl's history does)."""
+    return revision_or_none(obj) or 0
 
 
 def replicasets_of(store: Store, deployment: Obj) -> list[Obj]:

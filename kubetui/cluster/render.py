@@ -15,6 +15,7 @@ from kubetui.cluster.render_net import (
 from kubetui.cluster.render_pod import _compute as _compute_pod
 from kubetui.cluster.render_pod import pod_cells, pod_ready, pod_status
 from kubetui.cluster.render_time import human_age, parse_time, timestamp_since
+from kubetui.kinds.labels import selector_string
 
 __all__ = [
     "COLUMNS",
@@ -83,26 +84,7 @@ def _age(obj: Obj, now: float) -> str:
     return timestamp_since(_meta(obj).get("creationTimestamp"), now)
 
 
-def _selector_string(selector: Obj | None) -> str:
-    """``LabelSelectorAsSelector(...).String()``: requirements sorted by key."""
-    if not selector:
-        return ""
-    reqs: list[tuple[str, str]] = []
-    for key, value in (selector.get("matchLabels") or {}).items():
-        reqs.append((key, f"{key}={value}"))
-    for expr in selector.get("matchExpressions") or []:
-        key = expr.get("key", "")
-        op = expr.get("operator", "")
-        values = ",".join(sorted(expr.get("values") or []))
-        text = {
-            "In": f"{key} in ({values})",
-            "NotIn": f"{key} notin ({values})",
-            "Exists": key,
-            "DoesNotExist": f"!{key}",
-        }.get(op, f"{key} {op} ({values})")
-        reqs.append((key, text))
-    reqs.sort(key=lambda r: r[0])
-    return ",".join(text for _, text in reqs)
+_selector_string = selector_string
 
 
 def format_label_selector(selector: Obj | None) -> str:

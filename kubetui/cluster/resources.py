@@ -1,9 +1,11 @@
-"""Where each kind lives in the API (paths, namespaced or not) and kubectl's aliases for it."""
+"""Paths of the kinds the registry (``kubetui.kinds``) knows, and lookup by kubectl's names for them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from kubetui import kinds
 
 
 @dataclass(frozen=True)
@@ -33,29 +35,8 @@ class Resource:
         return "/".join(parts)
 
 
-RESOURCES: tuple[Resource, ...] = (
-    Resource("pods", "/api/v1", "Pod", True, ("po", "pod")),
-    Resource("services", "/api/v1", "Service", True, ("svc", "service")),
-    Resource("endpoints", "/api/v1", "Endpoints", True, ("ep",)),
-    Resource("events", "/api/v1", "Event", True, ("ev", "event")),
-    Resource("secrets", "/api/v1", "Secret", True, ("secret",)),
-    Resource("configmaps", "/api/v1", "ConfigMap", True, ("cm", "configmap")),
-    Resource("serviceaccounts", "/api/v1", "ServiceAccount", True, ("sa", "serviceaccount")),
-    Resource("namespaces", "/api/v1", "Namespace", False, ("ns", "namespace")),
-    Resource("nodes", "/api/v1", "Node", False, ("no", "node")),
-    Resource(
-        "deployments", "/apis/apps/v1", "Deployment", True, ("deploy", "deployment", "deployments.apps")
-    ),
-    Resource("replicasets", "/apis/apps/v1", "ReplicaSet", True, ("rs", "replicaset", "replicasets.apps")),
-    Resource("statefulsets", "/apis/apps/v1", "StatefulSet", True, ("sts", "statefulset")),
-    Resource("daemonsets", "/apis/apps/v1", "DaemonSet", True, ("ds", "daemonset")),
-    Resource(
-        "endpointslices",
-        "/apis/discovery.k8s.io/v1",
-        "EndpointSlice",
-        True,
-        ("endpointslice", "endpointslices.discovery.k8s.io"),
-    ),
+RESOURCES: tuple[Resource, ...] = tuple(
+    Resource(k.plural, k.prefix, k.kind, k.namespaced, k.names) for k in kinds.KINDS
 )
 
 _BY_NAME: dict[str, Resource] = {}

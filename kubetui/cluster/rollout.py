@@ -14,9 +14,11 @@ import orjson
 
 from kubetui.cluster.connection import JSON_PATCH, STRATEGIC_MERGE_PATCH, Connection
 from kubetui.cluster.errors import ClusterError, Expired, NotFound, Unreachable
+from kubetui.cluster.relations import REVISION, revision_or_none
 from kubetui.cluster.resources import resource_for
+from kubetui.kinds.labels import selector_string
 
-REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+REVISION_ANNOTATION = REVISION
 CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
 RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 HASH_LABEL = "pod-template-hash"
@@ -65,14 +67,6 @@ class RolloutMessage(str):
         return message
 
 
-def _revision_of(obj: Mapping[str, Any]) -> int | None:
-    value = ((obj.get("metadata") or {}).get("annotations") or {}).get(REVISION_ANNOTATION)
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
 def _prune(value: Any) -> Any:
     """Drop empty maps/lists/None so that comparisons treat nil and empty alike (Go's semantic equality)."""
     if isinstance(value, dict):
@@ -96,22 +90,6 @@ def templates_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return bool(_prune(_without_hash(a)) == _prune(_without_hash(b)))
 
 
-def _selector_query(selector: Mapping[str, Any] | None) -> str:
-    parts = [f"{k}={v}" for k, v in sorted(((selector or {}).get("matchLabels") or {}).items())]
-    for expr in (selector or {}).get("matchExpressions") or []:
-        values = ",".join(expr.get("values") or [])
-        op = expr.get("operator")
-        if op == "In":
-            parts.append(f"{expr['key']} in ({values})")
-        elif op == "NotIn":
-            parts.append(f"{expr['key']} notin ({values})")
-        elif op == "Exists":
-            parts.append(expr["key"])
-        elif op == "DoesNotExist":
-            parts.append(f"!{expr['key']}")
-    return ",".join(parts)
-
-
 async def _deployment_and_replicasets(
     conn: Connection, namespace: str, name: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -121,7 +99,7 @@ async def _deployment_and_replicasets(
     listed = await conn.request(
         "GET",
         resource_for("replicasets").path(namespace),
-        query={"labelSelector": _selector_query((deployment.get("spec") or {}).get("selector"))},
+        query={"labelSelector": selector_string((deployment.get("spec") or {}).get("selector"))},
     )
     owned = [
         rs
@@ -151,7 +129,7 @@ async def rollout_history(conn: Connection, namespace: str, deployment: str) -> 
     current_name = (new_rs or {}).get("metadata", {}).get("name")
     revisions: list[Revision] = []
     for rs in owned:
-        number = _revision_of(rs)
+        number = revision_or_none(rs)
         if number is None:
             continue
         meta = rs.get("metadata") or {}
@@ -182,7 +160,7 @@ def _revision_replicaset(name: str, owned: list[dict[str, Any]], to_revision: in
     latest: tuple[int, dict[str, Any] | None] = (-1, None)
     previous: tuple[int, dict[str, Any] | None] = (-1, None)
     for rs in owned:
-        number = _revision_of(rs)
+        number = revision_or_none(rs)
         if number is None:
             continue
         if to_revision == 0:
@@ -209,7 +187,7 @@ async def rollout_undo(
     """
     obj, owned = await _deployment_and_replicasets(conn, namespace, deployment)
     rs = _revision_replicaset(deployment, owned, to_revision)
-    number = _revision_of(rs) or to_revision
+    number = revision_or_none(rs) or to_revision
     if (obj.get("spec") or {}).get("paused"):
         raise ClusterError(
             "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' "
@@ -276,13 +254,17 @@ async def rollout_restart(
     return result
 
 
-def status_message(deployment: Mapping[str, Any]) -> RolloutMessage:
-    """kubectl's ``DeploymentStatusViewer.Status`` for one observation of the Deployment."""
+def status_message(deployment: Mapping[str, Any], min_generation: int = 0) -> RolloutMessage:
+    """kubectl's ``DeploymentStatusViewer.Status`` for one observation of the Deployment.
+
+    ``min_generation``: the generation a change just sent produced, for a cache that has not seen it yet.
+    """
     name = (deployment.get("metadata") or {}).get("name", "")
     meta = deployment.get("metadata") or {}
     spec = deployment.get("spec") or {}
     status = deployment.get("status") or {}
-    if int(meta.get("generation") or 0) <= int(status.get("observedGeneration") or 0):
+    generation = max(int(meta.get("generation") or 0), min_generation)
+    if generation <= int(status.get("observedGeneration") or 0):
         for cond in status.get("conditions") or []:
             if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
                 return RolloutMessage(f'deployment "{name}" exceeded its progress deadline', failed=True)

@@ -6,10 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kubetui import kinds
 from kubetui.cluster.watch import Delta
 
 Obj = dict[str, Any]
 ObjList = list[Obj]  # an alias, because Store.list shadows the builtin inside the class
+# The extra indexes each kind asks the registry for.
+_NODE_INDEXED = frozenset(k.plural for k in kinds.KINDS if "node" in k.indexes)
+_INVOLVED_INDEXED = frozenset(k.plural for k in kinds.KINDS if "involved" in k.indexes)
 
 
 def _meta(obj: Obj) -> dict[str, Any]:
@@ -85,11 +89,11 @@ class Store:
                 self._by_owner[kind][ref["uid"]].add(uid)
         for key, value in (meta.get("labels") or {}).items():
             self._by_label[kind][f"{key}={value}"].add(uid)
-        if kind == "pods":
+        if kind in _NODE_INDEXED:
             node = (obj.get("spec") or {}).get("nodeName")
             if node:
                 self._by_node[node].add(uid)
-        elif kind == "events":
+        elif kind in _INVOLVED_INDEXED:
             involved = (obj.get("involvedObject") or (obj.get("regarding") or {})).get("uid")
             if involved:
                 self._by_involved[involved].add(uid)
@@ -106,11 +110,11 @@ class Store:
                 _discard(self._by_owner[kind], ref["uid"], uid)
         for k, v in (meta.get("labels") or {}).items():
             _discard(self._by_label[kind], f"{k}={v}", uid)
-        if kind == "pods":
+        if kind in _NODE_INDEXED:
             node = (obj.get("spec") or {}).get("nodeName")
             if node:
                 _discard(self._by_node, node, uid)
-        elif kind == "events":
+        elif kind in _INVOLVED_INDEXED:
             involved = (obj.get("involvedObject") or (obj.get("regarding") or {})).get("uid")
             if involved:
                 _discard(self._by_involved, involved, uid)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import orjson
 
+from kubetui import kinds
 from kubetui.cluster.compact import compact
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import ClusterError, Expired, Forbidden, Unauthorized, from_status
@@ -38,19 +39,11 @@ class KindInfo:
     api_version: str
 
 
+# Every kind the registry knows can be watched; the session watches ``kinds.WATCHED`` for its whole run.
 KIND_INFO: dict[str, KindInfo] = {
-    "nodes": KindInfo("/api/v1", "nodes", False, "Node", "v1"),
-    "namespaces": KindInfo("/api/v1", "namespaces", False, "Namespace", "v1"),
-    "deployments": KindInfo("/apis/apps/v1", "deployments", True, "Deployment", "apps/v1"),
-    "replicasets": KindInfo("/apis/apps/v1", "replicasets", True, "ReplicaSet", "apps/v1"),
-    "pods": KindInfo("/api/v1", "pods", True, "Pod", "v1"),
-    "services": KindInfo("/api/v1", "services", True, "Service", "v1"),
-    "endpointslices": KindInfo(
-        "/apis/discovery.k8s.io/v1", "endpointslices", True, "EndpointSlice", "discovery.k8s.io/v1"
-    ),
-    "events": KindInfo("/api/v1", "events", True, "Event", "v1"),
+    k.plural: KindInfo(k.prefix, k.plural, k.namespaced, k.kind, k.api_version) for k in kinds.KINDS
 }
-KINDS: tuple[str, ...] = tuple(KIND_INFO)
+KINDS: tuple[str, ...] = kinds.WATCHED
 
 
 def kind_path(kind: str, namespace: str | None = None) -> str:

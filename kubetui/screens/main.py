@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from kubetui import actions as actions_table
+from kubetui import kinds
 from kubetui.keymap import PRIORITY_ACTIONS, bindings
 from kubetui.messages import ConnectionChanged, DeltasArrived
 from kubetui.screens import rows
@@ -189,23 +190,29 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             if kind in TABLE_KINDS:
                 self.refill(kind)
             return
-        if kind in TABLE_KINDS:
-            if kind == "pods" and self._scope_pred is None and self.pod_scope is not None:
-                self._set_scope(self.pod_scope)
+        views = kinds.views_fed_by(kind)  # which views this kind feeds is the registry's to say
+        listed = kind in TABLE_KINDS
+        if (
+            listed
+            and kinds.VIEW_POD_SCOPE in views
+            and self._scope_pred is None
+            and self.pod_scope is not None
+        ):
+            self._set_scope(self.pod_scope)  # the scope's objects arrived after it was chosen
+        if listed:
             self.update_rows(kind, message.uids)
-        if kind == "replicasets":
+        if kinds.VIEW_REVISIONS in views and (not listed or self.deployment_uid in message.uids):
             self._refresh_revisions()
-            if self.pod_scope and self.pod_scope[0] == "deployments":
-                self._set_scope(self.pod_scope, refill=True)
-        if kind == "pods":
-            self.query_one(LogsPane).pods_changed(self.session)
-            if self.pod_scope and self.pod_scope[0] == "deployments":  # its pods may start failing later
+        if kinds.VIEW_POD_SCOPE in views and self.pod_scope and self.pod_scope[0] == "deployments":
+            if listed:  # the scoped pods may start failing later
                 self._offer_pull_secret(self.pod_scope[1])
-        if kind in ("services", "endpointslices", "pods", "nodes") and self.service_uid:
+            else:  # a new ReplicaSet of the Deployment brings new pods
+                self._set_scope(self.pod_scope, refill=True)
+        if kinds.VIEW_LOGS in views:
+            self.query_one(LogsPane).pods_changed(self.session)
+        if kinds.VIEW_TRAFFIC in views and self.service_uid:
             self._refresh_traffic()
-        if kind == "deployments" and self.deployment_uid in message.uids:
-            self._refresh_revisions()
-        if kind in TABLE_KINDS:
+        if listed:
             self._titles()
 
     def cluster_state(self, message: Any) -> None:
@@ -262,7 +269,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         namespace = self.session.view_namespace
         if (
             namespace
-            and kind in rows.NAMESPACED
+            and kind in kinds.NAMESPACED
             and (obj.get("metadata") or {}).get("namespace") != namespace
         ):
             return None
@@ -293,7 +300,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         with_ns = self._with_namespace()
         if table.set_columns(rows.columns(kind, with_ns)):
             table._sort_key = name_sort(with_ns)
-        namespace = self.session.view_namespace if kind in rows.NAMESPACED else None
+        namespace = self.session.view_namespace if kind in kinds.NAMESPACED else None
         wanted: dict[str, tuple[Any, ...]] = {}
         for obj in self.session.store.list(kind, namespace):
             row = self._member(kind, obj)
@@ -316,7 +323,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         for kind in TABLE_KINDS:
             pane = self.query_one(f"#pane-{kind}", Pane)
             table = self.table(kind)
-            where = f" ({namespace})" if kind in rows.NAMESPACED else ""
+            where = f" ({namespace})" if kind in kinds.NAMESPACED else ""
             count = "no access" if kind in no_access else str(table.row_count)
             _set_title(pane, f"{PANE_TITLES[kind]}{where} [{count}]")
             notes = [f"your account may not list {kind}"] if kind in no_access else []

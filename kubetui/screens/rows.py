@@ -9,33 +9,18 @@ from typing import Any
 
 from rich.text import Text
 
-from kubetui.cluster import render
+from kubetui import kinds
+from kubetui.cluster import relations, render
+from kubetui.kinds import labels
 from kubetui.widgets.resource_table import EMPHASIS
 from kubetui.widgets.resource_table import _plain as plain
 
 Obj = Mapping[str, Any]
 
-# Columns each pane shows, picked from kubectl's wide output so the panes stay narrow yet telling.
-PANE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "nodes": ("NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP"),
-    "deployments": ("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "IMAGES"),
-    "pods": ("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"),
-    "services": ("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"),
-    "replicasets": ("NAME", "DESIRED", "CURRENT", "READY", "AGE", "IMAGES"),
-    "events": ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"),
-    "namespaces": ("NAME", "STATUS", "AGE"),
-}
-# The column that carries the status colour.
-STATUS_COLUMN = {
-    "pods": "STATUS",
-    "nodes": "STATUS",
-    "deployments": "READY",
-    "replicasets": "READY",
-    "services": "EXTERNAL-IP",
-    "events": "TYPE",
-    "namespaces": "STATUS",
-}
-NAMESPACED = frozenset({"deployments", "replicasets", "pods", "services", "events"})
+# Columns each pane shows and the one carrying the status colour come from the registry of kinds.
+PANE_COLUMNS: dict[str, tuple[str, ...]] = {k.plural: k.columns for k in kinds.KINDS if k.columns}
+STATUS_COLUMN = {k.plural: k.status_column for k in kinds.KINDS if k.status_column}
+NAMESPACED = kinds.NAMESPACED
 TABLE_KINDS = ("nodes", "deployments", "pods", "services")  # the main screen's resource panes
 
 
@@ -81,58 +66,11 @@ def cells(
 # -- filters ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class LabelRequirement:
-    key: str
-    op: str  # "=", "!=", "exists", "!exists", "in", "notin"
-    values: tuple[str, ...] = ()
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        if self.op == "exists":
-            return self.key in labels
-        if self.op == "!exists":
-            return self.key not in labels
-        if self.op in ("=", "in"):
-            return labels.get(self.key) in self.values
-        return labels.get(self.key) not in self.values  # != / notin
-
-
-_SET_RE = re.compile(r"^\s*([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
-
-
-def parse_selector(text: str) -> list[LabelRequirement]:
+def parse_selector(text: str) -> list[labels.Requirement]:
     """kubectl's label selector syntax: ``a=b,c!=d,e,!f,g in (x,y)``; raises ValueError when malformed."""
-    parts: list[str] = []
-    depth, start = 0, 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    out: list[LabelRequirement] = []
-    for raw in parts:
-        part = raw.strip()
-        if not part:
-            raise ValueError(f"empty requirement in selector {text!r}")
-        match = _SET_RE.match(part)
-        if match:
-            values = tuple(v.strip() for v in match.group(3).split(",") if v.strip())
-            out.append(LabelRequirement(match.group(1), match.group(2), values))
-        elif "!=" in part:
-            key, value = part.split("!=", 1)
-            out.append(LabelRequirement(key.strip(), "!=", (value.strip(),)))
-        elif "=" in part:
-            key, value = part.split("==", 1) if "==" in part else part.split("=", 1)
-            out.append(LabelRequirement(key.strip(), "=", (value.strip(),)))
-        elif part.startswith("!"):
-            out.append(LabelRequirement(part[1:].strip(), "!exists"))
-        else:
-            out.append(LabelRequirement(part, "exists"))
-        if not re.fullmatch(r"[\w./-]+", out[-1].key):
-            raise ValueError(f"invalid label key {out[-1].key!r}")
-    return out
+    if not text.strip():
+        raise ValueError("empty label selector")
+    return labels.parse(text)
 
 
 @dataclass
@@ -141,7 +79,7 @@ class RowFilter:
 
     text: str = ""
     pattern: re.Pattern[str] | None = None
-    selector: list[LabelRequirement] = field(default_factory=list)
+    selector: list[labels.Requirement] = field(default_factory=list)
 
     @classmethod
     def parse(cls, text: str) -> RowFilter:
@@ -162,8 +100,7 @@ class RowFilter:
 
     def matches(self, obj: Obj, row: tuple[Any, ...]) -> bool:
         if self.selector:
-            labels = (obj.get("metadata") or {}).get("labels") or {}
-            return all(req.matches(labels) for req in self.selector)
+            return labels.requirements_match(self.selector, (obj.get("metadata") or {}).get("labels"))
         if self.pattern is None:
             return True
         # Each cell on its own, so that ^ and $ anchor to a name, a status or an IP.
@@ -180,12 +117,8 @@ def owner_uids(obj: Obj) -> set[str]:
 
 def deployment_scope(store: Any, deployment: Obj) -> Callable[[Obj], bool]:
     """Pods owned by the Deployment's ReplicaSets (all revisions, so a rollout shows old and new pods)."""
-    uid = (deployment.get("metadata") or {}).get("uid")
-    namespace = (deployment.get("metadata") or {}).get("namespace")
     rs_uids = {
-        (rs.get("metadata") or {}).get("uid")
-        for rs in store.list("replicasets", namespace)
-        if uid in owner_uids(rs)
+        (rs.get("metadata") or {}).get("uid") for rs in relations.replicasets_of(store, dict(deployment))
     }
     return lambda pod: bool(owner_uids(pod) & rs_uids)
 
@@ -202,15 +135,11 @@ def node_scope(node: Obj) -> Callable[[Obj], bool]:
 
 def service_selects(service: Obj) -> Callable[[Obj], bool]:
     """Pods the Service's selector picks in its namespace (a Service without selector picks none)."""
-    spec = service.get("spec") or {}
-    selector = spec.get("selector") or {}
+    selector = (service.get("spec") or {}).get("selector") or {}
     namespace = (service.get("metadata") or {}).get("namespace")
 
     def match(pod: Obj) -> bool:
         meta = pod.get("metadata") or {}
-        if not selector or meta.get("namespace") != namespace:
-            return False
-        labels = meta.get("labels") or {}
-        return all(labels.get(k) == v for k, v in selector.items())
+        return meta.get("namespace") == namespace and labels.map_matches(selector, meta.get("labels"))
 
     return match

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kubetui.kinds.labels import selector_matches
 from kubetui.sim import errors
 from kubetui.sim.resources import ResourceType
-from kubetui.sim.selectors import selector_matches
 
 Obj = dict[str, Any]
 Cause = tuple[str, str, str]

@@ -8,29 +8,10 @@ from typing import Any
 from rich.text import Text
 
 from kubetui.cluster import render
+from kubetui.cluster.relations import replicasets_of, revision
 from kubetui.widgets.resource_table import ResourceTable
 
-REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 COLUMNS = ("", "REV", "REPLICASET", "DESIRED", "READY", "IMAGES", "AGE")
-
-
-def revision(rs: dict[str, Any]) -> int:
-    try:
-        return int(((rs.get("metadata") or {}).get("annotations") or {}).get(REVISION_ANNOTATION, 0))
-    except (TypeError, ValueError):
-        return 0
-
-
-def replicasets_of(store: Any, deployment: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Deployment's ReplicaSets, newest revision first."""
-    meta = deployment.get("metadata") or {}
-    uid = meta.get("uid")
-    owned = [
-        rs
-        for rs in store.list("replicasets", meta.get("namespace"))
-        if any(ref.get("uid") == uid for ref in (rs.get("metadata") or {}).get("ownerReferences") or [])
-    ]
-    return sorted(owned, key=revision, reverse=True)
 
 
 def _images(rs: dict[str, Any]) -> str:

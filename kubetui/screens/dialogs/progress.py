@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubetui.cluster.relations import revision
 from kubetui.cluster.render import pod_status, status_class
+from kubetui.cluster.rollout import status_message
 
-REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 STUCK_REASONS = (
     "ErrImagePull",
     "ImagePullBackOff",
@@ -52,13 +53,6 @@ class Progress:
     pods: list[PodLine] = field(default_factory=list)
 
 
-def _revision(obj: dict[str, Any]) -> int:
-    try:
-        return int((obj.get("metadata", {}).get("annotations") or {}).get(REVISION_ANNOTATION, 0))
-    except ValueError:
-        return 0
-
-
 def _owner_uid(obj: dict[str, Any]) -> str | None:
     for ref in obj.get("metadata", {}).get("ownerReferences") or []:
         if ref.get("controller"):
@@ -76,18 +70,17 @@ def rollout_progress(
     if deployment is None:
         return Progress("The Deployment is gone.", failed=True)
     meta = deployment.get("metadata", {})
-    name = meta.get("name", "")
     uid = meta.get("uid")
-    owned = sorted((rs for rs in replicasets if _owner_uid(rs) == uid), key=_revision, reverse=True)
-    newest = _revision(owned[0]) if owned else 0
+    owned = sorted((rs for rs in replicasets if _owner_uid(rs) == uid), key=revision, reverse=True)
+    newest = revision(owned[0]) if owned else 0
     lines = [
         ReplicaSetLine(
             name=rs["metadata"]["name"],
-            revision=_revision(rs),
+            revision=revision(rs),
             desired=int((rs.get("spec") or {}).get("replicas") or 0),
             current=int((rs.get("status") or {}).get("replicas") or 0),
             ready=int((rs.get("status") or {}).get("readyReplicas") or 0),
-            newest=_revision(rs) == newest,
+            newest=revision(rs) == newest,
         )
         for rs in owned
     ]
@@ -108,22 +101,5 @@ def rollout_progress(
     def progress(message: str, **kw: Any) -> Progress:
         return Progress(message, replicasets=lines, pods=pod_lines, stuck=stuck, **kw)
 
-    spec, status = deployment.get("spec") or {}, deployment.get("status") or {}
-    generation = max(int(meta.get("generation") or 0), min_generation)
-    if int(status.get("observedGeneration") or 0) < generation:
-        return progress("Waiting for the deployment spec update to be observed...")
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
-            return progress(f'deployment "{name}" exceeded its progress deadline', failed=True)
-    want = int(spec.get("replicas", 1) or 0)
-    updated = int(status.get("updatedReplicas") or 0)
-    total = int(status.get("replicas") or 0)
-    available = int(status.get("availableReplicas") or 0)
-    prefix = f'Waiting for deployment "{name}" rollout to finish: '
-    if updated < want:
-        return progress(prefix + f"{updated} out of {want} new replicas have been updated...")
-    if total > updated:
-        return progress(prefix + f"{total - updated} old replicas are pending termination...")
-    if available < updated:
-        return progress(prefix + f"{available} of {updated} updated replicas are available...")
-    return progress(f'deployment "{name}" successfully rolled out', done=True)
+    status = status_message(deployment, min_generation)
+    return progress(str(status), done=status.done, failed=status.failed)

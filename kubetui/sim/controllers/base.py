@@ -8,6 +8,8 @@ import logging
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from kubetui.kinds.labels import map_matches as map_matches  # shared with the client
+from kubetui.kinds.labels import selector_matches as selector_matches
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import Event
 
@@ -46,35 +48,6 @@ def owner_ref(owner: Obj, *, controller: bool = True) -> dict[str, Any]:
         "controller": controller,
         "blockOwnerDeletion": True,
     }
-
-
-def selector_matches(selector: dict[str, Any] | None, labels: dict[str, str] | None) -> bool:
-    """A LabelSelector (matchLabels + matchExpressions) against labels; an empty selector matches everything."""
-    if selector is None:
-        return False
-    labels = labels or {}
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key", ""), expr.get("operator", ""), expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
-def map_matches(selector: dict[str, str] | None, labels: dict[str, str] | None) -> bool:
-    """A Service-style selector (plain map); an empty or missing one selects nothing."""
-    if not selector:
-        return False
-    labels = labels or {}
-    return all(labels.get(k) == v for k, v in selector.items())
 
 
 class Controller:

@@ -1,0 +1,257 @@
+"""The registry of kinds: one frozen description per kind kubetui knows without asking the cluster.
+
+Each ``KindSpec`` says where the kind lives in the API (group, version, plural), how kubectl names it
+(singular, short names), whether it is namespaced, which columns and status column its pane shows, its title
+and command aliases, the actions it allows, the store indexes it needs and the views that redraw when it
+changes. Kinds it does not know are described at run time from discovery (``kubetui.cluster.discovery``).
+No UI imports here: the cluster layer and the built-in cluster read it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Views that redraw when objects of a kind change (MainScreen maps each to one refresh).
+VIEW_REVISIONS = "revisions"  # the Deployment pane's ReplicaSet revisions
+VIEW_POD_SCOPE = "pod-scope"  # the Pods pane scoped to a Deployment
+VIEW_TRAFFIC = "traffic"  # the Service traffic path
+VIEW_LOGS = "logs"  # the Logs pane's pod set
+
+LOOK = frozenset({"describe", "yaml"})
+EDIT = frozenset({"edit", "delete"})
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What kubetui knows of one kind."""
+
+    plural: str  # the store key and URL segment: "pods"
+    kind: str  # the objects' ``kind``: "Pod"
+    group: str  # "" for the core group
+    version: str
+    namespaced: bool
+    singular: str = ""
+    short_names: tuple[str, ...] = ()
+    title: str = ""
+    aliases: tuple[str, ...] = ()  # command-line names beyond kubectl's (k9s habits: "dp")
+    columns: tuple[str, ...] = ()  # the pane's columns, picked from kubectl's wide output
+    status_column: str | None = None  # the column carrying the status colour
+    actions: frozenset[str] = LOOK | EDIT  # action ids that apply to this kind
+    indexes: tuple[str, ...] = ()  # store indexes beyond namespace/name/owner/label: "node", "involved"
+    feeds: tuple[str, ...] = ()  # views that redraw when an object of this kind changes
+    watched: bool = False  # watched for the whole session (the main screen needs it); else on demand
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def prefix(self) -> str:
+        """``/api/v1`` or ``/apis/<group>/<version>``."""
+        return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+
+    @property
+    def qualified(self) -> str:
+        """``deployments.apps`` for grouped kinds, ``pods`` for core ones (kubectl's fully specified name)."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name kubectl (and the command line) accepts for this kind, lower case."""
+        singular = self.singular or self.kind.lower()
+        names = [self.plural, singular, *self.short_names, self.kind.lower(), *self.aliases]
+        if self.group:
+            names += [f"{self.plural}.{self.group}", f"{singular}.{self.group}"]
+        return tuple(dict.fromkeys(names))
+
+
+_WORKLOAD = LOOK | EDIT | {"logs"}
+
+KINDS: tuple[KindSpec, ...] = (
+    KindSpec(
+        "nodes",
+        "Node",
+        "",
+        "v1",
+        False,
+        short_names=("no",),
+        title="Nodes",
+        columns=("NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP"),
+        status_column="STATUS",
+        actions=LOOK | {"new"},
+        feeds=(VIEW_TRAFFIC,),
+        watched=True,
+    ),
+    KindSpec(
+        "namespaces",
+        "Namespace",
+        "",
+        "v1",
+        False,
+        short_names=("ns",),
+        title="Namespaces",
+        columns=("NAME", "STATUS", "AGE"),
+        status_column="STATUS",
+        actions=LOOK | {"new"},
+        watched=True,
+    ),
+    KindSpec(
+        "deployments",
+        "Deployment",
+        "apps",
+        "v1",
+        True,
+        short_names=("deploy",),
+        title="Deployments",
+        aliases=("dp",),
+        columns=("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "IMAGES"),
+        status_column="READY",
+        actions=_WORKLOAD
+        | {"new", "expose", "scale", "scale_up", "scale_down", "set_image", "undo", "restart", "pull_secret"},
+        feeds=(VIEW_REVISIONS,),
+        watched=True,
+    ),
+    KindSpec(
+        "replicasets",
+        "ReplicaSet",
+        "apps",
+        "v1",
+        True,
+        short_names=("rs",),
+        title="ReplicaSets",
+        columns=("NAME", "DESIRED", "CURRENT", "READY", "AGE", "IMAGES"),
+        status_column="READY",
+        actions=_WORKLOAD | {"new", "expose", "scale"},
+        feeds=(VIEW_REVISIONS, VIEW_POD_SCOPE),
+        watched=True,
+    ),
+    KindSpec(
+        "pods",
+        "Pod",
+        "",
+        "v1",
+        True,
+        short_names=("po",),
+        title="Pods",
+        columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"),
+        status_column="STATUS",
+        actions=_WORKLOAD | {"new", "expose", "pull_secret"},
+        indexes=("node",),
+        feeds=(VIEW_LOGS, VIEW_POD_SCOPE, VIEW_TRAFFIC),
+        watched=True,
+    ),
+    KindSpec(
+        "services",
+        "Service",
+        "",
+        "v1",
+        True,
+        short_names=("svc",),
+        title="Services",
+        columns=("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"),
+        status_column="EXTERNAL-IP",
+        actions=_WORKLOAD | {"new", "expose"},
+        feeds=(VIEW_TRAFFIC,),
+        watched=True,
+    ),
+    KindSpec(
+        "endpointslices",
+        "EndpointSlice",
+        "discovery.k8s.io",
+        "v1",
+        True,
+        title="EndpointSlices",
+        feeds=(VIEW_TRAFFIC,),
+        watched=True,
+    ),
+    KindSpec(
+        "events",
+        "Event",
+        "",
+        "v1",
+        True,
+        short_names=("ev",),
+        title="Events",
+        columns=("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"),
+        status_column="TYPE",
+        actions=LOOK | {"new"},
+        indexes=("involved",),
+        watched=True,
+    ),
+    # Kinds watched only while a view of them is open.
+    KindSpec("endpoints", "Endpoints", "", "v1", True, short_names=("ep",), title="Endpoints"),
+    KindSpec("configmaps", "ConfigMap", "", "v1", True, short_names=("cm",), title="ConfigMaps"),
+    KindSpec("secrets", "Secret", "", "v1", True, title="Secrets"),
+    KindSpec(
+        "serviceaccounts", "ServiceAccount", "", "v1", True, short_names=("sa",), title="ServiceAccounts"
+    ),
+    KindSpec(
+        "persistentvolumeclaims",
+        "PersistentVolumeClaim",
+        "",
+        "v1",
+        True,
+        short_names=("pvc",),
+        title="PersistentVolumeClaims",
+    ),
+    KindSpec(
+        "persistentvolumes",
+        "PersistentVolume",
+        "",
+        "v1",
+        False,
+        short_names=("pv",),
+        title="PersistentVolumes",
+    ),
+    KindSpec("statefulsets", "StatefulSet", "apps", "v1", True, short_names=("sts",), title="StatefulSets"),
+    KindSpec("daemonsets", "DaemonSet", "apps", "v1", True, short_names=("ds",), title="DaemonSets"),
+    KindSpec("jobs", "Job", "batch", "v1", True, title="Jobs"),
+    KindSpec("cronjobs", "CronJob", "batch", "v1", True, short_names=("cj",), title="CronJobs"),
+    KindSpec(
+        "ingresses", "Ingress", "networking.k8s.io", "v1", True, short_names=("ing",), title="Ingresses"
+    ),
+    KindSpec(
+        "customresourcedefinitions",
+        "CustomResourceDefinition",
+        "apiextensions.k8s.io",
+        "v1",
+        False,
+        short_names=("crd", "crds"),
+        title="CustomResourceDefinitions",
+    ),
+)
+
+BY_PLURAL: dict[str, KindSpec] = {k.plural: k for k in KINDS}
+BY_KIND: dict[tuple[str, str], KindSpec] = {(k.api_version, k.kind): k for k in KINDS}
+_BY_NAME: dict[str, KindSpec] = {}
+for _spec in KINDS:
+    for _name in _spec.names:
+        _BY_NAME.setdefault(_name, _spec)
+
+NAMESPACED: frozenset[str] = frozenset(k.plural for k in KINDS if k.namespaced)
+WATCHED: tuple[str, ...] = tuple(k.plural for k in KINDS if k.watched)
+
+
+def spec(plural: str) -> KindSpec:
+    """The registry entry for a store key (``pods``); KeyError for kinds only discovery knows."""
+    return BY_PLURAL[plural]
+
+
+def lookup(name: str) -> KindSpec | None:
+    """The built-in kind a kubectl-style name means (``deploy``, ``Deployment``, ``deployments.apps``)."""
+    return _BY_NAME.get(name.lower())
+
+
+def feeding(view: str) -> frozenset[str]:
+    """The kinds whose changes redraw ``view``."""
+    return frozenset(k.plural for k in KINDS if view in k.feeds)
+
+
+def views_fed_by(plural: str) -> tuple[str, ...]:
+    found = BY_PLURAL.get(plural)
+    return found.feeds if found is not None else ()
+
+
+def applies(action_id: str) -> frozenset[str]:
+    """The kinds an action applies to, read from each kind's allowed actions."""
+    return frozenset(k.plural for k in KINDS if action_id in k.actions)
