@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from kubetui.cluster.errors import ClusterError
 from kubetui.launch import SIM_CONTEXT
@@ -32,6 +32,7 @@ from kubetui.screens.clusters_dialogs import (
     RunDialog,
     RunOutcome,
 )
+from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.keyed_rows import sync_rows
 
 COLUMNS = ("", "PROVIDER", "NAME", "NODES", "STATE", "CONTEXT")
@@ -95,7 +96,7 @@ class ClustersScreen(Screen[None]):
         yield DataTable(id="clusters", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._setup_providers()

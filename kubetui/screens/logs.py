@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from kubetui.cluster.logs import LogSource
+from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.log_buffer import DEFAULT_BUDGET
 from kubetui.widgets.log_view import LogView
 
@@ -41,7 +41,7 @@ class LogsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield LogView(budget=self._budget, poll_interval=self._poll_interval, id="logs-full")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         view = self.view

@@ -11,7 +11,6 @@ from textual.containers import Grid
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from kubetui import actions as actions_table
 from kubetui import kinds
@@ -23,6 +22,7 @@ from kubetui.screens.rows import TABLE_KINDS
 from kubetui.screens.selection import SelectionMixin
 from kubetui.widgets.command_line import CommandBar, CommandLine
 from kubetui.widgets.header import ClusterHeader
+from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.logs_pane import LogsPane
 from kubetui.widgets.panes import PANE_ORDER, PANE_TITLES, Pane, PaneTabs
 from kubetui.widgets.resource_table import ResourceTable, name_sort
@@ -71,7 +71,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             with Pane("logs"):
                 yield LogsPane(id="logs", budget=getattr(self.app.settings, "log_line_budget", None))  # type: ignore[attr-defined]
         yield CommandBar(id="command-bar")
-        yield Footer()
+        yield KeyFooter()
 
     ready = False  # set once the widgets exist; cluster messages before that are caught up on mount
 
@@ -157,6 +157,19 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             if action == "filter" and self.focused_kind() not in self.filters:
                 return False
         return True
+
+    def footer_extra(self) -> set[str]:
+        """Keys hidden from the footer that it shows now: the pull-Secret key while the Deployment the
+        registry offer named (or the selected one) cannot pull its pods' images."""
+        from kubetui.screens.dialogs.registry_flow import deployment_to_fix, pull_failure
+
+        target = self.target()
+        if self.session.readonly or target.kind not in ("deployments", "pods"):
+            return set()
+        deployment = deployment_to_fix(self.app, self.session.store, target.kind, target.obj)
+        if deployment is None or pull_failure(self.session.store, deployment) is None:
+            return set()
+        return {"pull_secret"}
 
     def action_object(self, action_id: str) -> None:
         self.run_action_id(action_id)

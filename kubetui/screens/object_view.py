@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
+import textwrap
 from typing import Any
 
 import yaml
@@ -12,10 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from kubetui.actions import Target, register_handler
+from kubetui.widgets.key_footer import KeyFooter
 
 MASK = "••••••••"
 
@@ -46,9 +50,48 @@ def mask_secret(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_yaml(obj: dict[str, Any]) -> str:
+    """The object as ``kubectl get -o yaml`` prints it: keys sorted at every level (apiVersion, kind,
+    metadata, spec, status at the top), Secrets masked, managedFields folded."""
     return yaml.safe_dump(
-        mask_secret(fold_managed_fields(obj)), sort_keys=False, default_flow_style=False, allow_unicode=True
+        mask_secret(fold_managed_fields(obj)), sort_keys=True, default_flow_style=False, allow_unicode=True
     )
+
+
+_CELL_START = re.compile(r"(?<=\S)  +(?=\S)")
+
+
+def hanging_wrap(text: str, width: int) -> str:
+    """Lines longer than ``width`` wrapped with their continuation under the cell they overflow in.
+
+    An event's long message goes on below the Message column, a long value below where the value starts,
+    so describe's columns stay readable however narrow the terminal.
+    """
+    if width < 40:
+        return text
+    out: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        starts = [m.end() for m in _CELL_START.finditer(line) if m.end() <= width - 30]
+        indent = starts[-1] if starts else len(line) - len(line.lstrip()) + 2
+        body = textwrap.wrap(
+            line[indent:], width - indent, break_long_words=True, break_on_hyphens=False
+        ) or [""]
+        out.append(line[:indent] + body[0])
+        out.extend(" " * indent + part for part in body[1:])
+    return "\n".join(out)
+
+
+class DescribeBody(Static):
+    """Describe's text, rewrapped to the width it is shown at (kubectl's layout otherwise unchanged)."""
+
+    def __init__(self, text: str, *, id: str | None = None) -> None:
+        super().__init__(Text(text), id=id)
+        self.text = text
+
+    def on_resize(self, event: Resize) -> None:
+        self.update(Text(hanging_wrap(self.text, event.size.width)))
 
 
 async def describe_text(session: Any, kind: str, obj: dict[str, Any]) -> str:
@@ -79,7 +122,7 @@ class ObjectScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     ObjectScreen > VerticalScroll { border: round $accent; }
-    ObjectScreen Static { width: auto; }
+    ObjectScreen Static { width: 100%; }
     """
 
     def __init__(self, title: str, body: Any, *, id: str | None = None) -> None:
@@ -91,9 +134,11 @@ class ObjectScreen(Screen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = self.title_text
             # Plain text is shown as is: describe output may contain brackets that look like markup.
-            body = Text(self.body) if isinstance(self.body, str) else self.body
-            yield Static(body, id="object-body")
-        yield Footer()
+            if isinstance(self.body, str):
+                yield DescribeBody(self.body, id="object-body")
+            else:
+                yield Static(self.body, id="object-body")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
@@ -134,7 +179,7 @@ async def show_yaml(app: Any, target: Target) -> None:
         app.notify("nothing selected", severity="warning")
         return
     theme = "ansi_dark" if app.current_theme.dark else "ansi_light"
-    body = Syntax(to_yaml(target.obj), "yaml", theme=theme, word_wrap=False, background_color="default")
+    body = Syntax(to_yaml(target.obj), "yaml", theme=theme, word_wrap=True, background_color="default")
     app.push_screen(ObjectScreen(f"YAML {_label(target)}", body, id="yaml"))
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from kubetui import actions as actions_table
 from kubetui.cluster.render_time import parse_time
@@ -15,6 +14,7 @@ from kubetui.keymap import action_binding
 from kubetui.messages import DeltasArrived
 from kubetui.screens import rows
 from kubetui.widgets.header import ClusterHeader
+from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.panes import Pane
 from kubetui.widgets.resource_table import ResourceTable, name_sort
 
@@ -46,7 +46,7 @@ class ResourceListScreen(Screen[None]):
                 yield ResourceTable(
                     self.kind, rows.columns(self.kind, with_ns), sort_key=name_sort(with_ns), id="list"
                 )
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def session(self) -> Any:

@@ -33,6 +33,7 @@ class SelectionMixin:
         def refill(self, kind: str) -> None: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def _apply_layout(self) -> None: ...
+        def refresh_bindings(self) -> None: ...
 
     _colours: dict[str, str] = {}
     _service_pred: Any = None
@@ -83,8 +84,10 @@ class SelectionMixin:
         """A Deployment whose pods cannot pull: point at the key that adds registry credentials (once)."""
         from kubetui.screens.dialogs.registry_flow import offer_pull_secret
 
-        if not self.session.readonly:
-            offer_pull_secret(self.app, self.session.store, self.session.store.get("deployments", uid))
+        if not self.session.readonly and offer_pull_secret(
+            self.app, self.session.store, self.session.store.get("deployments", uid)
+        ):
+            self.refresh_bindings()  # the footer shows the pull-Secret key now
 
     def _set_scope(self, scope: tuple[str, str] | None, refill: bool = False) -> None:
         old = (self.pod_scope, self._scope_pred)

@@ -48,6 +48,9 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     FormDialog .field-label {
         color: $text-muted;
     }
+    FormDialog #form Label, FormDialog #form Static {
+        width: 100%;  /* explanations wrap inside the dialog instead of running off its edge */
+    }
     FormDialog Input, FormDialog Select {
         margin-bottom: 1;
     }

@@ -1,0 +1,77 @@
+"""KeyFooter: Textual's Footer with the keys that matter most first, so a narrow terminal cuts the least useful.
+
+Textual lists the app's keys, then the screen's, then the focused widget's: at 80 columns the pane's own keys,
+``?`` and ``q`` fall off the end. Here ``?`` comes first, then the keys of the focused pane (the widget's own
+and the object actions on what it lists), then ``q``, then the rest. A screen may also name bindings hidden
+from the footer that it wants shown for now (``footer_extra``), such as the pull-Secret key while pods of a
+Deployment cannot pull.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from kubetui import actions as actions_table
+
+
+def _rank(node: Any, binding: Binding, screen: Screen[Any]) -> int:
+    if binding.id == "help" or binding.action in ("help", "app.help"):
+        return 0
+    if node is not screen and node is not screen.app:
+        return 1  # the focused widget's own keys (a pane's, a log view's)
+    action = actions_table.BY_ID.get(binding.id or "")
+    if action is not None and action.group == "object":
+        return 1
+    if binding.id == "quit" or binding.action in ("quit", "app.quit"):
+        return 2
+    return 3
+
+
+class KeyFooter(Footer):
+    """A Footer ordered by what a person in this pane most needs."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        screen = self.screen
+        extra: set[str] = set(getattr(screen, "footer_extra", lambda: ())())
+        active = screen.active_bindings
+        shown = [
+            (_rank(node, binding, screen), index, binding, enabled, tooltip)
+            for index, (node, binding, enabled, tooltip) in enumerate(active.values())
+            if binding.show or (binding.id in extra and enabled)
+        ]
+        by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
+        for *_order, binding, enabled, tooltip in sorted(shown, key=lambda s: (s[0], s[1])):
+            by_action[binding.action].append((binding, enabled, tooltip))
+        self.styles.grid_size_columns = len(by_action)
+        for multi in by_action.values():
+            binding, enabled, tooltip = multi[0]
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, _tooltip = found
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
