@@ -288,6 +288,38 @@ class Connection:
             # close, not release: an unfinished watch must not be drained first.
             resp.close()
 
+    async def websocket(
+        self, path: str, *, query: dict[str, Any], protocols: tuple[str, ...], write: tuple[str, str]
+    ) -> aiohttp.ClientWebSocketResponse:
+        """Open a WebSocket (exec, port-forward) after the read-only gate; ``write`` is (verb, target) for it.
+
+        A refused upgrade is read again as a plain request so the error is the API's own (403, 404, 400).
+        """
+        check_write(self.readonly, *write)
+        headers = await self._headers(None)
+        # No Accept: the kubelet behind the proxy negotiates content types and refuses application/json (406).
+        headers.pop("Accept", None)
+        try:
+            return await self._session.ws_connect(
+                self.server + path,
+                params=_params(query),
+                protocols=protocols,
+                headers=headers,
+                timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
+                max_msg_size=0,
+                **self._tls_args(),
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            upgrade = ClusterError(f"unable to upgrade connection: {exc.status} {exc.message}", exc.status)
+            try:
+                await self.request("GET", path, query=query, timeout=15)
+            except ClusterError as err:
+                if "Upgrade request required" not in err.server_message:
+                    raise
+            raise upgrade from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise from_transport(exc, self.server) from None
+
     async def version(self) -> dict[str, Any]:
         result = await self.request("GET", "/version", timeout=15)
         return result if isinstance(result, dict) else {}

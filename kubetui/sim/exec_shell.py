@@ -122,7 +122,10 @@ class Shell:
             self.env[key] = value
         if not argv:
             return "", "", 0
-        return self.run(argv)
+        to_err = argv[-1] in (">&2", "1>&2")
+        argv = argv[:-1] if to_err or argv[-1] == "2>&1" else argv
+        out, err, code = self.run(argv)
+        return ("", out + err, code) if to_err else (out, err, code)
 
     def run(self, argv: list[str]) -> tuple[str, str, int]:
         """Runs one command (a builtin, or a program the image has)."""

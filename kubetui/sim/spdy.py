@@ -14,66 +14,27 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType
 
+from kubetui.cluster.spdy import (
+    DICTIONARY,
+    FLAG_FIN,
+    PING,
+    RST_STREAM,
+    SYN_REPLY,
+    SYN_STREAM,
+    FrameReader,
+    control,
+    data,
+    decode_headers,
+    encode_headers,
+)
 from kubetui.sim import apps
+
+__all__ = ["DICTIONARY", "Session", "decode_headers", "encode_headers", "serve_portforward"]
 
 if TYPE_CHECKING:
     from aiohttp import web
 
 Obj = dict[str, Any]
-
-SYN_STREAM, SYN_REPLY, RST_STREAM, SETTINGS, PING, GOAWAY, HEADERS, WINDOW_UPDATE = 1, 2, 3, 4, 6, 7, 8, 9
-FLAG_FIN = 0x01
-
-_SPACED = (
-    "options head post put delete trace accept accept-charset accept-encoding accept-language accept-ranges "
-    "age allow authorization cache-control connection content-base content-encoding content-language "
-    "content-length content-location content-md5 content-range content-type date etag expect expires from "
-    "host if-match if-modified-since if-none-match if-range if-unmodified-since last-modified location "
-    "max-forwards pragma proxy-authenticate proxy-authorization range referer retry-after server te trailer "
-    "transfer-encoding upgrade user-agent vary via warning www-authenticate method get status"
-)
-_WORDS = (
-    *_SPACED.split(),
-    *("200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie", "keep-alive", "origin"),
-)
-_TAIL = (
-    "100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505"
-    "203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized"
-    "403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable"
-    "Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT"
-    "chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,"
-    "text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0."
-)
-# The SPDY/3 header compression dictionary (draft 3, section 2.6.10.1): length-prefixed words, then a tail.
-DICTIONARY = b"".join(struct.pack(">I", len(w)) + w.encode() for w in _WORDS) + _TAIL.encode()
-
-
-def encode_headers(headers: dict[str, str]) -> bytes:
-    out = struct.pack(">I", len(headers))
-    for k, v in headers.items():
-        out += struct.pack(">I", len(k)) + k.encode() + struct.pack(">I", len(v)) + v.encode()
-    return out
-
-
-def decode_headers(block: bytes) -> dict[str, str]:
-    (count,) = struct.unpack_from(">I", block, 0)
-    pos, out = 4, {}
-    for _ in range(count):
-        (n,) = struct.unpack_from(">I", block, pos)
-        name = block[pos + 4 : pos + 4 + n].decode()
-        pos += 4 + n
-        (n,) = struct.unpack_from(">I", block, pos)
-        out[name.lower()] = block[pos + 4 : pos + 4 + n].decode().split("\x00")[0]
-        pos += 4 + n
-    return out
-
-
-def control(kind: int, flags: int, payload: bytes) -> bytes:
-    return struct.pack(">HHI", 0x8000 | 3, kind, (flags << 24) | len(payload)) + payload
-
-
-def data(stream: int, payload: bytes, flags: int = 0) -> bytes:
-    return struct.pack(">II", stream & 0x7FFFFFFF, (flags << 24) | len(payload)) + payload
 
 
 class Session:
@@ -81,7 +42,7 @@ class Session:
 
     def __init__(self, pod: Obj) -> None:
         self.pod = pod
-        self._buf = b""
+        self._frames = FrameReader()
         self._inflate = zlib.decompressobj(zdict=DICTIONARY)
         self._deflate = zlib.compressobj(zdict=DICTIONARY)
         self.streams: dict[int, dict[str, str]] = {}
@@ -95,19 +56,12 @@ class Session:
 
     def feed(self, chunk: bytes) -> bytes:
         """Takes bytes from the client; returns the bytes to send back."""
-        self._buf += chunk
         out = b""
-        while len(self._buf) >= 8:
-            first, second = struct.unpack_from(">II", self._buf, 0)
-            length = second & 0xFFFFFF
-            if len(self._buf) < 8 + length:
-                break
-            payload, flags = self._buf[8 : 8 + length], second >> 24
-            self._buf = self._buf[8 + length :]
-            if first & 0x80000000:
-                out += self._control((first & 0xFFFF), flags, payload)
+        for frame in self._frames.feed(chunk):
+            if frame.control:
+                out += self._control(frame.kind, frame.flags, frame.payload)
             else:
-                out += self._data(first & 0x7FFFFFFF, flags, payload)
+                out += self._data(frame.stream, frame.flags, frame.payload)
         return out
 
     def _control(self, kind: int, flags: int, payload: bytes) -> bytes:

@@ -3,6 +3,7 @@ binaries, the stack's folder (certificates under ``pki/``, kubeconfigs beside th
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,4 +153,35 @@ def kwok_config(workdir: Path) -> str:
             "spec": {"logs": [{"logsFile": str(log_file), "follow": True}]},
         }
     )
+    # Exec runs the command on this machine (kwok has no containers) with one variable set to tell it apart;
+    # port-forward answers every port with one HTTP response from a tiny program.
+    docs.append(
+        {
+            "apiVersion": "kwok.x-k8s.io/v1alpha1",
+            "kind": "ClusterExec",
+            "metadata": {"name": "every-pod"},
+            "spec": {"execs": [{"local": {"workDir": str(workdir), "envs": [KWOK_EXEC_ENV]}}]},
+        }
+    )
+    docs.append(
+        {
+            "apiVersion": "kwok.x-k8s.io/v1alpha1",
+            "kind": "ClusterPortForward",
+            "metadata": {"name": "every-pod"},
+            "spec": {"forwards": [{"command": [sys.executable, "-c", KWOK_FORWARD_APP]}]},
+        }
+    )
     return yaml.safe_dump_all(docs, sort_keys=False)
+
+
+KWOK_EXEC_ENV = {"name": "KWOK_EXEC", "value": "through-kwok"}
+KWOK_FORWARD_BODY = "hello through kwok"
+# Reads one HTTP request from stdin and answers it on stdout: what a forwarded connection reaches on kwok.
+KWOK_FORWARD_APP = (
+    "import sys\n"
+    "while sys.stdin.buffer.readline() not in (b'\\r\\n', b'\\n', b''): pass\n"
+    f"body = {KWOK_FORWARD_BODY!r}.encode()\n"
+    "sys.stdout.buffer.write(b'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nConnection: close\\r\\n'"
+    " + b'Content-Length: %d\\r\\n\\r\\n' % len(body) + body)\n"
+    "sys.stdout.flush()\n"
+)
