@@ -129,7 +129,7 @@ async def test_exec_refused_read_only_and_by_rbac(hello: tuple[Backend, str, str
     finally:
         await readonly.close()
     if backend.real:
-        viewer = await Connection.open(kubeconfig_path=str(backend.stack.token_kubeconfig("viewer")))
+        viewer = await Connection.open(kubeconfig_path=str(backend.stack.token_kubeconfig("token-viewer")))
         try:
             with pytest.raises(Forbidden, match="pods/exec"):
                 await kexec.run(viewer, ns, pod, ["hostname"])
