@@ -353,9 +353,10 @@ class ClusterSession:
         if generation != self._generation:
             return
         changed = self.store.apply(kind, deltas)
-        if len(deltas) >= FREEZE_BATCH:
-            # A list page: its objects live long and hold no cycles. Frozen, the collector stops rescanning
-            # them on every growth step of the cache (seconds of pauses over a 10,000-pod initial sync).
+        if len(deltas) >= FREEZE_BATCH and self._gc_paused:
+            # A page of the initial lists: its objects live long and hold no cycles. Frozen, the collector stops
+            # rescanning them on every growth step of the cache (seconds of pauses over a 10,000-pod initial
+            # sync). Only then: a freeze later would also keep whatever garbage is waiting, for good.
             gc.freeze()
         self._pending.setdefault(kind, []).extend(deltas)
         self._pending_uids.setdefault(kind, set()).update(changed or ())

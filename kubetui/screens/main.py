@@ -51,6 +51,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         self.narrow = False
         self.zoomed = False
         self.active = "pods"
+        self._bindings_for: tuple[str, bool] | None = None  # (context, read-only) the footer was built for
 
     # -- layout -------------------------------------------------------------------------------------------------
 
@@ -234,7 +235,12 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         self.refresh_header()
         self._titles()  # a kind the user may not list says so in its pane
         if isinstance(message, ConnectionChanged):
-            self.refresh_bindings()  # a new context may be read-only: its keys change
+            key = (self.session.context, self.session.readonly)
+            if key != self._bindings_for:
+                # A new context may be read-only: its keys change. A namespace switch changes none, and
+                # rebuilding the footer each time costs memory and time.
+                self._bindings_for = key
+                self.refresh_bindings()
             if message.connected:
                 self.refill_all()
 
@@ -320,8 +326,6 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             if row is not None:
                 wanted[obj["metadata"]["uid"]] = row
         table.replace(wanted)
-        if len(wanted) > 1000:
-            self.app.freeze_heap_soon()  # type: ignore[attr-defined]
         self._titles()
 
     def refill_all(self) -> None:
