@@ -80,9 +80,9 @@ def builtin(pods: int, speed: float = 1.0, scenario: str | None = None) -> Bench
     return BenchCluster(f"built-in {pods:,} pods", kubeconfig, server, pods, "scale-0", _proc=proc, _tmp=tmp)
 
 
-def real(pods: int, nodes: int, log: Any = print) -> BenchCluster | None:
-    """The real control plane with ``pods`` Running pods in Deployments of 10 over ``nodes`` kwok nodes;
-    None (with the reason logged) when its binaries cannot be had."""
+def real(pods: int, nodes: int, log: Any = print, populate: Any = None) -> BenchCluster | None:
+    """The real control plane with ``pods`` Running pods in Deployments of 10 over ``nodes`` kwok nodes (or
+    made by ``populate(cluster, pods, log)``); None (with the reason logged) when its binaries cannot be had."""
     sys.path.insert(0, str(ROOT))
     from tests.realk8s import build
     from tests.realk8s.stack import Stack
@@ -101,7 +101,11 @@ def real(pods: int, nodes: int, log: Any = print) -> BenchCluster | None:
         f"real {pods:,} pods / {nodes} nodes", stack.kubeconfig, stack.server, pods, "bench-0",
         _stack=stack, _ssl=context, _tmp=tmp,
     )  # fmt: skip
-    populate_real(cluster, pods, log)
+    try:
+        (populate or populate_real)(cluster, pods, log)
+    except BaseException:
+        cluster.stop()
+        raise
     return cluster
 
 

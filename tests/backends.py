@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -92,3 +93,69 @@ async def wait_for(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+# Fields the server fills in differently for every object (or every cluster): left out when twins are compared.
+_VOLATILE_METADATA = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "managedFields",
+    "namespace",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+)
+_VOLATILE_ANNOTATIONS = ("kubectl.kubernetes.io/restartedAt",)
+
+
+def normalised(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` without what differs between twin namespaces for reasons other than the operation: identity,
+    versions, timestamps, field managers, status, allocated IPs and node ports, owner uids."""
+    out = json.loads(json.dumps(obj))
+    meta = out.get("metadata") or {}
+    for key in _VOLATILE_METADATA:
+        meta.pop(key, None)
+    for ref in meta.get("ownerReferences") or []:
+        ref.pop("uid", None)
+    for holder in (meta, ((out.get("spec") or {}).get("template") or {}).get("metadata") or {}):
+        notes = holder.get("annotations") or {}
+        for key in _VOLATILE_ANNOTATIONS:
+            if key in notes:
+                notes[key] = "<time>"
+    out.pop("status", None)
+    spec = out.get("spec") or {}
+    for key in ("clusterIP", "clusterIPs"):
+        spec.pop(key, None)
+    for port in spec.get("ports") or []:
+        if isinstance(port, dict):
+            port.pop("nodePort", None)
+    return out
+
+
+@dataclass
+class Twins:
+    """Two fresh namespaces on one backend: kubetui acts in ``mine``, kubectl does the same in ``theirs``."""
+
+    backend: Backend
+    mine: str
+    theirs: str
+
+    @property
+    def conn(self) -> Connection:
+        return self.backend.conn
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.backend.kubeconfig
+
+    async def get(self, path: str) -> dict[str, Any]:
+        """GET ``path`` with ``{}`` standing for the namespace, in ``mine`` and in ``theirs``."""
+        result: dict[str, Any] = await self.conn.request("GET", path.format(self.mine))
+        return result
+
+    async def both(self, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        mine = await self.conn.request("GET", path.format(self.mine))
+        theirs = await self.conn.request("GET", path.format(self.theirs))
+        return mine, theirs

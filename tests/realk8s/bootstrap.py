@@ -28,6 +28,8 @@ POD_READER_RULES: list[dict[str, Any]] = [
 
 
 def node_object(name: str, index: int) -> dict[str, Any]:
+    # One /24 per node inside the cluster CIDR (10.244.0.0/14 holds 1,024 of them, enough for a scale run).
+    cidr = f"10.{244 + index // 256}.{index % 256}.0/24"
     return {
         "metadata": {
             "name": name,
@@ -39,7 +41,7 @@ def node_object(name: str, index: int) -> dict[str, Any]:
                 "type": "kwok",
             },
         },
-        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "spec": {"podCIDR": cidr, "podCIDRs": [cidr]},
     }
 
 

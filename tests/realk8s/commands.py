@@ -11,7 +11,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SERVICE_CIDR = "10.96.0.0/12"
-CLUSTER_CIDR = "10.244.0.0/16"
+CLUSTER_CIDR = "10.244.0.0/14"
 ADVERTISE_ADDRESS = "192.0.2.10"
 
 
