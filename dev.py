@@ -7,6 +7,7 @@
     python3 dev.py realk8s up|down|env|build
                                     the real control plane (etcd, kube-apiserver, controller-manager,
                                     scheduler, kwok) built from Go modules, on loopback
+    python3 dev.py diff [--brief]   the built-in cluster measured against the real one (report by category)
     python3 dev.py shell            a shell with the venv first on PATH
 
 Only the standard library is used here, so it runs on any python3 >= 3.11.
@@ -79,6 +80,9 @@ def main(argv: list[str]) -> int:
         args = [str(PY), str(ROOT / "benchmarks" / "run.py"), *rest]
     elif command == "realk8s":
         args = [str(PY), "-m", "tests.realk8s.stack", *rest]
+    elif command == "diff":
+        build_real_control_plane()
+        args = [str(PY), "-m", "tests.realk8s.diff.runner", *rest]
     elif command == "shell":
         args = [os.environ.get("SHELL", "/bin/sh")]
     else:

@@ -25,6 +25,7 @@ from kubetui.cluster.describe_text import (
     write_map,
     write_pod_template,
     write_tolerations,
+    write_volumes,
 )
 from kubetui.cluster.errors import ClusterError
 from kubetui.cluster.render import format_label_selector, format_labels, service_external_ip
@@ -83,10 +84,7 @@ def describe_pod(pod: Obj, events: Sequence[Obj] | None = None, now: float | Non
         for container in containers:
             write_container(w, container, statuses.get(container.get("name"), {}), 1, template=False)
     write_conditions(w, status.get("conditions") or [], with_reason=False)
-    volumes = spec.get("volumes") or []
-    w.line(0, "Volumes:", "<none>" if not volumes else "")
-    for volume in volumes:
-        w.write(1, f"{volume.get('name')}:")
+    write_volumes(w, spec.get("volumes") or [])
     w.line(0, "QoS Class:", status.get("qosClass", ""))
     w.line(0, "Node-Selectors:", format_node_selector(spec.get("nodeSelector")))
     write_tolerations(w, spec.get("tolerations") or [])

@@ -248,13 +248,72 @@ def write_pod_template(w: DescribeWriter, template: Obj, level: int = 0) -> None
         w.write(inner, f"{title}:")
         for container in containers:
             write_container(w, container, None, inner, template=True)
-    w.line(inner, "Volumes:", "<none>" if not spec.get("volumes") else "")
-    for volume in spec.get("volumes") or []:
-        w.write(inner + 1, f"{volume.get('name')}:")
+    write_volumes(w, spec.get("volumes") or [], inner)
     w.line(inner, "Node-Selectors:", format_node_selector(spec.get("nodeSelector")))
     write_tolerations(w, spec.get("tolerations") or [], inner)
     if spec.get("imagePullSecrets"):
         w.line(inner, "Image Pull Secrets:", ", ".join(s.get("name", "") for s in spec["imagePullSecrets"]))
+
+
+def write_volumes(w: DescribeWriter, volumes: Sequence[Obj], level: int = 0) -> None:
+    """The Volumes section as kubectl describe prints it, with each volume's type and source."""
+    if not volumes:
+        w.line(level, "Volumes:", "<none>")
+        return
+    w.write(level, "Volumes:")
+    for volume in volumes:
+        w.write(level + 1, f"{volume.get('name')}:")
+        _write_volume_source(w, volume, level + 2)
+
+
+def _flag(value: Any) -> str:
+    return "true" if value is True else "false"
+
+
+def _write_volume_source(w: DescribeWriter, volume: Obj, level: int) -> None:
+    if "projected" in volume:
+        w.line(level, "Type:", "Projected (a volume that contains injected data from multiple sources)")
+        for source in (volume.get("projected") or {}).get("sources") or []:
+            if "secret" in source:
+                w.line(level, "SecretName:", source["secret"].get("name", ""))
+                w.line(level, "SecretOptionalName:", _flag(source["secret"].get("optional")))
+            elif "downwardAPI" in source:
+                w.line(level, "DownwardAPI:", "true")
+            elif "configMap" in source:
+                w.line(level, "ConfigMapName:", source["configMap"].get("name", ""))
+                w.line(level, "Optional:", _flag(source["configMap"].get("optional")))
+            elif "serviceAccountToken" in source:
+                w.line(
+                    level,
+                    "TokenExpirationSeconds:",
+                    source["serviceAccountToken"].get("expirationSeconds", 3600),
+                )
+    elif "configMap" in volume:
+        w.line(level, "Type:", "ConfigMap (a volume populated by a ConfigMap)")
+        w.line(level, "Name:", volume["configMap"].get("name", ""))
+        w.line(level, "Optional:", _flag(volume["configMap"].get("optional")))
+    elif "secret" in volume:
+        w.line(level, "Type:", "Secret (a volume populated by a Secret)")
+        w.line(level, "SecretName:", volume["secret"].get("secretName", ""))
+        w.line(level, "Optional:", _flag(volume["secret"].get("optional")))
+    elif "emptyDir" in volume:
+        empty = volume.get("emptyDir") or {}
+        w.line(level, "Type:", "EmptyDir (a temporary directory that shares a pod's lifetime)")
+        w.line(level, "Medium:", empty.get("medium", ""))
+        w.line(level, "SizeLimit:", empty.get("sizeLimit") or "<unset>")
+    elif "hostPath" in volume:
+        w.line(level, "Type:", "HostPath (bare host directory volume)")
+        w.line(level, "Path:", volume["hostPath"].get("path", ""))
+        w.line(level, "HostPathType:", volume["hostPath"].get("type", ""))
+    elif "persistentVolumeClaim" in volume:
+        claim = volume["persistentVolumeClaim"]
+        w.line(
+            level,
+            "Type:",
+            "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
+        )
+        w.line(level, "ClaimName:", claim.get("claimName", ""))
+        w.line(level, "ReadOnly:", _flag(claim.get("readOnly")))
 
 
 def format_node_selector(selector: Mapping[str, str] | None) -> str:

@@ -45,7 +45,7 @@ def error_response(err: errors.ApiError) -> web.Response:
 
 
 def not_found_path() -> errors.ApiError:
-    return errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+    return errors.ApiError(404, "NotFound", "the server could not find the requested resource", generic=True)
 
 
 def parse_target(parts: list[str]) -> Target | None:
@@ -163,7 +163,7 @@ class Api:
         if path == "/version":
             doc = discovery.version_info()
         elif path == "/api":
-            doc = discovery.core_versions()
+            doc = discovery.core_versions(f"{self.server.host}:{self.server.port}")
         elif path == "/apis":
             doc = metrics.with_group(discovery.api_group_list())
         elif path == "/api/v1":
@@ -229,9 +229,9 @@ class Api:
         assert t.name is not None
         obj = self.store.must_get(t.rt.key, t.namespace or "", t.name)
         if wants_table(request):
-            return json_response(
-                tables.table(t.rt.key, [obj], request.query.get("includeObject"), self.store.clock())
-            )
+            tbl = tables.table(t.rt.key, [obj], request.query.get("includeObject"), self.store.clock())
+            tbl["metadata"] = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+            return json_response(tbl)
         return web.Response(body=self.codec.encode(t.rt.key, obj), content_type=JSON)
 
     def list(self, request: web.Request, t: Target) -> web.StreamResponse:
@@ -257,7 +257,9 @@ class Api:
         try:
             limit = int(q.get("limit") or 0)
         except ValueError:
-            raise errors.bad_request(f"limit: Invalid value: {q.get('limit')!r}") from None
+            raise errors.bad_request(
+                f'strconv.ParseInt: parsing "{q.get("limit")}": invalid syntax'
+            ) from None
         page = self.codec.pager.page(
             key, t.namespace, rv=list_rv, after=start, limit=max(limit, 0), match=filt
         )

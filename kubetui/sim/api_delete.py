@@ -37,26 +37,21 @@ def _later(stamp: str, seconds: int) -> str:
 def _check_preconditions(rt: ResourceType, obj: Obj, options: Obj) -> None:
     pre = options.get("preconditions") or {}
     meta = obj["metadata"]
-    if pre.get("uid") and pre["uid"] != meta["uid"]:
-        raise errors.ApiError(
-            409,
-            "Conflict",
-            f'Operation cannot be fulfilled on {rt.plural} "{meta["name"]}": Precondition failed: UID in '
-            f"precondition: {pre['uid']}, UID in object meta: {meta['uid']}",
-            kind=rt.plural,
-            name=meta["name"],
-            group=rt.group,
-        )
-    if pre.get("resourceVersion") and pre["resourceVersion"] != meta["resourceVersion"]:
-        raise errors.ApiError(
-            409,
-            "Conflict",
-            f'Operation cannot be fulfilled on {rt.plural} "{meta["name"]}": Precondition failed: ResourceVersion '
-            f"in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {meta['resourceVersion']}",
-            kind=rt.plural,
-            name=meta["name"],
-            group=rt.group,
-        )
+    for field, label, tail in (
+        ("uid", "UID", "deleted and then recreated"),
+        ("resourceVersion", "ResourceVersion", "modified"),
+    ):
+        if pre.get(field) and pre[field] != meta.get(field):
+            raise errors.ApiError(
+                409,
+                "Conflict",
+                f'Operation cannot be fulfilled on {rt.kind} "{meta["name"]}": the {label} in the precondition '
+                f"({pre[field]}) does not match the {label} in record ({meta.get(field)}). The object might have "
+                f"been {tail}",
+                kind=rt.kind,
+                name=meta["name"],
+                group=rt.group,
+            )
 
 
 def dry_run(request: web.Request) -> bool:
@@ -111,7 +106,6 @@ def delete(store: ObjectStore, rt: ResourceType, obj: Obj, options: Obj, *, dry:
     )
     if rt.key == "namespaces":
         nmeta.setdefault("deletionTimestamp", now)
-        nmeta["deletionGracePeriodSeconds"] = 0
         new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
         if dry:
             return new
@@ -201,7 +195,37 @@ async def handle_delete(api: Api, request: web.Request, t: Target) -> web.Stream
     assert t.name is not None
     options = await _delete_options(request)
     obj = api.store.must_get(t.rt.key, t.namespace or "", t.name)
-    return json_response(delete_one(api, t.rt, obj, options, dry_run(request) or options.get("dry", False)))
+    result = delete_one(api, t.rt, obj, options, dry_run(request) or options.get("dry", False))
+    if result["metadata"].get("deletionTimestamp"):
+        return json_response(result)  # still there: being deleted gracefully or held by finalizers
+    if t.rt.key in RETURNS_DELETED:
+        if t.rt.key == "pods":
+            # The pod's last state has the deletion stamped on it, as its graceful-delete path leaves it.
+            meta = {
+                **result["metadata"],
+                "deletionTimestamp": api.store.clock(),
+                "deletionGracePeriodSeconds": 0,
+            }
+            if "generation" in meta:
+                meta["generation"] = int(meta["generation"]) + 1
+            result = {**result, "metadata": meta}
+        return json_response(result)
+    return json_response(deleted_status(t.rt, result))
+
+
+# The kinds whose REST storage answers a finished delete with the object rather than a Status.
+RETURNS_DELETED = frozenset({"pods", "services", "serviceaccounts"})
+
+
+def deleted_status(rt: ResourceType, obj: Obj) -> Obj:
+    """What kube-apiserver answers for an object deleted at once: a Success Status naming it."""
+    meta = obj["metadata"]
+    details: Obj = {"name": meta["name"]}
+    if rt.group:
+        details["group"] = rt.group
+    details["kind"] = rt.plural
+    details["uid"] = meta.get("uid", "")
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}
 
 
 def delete_one(api: Api, rt: ResourceType, obj: Obj, options: Obj, dry: bool) -> Obj:
@@ -228,7 +252,11 @@ async def delete_collection(api: Api, request: web.Request, t: Target) -> web.St
     dry = dry_run(request)
     filt = make_filter(request.query.get("labelSelector"), request.query.get("fieldSelector"), t.rt.key)
     items = [o for o in api.store.list(t.rt.key, t.namespace) if filt is None or filt(o)]
-    done = [delete_one(api, t.rt, o, options, dry) for o in items]
+    # List items carry no kind or apiVersion of their own.
+    done = [
+        {k: v for k, v in delete_one(api, t.rt, o, options, dry).items() if k not in ("kind", "apiVersion")}
+        for o in items
+    ]
     return json_response(
         {
             "kind": f"{t.rt.kind}List",
@@ -263,9 +291,17 @@ async def _delete_options(request: web.Request) -> Obj:
         options["propagationPolicy"] = q["propagationPolicy"]
     policy = options.get("propagationPolicy")
     if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
-        raise errors.bad_request(
-            f'propagationPolicy: Unsupported value: "{policy}": supported values: "Foreground", "Background", '
-            '"Orphan", "nil"'
+        raise errors.invalid(
+            "DeleteOptions",
+            "",
+            [
+                (
+                    "FieldValueNotSupported",
+                    "propagationPolicy",
+                    f'Unsupported value: "{policy}": supported values: "Foreground", "Background", "Orphan", "nil"',
+                )
+            ],
+            "meta.k8s.io",
         )
     return options
 

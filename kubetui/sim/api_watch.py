@@ -43,7 +43,11 @@ async def watch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
         try:
             since = int(rv_param)
         except ValueError:
-            raise errors.bad_request(f'invalid resource version: "{rv_param}"') from None
+            raise errors.ApiError(
+                500,
+                "",
+                f'resourceVersion: Invalid value: "{rv_param}": strconv.ParseUint: parsing "{rv_param}": invalid syntax',
+            ) from None
     else:
         since = store.rv
     if send_initial:

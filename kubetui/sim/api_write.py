@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import copy
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +12,7 @@ import yaml
 from aiohttp import web
 
 from kubetui.sim import api_delete as deletion
-from kubetui.sim import api_proto, apply, errors, validation, validation_fields
+from kubetui.sim import api_proto, apply, errors, validation, validation_data, validation_fields
 from kubetui.sim import patch as patches
 from kubetui.sim.api import json_response
 from kubetui.sim.resources import ResourceType
@@ -53,6 +55,8 @@ async def read_body(request: web.Request, *, yaml_ok: bool = True) -> Any:
             return yaml.safe_load(raw)
         return orjson.loads(raw)
     except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        if ctype == "application/merge-patch+json":
+            raise errors.bad_request("invalid JSON patch") from None
         kind = "yaml" if "yaml" in ctype else "json"
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {exc}") from None
 
@@ -72,7 +76,8 @@ def _check_identity(rt: ResourceType, obj: Any, t: Target, *, for_update: bool) 
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if api_version and api_version != rt.api_version:
         raise errors.bad_request(
-            f"the API version in the data ({api_version}) does not match the expected API version ({rt.api_version})"
+            f'{kind or rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: no kind '
+            f'"{kind or rt.kind}" is registered for version "{api_version}" in scheme "pkg/runtime/scheme.go:111"'
         )
     if kind and kind != rt.kind:
         raise errors.bad_request(
@@ -99,6 +104,10 @@ def _check_identity(rt: ResourceType, obj: Any, t: Target, *, for_update: bool) 
     if for_update:
         meta["name"] = t.name
     obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+    if rt.key == "secrets":
+        validation_data.decode_secret(obj)
+    elif rt.key == "configmaps":
+        validation_data.drop_empty(obj, ("data", "binaryData"))
     return obj
 
 
@@ -109,19 +118,40 @@ def check_fields(request: web.Request, rt: ResourceType, obj: Any) -> None:
         request[WARNINGS] = warnings
 
 
-def _check_namespace(api: Api, rt: ResourceType, namespace: str | None) -> None:
+def _tls_warning(request: web.Request, rt: ResourceType, obj: Obj) -> None:
+    """A TLS Secret whose certificate holds no PEM block is stored with the warning kube-apiserver gives."""
+    if rt.key != "secrets" or obj.get("type") != "kubernetes.io/tls":
+        return
+    try:
+        cert = base64.b64decode((obj.get("data") or {}).get("tls.crt") or "")
+    except ValueError:
+        return
+    if b"-----BEGIN" not in cert:
+        request.setdefault(WARNINGS, []).append("tls: failed to find any PEM data in certificate input")
+
+
+def _check_namespace(api: Api, rt: ResourceType, namespace: str | None, name: str = "") -> None:
     if not rt.namespaced:
         return
     ns = api.store.get("namespaces", "", namespace or "")
     if ns is None:
         raise errors.not_found("namespaces", namespace or "")
     if ns["metadata"].get("deletionTimestamp"):
+        what = f'{rt.plural} "{name}"' if name else rt.plural
         raise errors.ApiError(
             403,
             "Forbidden",
-            f"{rt.plural} is forbidden: unable to create new content in namespace {namespace} because it is being "
+            f"{what} is forbidden: unable to create new content in namespace {namespace} because it is being "
             "terminated",
             kind=rt.plural,
+            name=name,
+            causes=[
+                {
+                    "reason": "NamespaceTerminating",
+                    "message": f"namespace {namespace} is being terminated",
+                    "field": "metadata.namespace",
+                }
+            ],
         )
 
 
@@ -158,7 +188,9 @@ def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
         obj["status"] = {"phase": "Active"}
     elif rt.key == "pods":
         obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
-    elif rt.key in ("deployments.apps", "replicasets.apps", "services"):
+    elif rt.key == "replicasets.apps":
+        obj["status"] = {"replicas": 0}  # not omitempty in the real type
+    elif rt.key in ("deployments.apps", "services"):
         obj["status"] = {"loadBalancer": {}} if rt.key == "services" else {}
     return obj
 
@@ -168,7 +200,8 @@ async def create(api: Api, request: web.Request, t: Target) -> web.StreamRespons
     dry = deletion.dry_run(request)
     obj = _check_identity(rt, await read_body(request), t, for_update=False)
     check_fields(request, rt, obj)
-    _check_namespace(api, rt, t.namespace)
+    _tls_warning(request, rt, obj)
+    _check_namespace(api, rt, t.namespace, obj["metadata"].get("name") or "")
     obj = prepare_new(api, rt, obj)
     return await store_new(api, request, rt, obj, dry, field_manager(request))
 
@@ -187,15 +220,23 @@ async def store_new(
     if existing is not None:
         raise errors.already_exists(rt.plural, obj["metadata"]["name"], rt.group)
     validation.validate(rt, obj)
+    sent = copy.deepcopy(obj)
     obj = await _admit(api, rt, obj, None)
-    obj["metadata"]["managedFields"] = (
-        managed if managed is not None else apply.track_update(None, obj, manager, rt.api_version)
-    )
+    if managed is None:
+        managed = apply.track_update(None, obj, manager, rt.api_version, sent=sent)
+    if managed:
+        obj["metadata"]["managedFields"] = managed
+    else:
+        obj["metadata"].pop("managedFields", None)
     if dry:
         obj["metadata"].setdefault("uid", api.store.new_uid(rt.key, obj, dry=True))
         obj["metadata"].setdefault("creationTimestamp", api.store.clock())
         return json_response(obj, 201)
     return json_response(api.store.create(rt.key, obj), 201)
+
+
+def _applier(request: web.Request) -> str:
+    return request.query.get("fieldManager") or field_manager(request)
 
 
 def scale_of(obj: Obj, t: Target) -> Obj:
@@ -209,7 +250,8 @@ def scale_of(obj: Obj, t: Target) -> Obj:
             for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
             if k in meta
         },
-        "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+        # replicas is omitempty in autoscaling/v1, so a Scale to zero has an empty spec.
+        "spec": {"replicas": n} if (n := (obj.get("spec") or {}).get("replicas", 1)) else {},
         "status": {
             "replicas": (obj.get("status") or {}).get("replicas", 0),
             "selector": ",".join(f"{k}={v}" for k, v in selector.items()),
@@ -256,19 +298,7 @@ async def replace(api: Api, request: web.Request, t: Target) -> web.StreamRespon
     else:
         new = _check_identity(rt, body, t, for_update=True)
         check_fields(request, rt, new)
-        if not new["metadata"].get("resourceVersion"):
-            raise errors.invalid(
-                rt.kind,
-                t.name,
-                [
-                    (
-                        "FieldValueInvalid",
-                        "metadata.resourceVersion",
-                        "Invalid value: 0x0: must be specified for an update",
-                    )
-                ],
-                rt.group,
-            )
+        # No resourceVersion: an unconditional update, which every kind the built-in cluster serves allows.
     return await store_update(api, request, t, old, new, dry)
 
 
@@ -311,11 +341,12 @@ async def store_update(
     validation.validate(rt, new, old)
     if not sub:
         new = await _admit(api, rt, new, old)
-    new["metadata"]["managedFields"] = (
-        managed
-        if managed is not None
-        else apply.track_update(old, new, field_manager(request), rt.api_version, sub)
-    )
+    manager = field_manager(request) if managed is None else _applier(request)
+    if managed is None and t.sub == "scale":
+        managed = apply.track_scale(old, new, manager, rt.api_version)
+    elif managed is None:
+        managed = apply.track_update(old, new, manager, rt.api_version, sub)
+    new["metadata"]["managedFields"] = apply.settle(old, new, manager, managed)
     given = new["metadata"].get("resourceVersion")
     if given and given != old["metadata"]["resourceVersion"]:
         raise errors.conflict(rt.plural, old["metadata"]["name"], rt.group)

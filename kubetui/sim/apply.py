@@ -35,7 +35,6 @@ _SERVER_META = frozenset(
         "deletionTimestamp",
         "deletionGracePeriodSeconds",
         "selfLink",
-        "generateName",
     }
 )
 _MAPS = frozenset(
@@ -52,7 +51,68 @@ _MAPS = frozenset(
         "requests",
     }
 )
+# Fields that own the existence of the field itself (a "." member) when they have children: those absent from
+# an empty object of their type (omitempty maps, lists and pointers), as the real field manager records them.
+_DOTTED = _MAPS | {
+    "env",
+    "envFrom",
+    "ports",
+    "volumes",
+    "volumeMounts",
+    "rollingUpdate",
+    "imagePullSecrets",
+    "tolerations",
+    "finalizers",
+    "ownerReferences",
+    "securityContext",
+}
+# Atomic fields: owned as one leaf, whatever is inside (label selectors, a Service's selector map).
+_ATOMIC = frozenset({"selector", "labelSelector", "namespaceSelector"})
+# Fields the API server or its admission plugins fill in on create; nobody owns them unless the client sent them.
+_SERVER_FILLED: dict[str, frozenset[str]] = {
+    "namespaces": frozenset({"finalizers"}),
+    "pods": frozenset(
+        {
+            "preemptionPolicy",
+            "priority",
+            "serviceAccount",
+            "serviceAccountName",
+            "tolerations",
+            "volumes",
+            "volumeMounts",
+        }
+    ),
+    "services": frozenset({"clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "nodePort"}),
+}
 _MISSING = object()
+
+
+def _port_token(item: Any, in_container: bool) -> str | None:
+    """Ports are keyed by port (or containerPort) and protocol, which defaults to TCP."""
+    key = "containerPort" if in_container else "port"
+    if not isinstance(item, dict) or key not in item:
+        return None
+    return "k:" + orjson.dumps({key: item[key], "protocol": item.get("protocol") or "TCP"}).decode()
+
+
+def _matches(item: Any, want: dict[str, Any]) -> bool:
+    if not isinstance(item, dict):
+        return False
+    return all(item.get(a, "TCP" if a == "protocol" else None) == b for a, b in want.items())
+
+
+def client_fields(rtype: str, paths: set[Path], sent: Obj) -> set[Path]:
+    """``paths`` without the fields the server filled in on create (those ``sent`` did not have)."""
+    filled = _SERVER_FILLED.get(rtype)
+    if not filled:
+        return paths
+    if rtype == "namespaces":  # its finalizer is set before ``sent`` is taken; clients never send one
+        return {p for p in paths if p[:2] != ("f:spec", "f:finalizers")}
+    return {
+        p
+        for p in paths
+        if not (any(t[2:] in filled for t in p if t.startswith("f:")) and value_at(sent, p) is _MISSING)
+    }
 
 
 def _token_for_item(item: Any, key: str | None) -> str | None:
@@ -71,6 +131,13 @@ def _walk(value: Any, path: Path, out: set[Path], in_container: bool) -> None:
 
 def _walk_field(k: str, v: Any, path: Path, out: set[Path], in_container: bool) -> None:
     here = (*path, f"f:{k}")
+    if k in _ATOMIC:
+        out.add(here)
+        return
+    if k == "ports" and isinstance(v, list) and v and all(_port_token(i, in_container) for i in v):
+        for item in v:
+            _walk(item, (*here, str(_port_token(item, in_container))), out, False)
+        return
     if isinstance(v, list):
         key = patch._merge_key(k, in_container)
         if key is not None and all(_token_for_item(i, key) for i in v) and v:
@@ -117,10 +184,7 @@ def value_at(obj: Any, path: Path) -> Any:
             want = orjson.loads(tok[2:])
             if not isinstance(cur, list):
                 return _MISSING
-            cur = next(
-                (i for i in cur if isinstance(i, dict) and all(i.get(a) == b for a, b in want.items())),
-                _MISSING,
-            )
+            cur = next((i for i in cur if _matches(i, want)), _MISSING)
             if cur is _MISSING:
                 return _MISSING
         elif tok.startswith("v:"):
@@ -135,9 +199,7 @@ def _remove_at(obj: Any, path: Path) -> None:
         parent.pop(tok[2:], None)
     elif tok.startswith("k:") and isinstance(parent, list):
         want = orjson.loads(tok[2:])
-        parent[:] = [
-            i for i in parent if not (isinstance(i, dict) and all(i.get(a) == b for a, b in want.items()))
-        ]
+        parent[:] = [i for i in parent if not _matches(i, want)]
     elif tok.startswith("v:") and isinstance(parent, list):
         value = orjson.loads(tok[2:])
         parent[:] = [i for i in parent if i != value]
@@ -165,15 +227,38 @@ def _drop(obj: Obj, path: Path, kept: set[Path]) -> None:
         _remove_at(obj, prefix)
 
 
-def to_fields_v1(paths: set[Path]) -> Obj:
+def to_fields_v1(paths: set[Path], operation: str = "Update", dots: set[Path] | None = None) -> Obj:
+    """The fieldsV1 tree. An Update owns the existence of the maps and lists it created ("."): by default all
+    it sets, or exactly ``dots``; an Apply owns only what its configuration lists, and list items as wholes."""
     root: Obj = {}
+    dotted = _DOTTED if operation != "Apply" else frozenset()
     for p in sorted(paths):
         node = root
         for i, tok in enumerate(p):
             node = node.setdefault(tok, {})
-            if tok.startswith("k:") or (tok[2:] in _MAPS and i < len(p) - 1):
+            if tok.startswith("k:") or (
+                tok[2:] in dotted and i < len(p) - 1 and (dots is None or p[: i + 1] in dots)
+            ):
                 node.setdefault(".", {})
     return root
+
+
+def dots_of(tree: Any, path: Path = ()) -> set[Path]:
+    """The fields an entry owns the existence of (those with a "." member)."""
+    out: set[Path] = set()
+    if isinstance(tree, dict):
+        if "." in tree and path:
+            out.add(path)
+        for k, v in tree.items():
+            if k != ".":
+                out |= dots_of(v, (*path, k))
+    return out
+
+
+def _refit(entry: Obj, paths: set[Path]) -> Obj:
+    """An existing entry cut down to ``paths``, keeping the "." members it had."""
+    op = entry.get("operation", "Update")
+    return {**entry, "fieldsV1": to_fields_v1(paths, op, dots_of(entry.get("fieldsV1")))}
 
 
 def from_fields_v1(tree: Any, path: Path = ()) -> set[Path]:
@@ -195,11 +280,77 @@ def _entry(manager: str, operation: str, api_version: str, paths: set[Path], now
         "apiVersion": api_version,
         "time": now,
         "fieldsType": "FieldsV1",
-        "fieldsV1": to_fields_v1(paths),
+        "fieldsV1": to_fields_v1(paths, operation),
     }
     if sub:
         entry["subresource"] = sub
     return entry
+
+
+def track_scale(old: Obj, new: Obj, manager: str, api_version: str) -> list[Obj]:
+    """managedFields after a write through /scale: nobody keeps spec.replicas but the scaler, and the scaler
+    only when the count changed (in an entry of its own, for the scale subresource)."""
+    replicas: Path = ("f:spec", "f:replicas")
+    out: list[Obj] = []
+    for entry, paths in _entries(old):
+        if entry.get("manager") == manager and entry.get("subresource") == "scale":
+            continue
+        if replicas in paths:
+            paths = paths - {replicas}
+            if not paths:
+                continue
+            entry = _refit(entry, paths)
+        out.append(entry)
+    if value_at(old, replicas) != value_at(new, replicas):
+        out.append(_entry(manager, "Update", api_version, {replicas}, _now(), "scale"))
+    return out
+
+
+def _side(entry: Obj) -> str:
+    """Which part of the object an entry's fields are in: a write through /scale owns spec fields too."""
+    sub = str(entry.get("subresource", ""))
+    return "" if sub == "scale" else sub
+
+
+def settle(old: Obj | None, new: Obj, manager: str, managed: list[Obj]) -> list[Obj]:
+    """managedFields as kube-apiserver stores them: the writer's time is kept when the object itself did not
+    change (absent for a manager that is new then), and entries are sorted by operation, time and manager."""
+    if old is not None and _content(old) == _content(new):
+        before = {
+            (e.get("manager"), e.get("operation"), e.get("subresource", "")): e.get("time")
+            for e in _meta_entries(old)
+        }
+        settled = []
+        for e in managed:
+            if e.get("manager") == manager:
+                e = dict(e)
+                previous = before.get((e.get("manager"), e.get("operation"), e.get("subresource", "")))
+                if previous:
+                    e["time"] = previous
+                else:
+                    e.pop("time", None)
+            settled.append(e)
+        managed = settled
+
+    def order(e: Obj) -> tuple[str, str, str, str, str]:
+        return (
+            str(e.get("operation", "")),
+            str(e.get("time", "")),
+            str(e.get("manager", "")),
+            str(e.get("apiVersion", "")),
+            str(e.get("subresource", "")),
+        )
+
+    return sorted(managed, key=order)
+
+
+def _meta_entries(obj: Obj) -> list[Obj]:
+    return list(obj["metadata"].get("managedFields") or [])
+
+
+def _content(obj: Obj) -> Obj:
+    meta = {k: v for k, v in obj["metadata"].items() if k not in ("managedFields", "resourceVersion")}
+    return {**obj, "metadata": meta}
 
 
 def _entries(obj: Obj | None) -> list[tuple[Obj, set[Path]]]:
@@ -214,17 +365,24 @@ def _now() -> str:
     return now_rfc3339()
 
 
-def track_update(old: Obj | None, new: Obj, manager: str, api_version: str, sub: str = "") -> list[Obj]:
-    """managedFields after an update by ``manager``: it owns what it changed; others lose those fields."""
+def track_update(
+    old: Obj | None, new: Obj, manager: str, api_version: str, sub: str = "", *, sent: Obj | None = None
+) -> list[Obj]:
+    """managedFields after an update by ``manager``: it owns what it changed; others lose those fields.
+
+    On create, ``sent`` is the object as the client sent it: what the server filled in is nobody's."""
     new_set = fieldset(new, sub)
     if old is None:
         changed, removed = new_set, set()
+        if sent is not None:
+            changed = client_fields(_rtype_of(new), changed, sent)
     else:
         old_set = fieldset(old, sub)
         changed = {p for p in new_set if value_at(old, p) != value_at(new, p)}
         removed = old_set - new_set
     out: list[Obj] = []
     mine: set[Path] = set()
+    my_dots: set[Path] = set()
     for entry, paths in _entries(old):
         if (
             entry.get("manager") == manager
@@ -232,17 +390,32 @@ def track_update(old: Obj | None, new: Obj, manager: str, api_version: str, sub:
             and entry.get("subresource", "") == sub
         ):
             mine = paths - removed
+            my_dots = dots_of(entry.get("fieldsV1"))
             continue
-        if entry.get("subresource", "") == sub:
+        if _side(entry) == sub:
             paths = paths - changed - removed
         if paths:
-            out.append({**entry, "fieldsV1": to_fields_v1(paths)})
+            out.append(_refit(entry, paths))
         elif entry.get("subresource", "") != sub:
             out.append(entry)
     mine |= changed
     if mine:
-        out.append(_entry(manager, "Update", api_version, mine, _now(), sub))
+        entry = _entry(manager, "Update", api_version, mine, _now(), sub)
+        if old is not None:
+            # An update owns the existence of the maps and lists it added, besides those it owned already.
+            added = {
+                p[: i + 1] for p in mine for i in range(len(p) - 1) if value_at(old, p[: i + 1]) is _MISSING
+            }
+            entry["fieldsV1"] = to_fields_v1(mine, "Update", my_dots | added)
+        out.append(entry)
     return out
+
+
+def _rtype_of(obj: Obj) -> str:
+    from kubetui.sim.resources import by_kind
+
+    rt = by_kind(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+    return rt.key if rt is not None else ""
 
 
 def _describe(path: Path) -> str:
@@ -262,21 +435,29 @@ def _describe(path: Path) -> str:
 
 
 def _conflict_error(rt: ResourceType, name: str, conflicts: list[tuple[str, str, Path]]) -> errors.ApiError:
+    """409 worded as kube-apiserver words it: one conflict inline, several grouped by manager."""
+
+    def who(manager: str, api_version: str) -> str:
+        return f'"{manager}"' + (f" using {api_version}" if api_version != rt.api_version else "")
+
+    # Causes by field; on one field, in the order of the object's managedFields.
+    rank = {m: i for i, (m, _, _) in enumerate(conflicts)}
+    ordered = sorted(conflicts, key=lambda c: (_describe(c[2]), rank[c[0]]))
     causes = [
-        {
-            "reason": "FieldManagerConflict",
-            "message": f'conflict with "{m}" using {av}',
-            "field": _describe(p),
-        }
-        for m, av, p in conflicts
+        {"reason": "FieldManagerConflict", "message": f"conflict with {who(m, av)}", "field": _describe(p)}
+        for m, av, p in ordered
     ]
     if len(conflicts) == 1:
         m, av, p = conflicts[0]
-        text = f'Apply failed with 1 conflict: conflict with "{m}" using {av}: {_describe(p)}'
+        text = f"Apply failed with 1 conflict: conflict with {who(m, av)}: {_describe(p)}"
     else:
-        lines = "\n".join(f'conflict with "{m}" using {av}: {_describe(p)}' for m, av, p in conflicts)
-        text = f"Apply failed with {len(conflicts)} conflicts: {lines}"
-    return errors.ApiError(409, "Conflict", text, kind=rt.plural, name=name, group=rt.group, causes=causes)
+        lines: list[str] = []
+        for manager in sorted({m for m, _, _ in conflicts}):
+            mine = [c for c in conflicts if c[0] == manager]
+            lines.append(f"conflicts with {who(manager, mine[0][1])}:")
+            lines += [f"- {_describe(p)}" for _, _, p in sorted(mine, key=lambda c: _describe(c[2]))]
+        text = f"Apply failed with {len(conflicts)} conflicts: " + "\n".join(lines)
+    return errors.ApiError(409, "Conflict", text, causes=causes)
 
 
 def merge_applied(
@@ -288,7 +469,7 @@ def merge_applied(
     others: list[tuple[Obj, set[Path]]] = []
     previous: set[Path] = set()
     for entry, paths in _entries(live):
-        if entry.get("subresource", "") != sub:
+        if _side(entry) != sub:
             others.append((entry, paths))
             continue
         if entry.get("manager") == manager and entry.get("operation") == "Apply":
@@ -299,18 +480,18 @@ def merge_applied(
             if value_at(live, p) != value_at(config, p):
                 conflicts.append((entry["manager"], entry.get("apiVersion", rt.api_version), p))
     if conflicts and not force:
-        raise _conflict_error(rt, live["metadata"]["name"], sorted(conflicts, key=lambda c: _describe(c[2])))
+        raise _conflict_error(rt, live["metadata"]["name"], conflicts)
     body = {k: v for k, v in config.items() if k not in ("apiVersion", "kind")}
     body["metadata"] = {k: v for k, v in (config.get("metadata") or {}).items() if k not in _SERVER_META}
     merged = patch.strategic_merge(copy.deepcopy(live), body)
     out: list[Obj] = []
     owned_elsewhere: set[Path] = set()
     for entry, paths in others:
-        if entry.get("subresource", "") == sub:
+        if _side(entry) == sub:
             paths = paths - cfg_set if force else paths
             owned_elsewhere |= paths
         if paths:
-            out.append({**entry, "fieldsV1": to_fields_v1(paths)})
+            out.append(_refit(entry, paths))
     kept = cfg_set | owned_elsewhere
     for p in sorted(previous - kept, key=len):
         _drop(merged, p, kept)
@@ -336,6 +517,9 @@ async def server_side_apply(
         raise errors.bad_request("error decoding YAML: the apply configuration is not an object")
     if not body.get("apiVersion") or not body.get("kind"):
         raise errors.bad_request("invalid object type: /, Kind=")
+    if body.get("kind") != rt.kind or body.get("apiVersion") != rt.api_version:
+        group, _, version = str(body["apiVersion"]).rpartition("/")
+        raise errors.bad_request(f"invalid object type: {group}/{version}, Kind={body['kind']}")
     force = request.query.get("force") in ("true", "1")
     config = api_write._check_identity(rt, copy.deepcopy(body), t, for_update=True)
     api_write.check_fields(request, rt, config)

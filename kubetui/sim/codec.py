@@ -42,13 +42,34 @@ class Codec:
         hit = self._cache.get(key)
         if hit is not None and hit[0] == rv:
             return hit[1]
-        data = orjson.dumps(obj)
+        data = orjson.dumps(_kind_first(obj))
         # Only the live version is worth keeping; old versions replayed from history would evict it.
         if self.store.get(rtype, key[1], key[2]) is obj:
             self._cache[key] = (rv, data)
         return data
 
     def list_body(self, kind: str, api_version: str, meta: Obj, items: list[Obj], rtype: str) -> bytes:
-        parts = [self.encode(rtype, o) for o in items]
+        # Items of a list carry no kind or apiVersion of their own, as kube-apiserver encodes them; every encoded
+        # object starts with both, so they are cut off the cached bytes.
+        item_kind = kind.removesuffix("List")
+        head = b'{"kind":' + orjson.dumps(item_kind) + b',"apiVersion":' + orjson.dumps(api_version) + b","
+        parts = []
+        for o in items:
+            data = self.encode(rtype, o)
+            parts.append(b"{" + data[len(head) :] if data.startswith(head) else data)
         head = b'{"kind":' + orjson.dumps(kind) + b',"apiVersion":' + orjson.dumps(api_version)
         return head + b',"metadata":' + orjson.dumps(meta) + b',"items":[' + b",".join(parts) + b"]}"
+
+
+def _kind_first(obj: Obj) -> Obj:
+    """The object with ``kind`` and ``apiVersion`` as its first keys, the order kube-apiserver writes."""
+    keys = iter(obj)
+    if next(keys, None) == "kind" and next(keys, None) == "apiVersion":
+        return obj
+    out: Obj = {}
+    if "kind" in obj:
+        out["kind"] = obj["kind"]
+    if "apiVersion" in obj:
+        out["apiVersion"] = obj["apiVersion"]
+    out.update(obj)
+    return out

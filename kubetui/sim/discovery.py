@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from functools import cache
 from typing import Any
@@ -28,11 +29,11 @@ def version_info() -> dict[str, str]:
     }
 
 
-def core_versions() -> dict[str, Any]:
+def core_versions(address: str = "127.0.0.1:6443") -> dict[str, Any]:
     return {
         "kind": "APIVersions",
         "versions": ["v1"],
-        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": address}],
     }
 
 
@@ -63,7 +64,9 @@ def _resource_entries(rt: ResourceType) -> list[dict[str, Any]]:
         main["shortNames"] = list(rt.short_names)
     if rt.categories:
         main["categories"] = list(rt.categories)
-    main["storageVersionHash"] = hashlib.sha256(rt.key.encode()).hexdigest()[:11]
+    # As kube-apiserver computes it: the first 8 bytes of sha256("group/version/Kind"), base64.
+    digest = hashlib.sha256(f"{rt.group}/{rt.version}/{rt.kind}".encode()).digest()[:8]
+    main["storageVersionHash"] = base64.b64encode(digest).decode()
     out = [main]
     for sub in rt.subresources:
         entry: dict[str, Any] = {
@@ -92,12 +95,10 @@ def api_resource_list(group: str, version: str) -> dict[str, Any] | None:
     for rt in RESOURCE_TYPES:
         if rt.group == group:
             resources.extend(_resource_entries(rt))
-    return {
-        "kind": "APIResourceList",
-        "apiVersion": "v1",
-        "groupVersion": f"{group}/{version}" if group else version,
-        "resources": resources,
-    }
+    doc: dict[str, Any] = {"kind": "APIResourceList", "apiVersion": "v1"}
+    if not group:
+        del doc["apiVersion"]  # the core group's list has none
+    return {**doc, "groupVersion": f"{group}/{version}" if group else version, "resources": resources}
 
 
 # -- OpenAPI v3 ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ class ApiError(Exception):
         group: str = "",
         causes: list[dict[str, str]] | None = None,
         retry_after: int | None = None,
+        generic: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -29,6 +30,8 @@ class ApiError(Exception):
         self.group = group
         self.causes = causes or []
         self.retry_after = retry_after
+        # kube-apiserver's generic responses (no such path, method, media type) carry "details": {}.
+        self.generic = generic
 
     def status(self) -> dict[str, Any]:
         details: dict[str, Any] = {}
@@ -51,7 +54,9 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
-        if details:
+        if not self.reason:
+            del body["reason"]
+        if details or self.generic:
             body["details"] = details
         return body
 
@@ -109,12 +114,15 @@ def expired(message: str) -> ApiError:
 def method_not_allowed(
     message: str = "the server does not allow this method on the requested resource",
 ) -> ApiError:
-    return ApiError(405, "MethodNotAllowed", message)
+    return ApiError(405, "MethodNotAllowed", message, generic=True)
 
 
 def unsupported_media_type(content_type: str) -> ApiError:
+    return ApiError(415, "UnsupportedMediaType", "415: Unsupported Media Type", generic=True)
+
+
+def rejected() -> ApiError:
+    """A JSON patch that cannot be applied: kube-apiserver answers with its generic 422, naming nothing."""
     return ApiError(
-        415,
-        "UnsupportedMediaType",
-        f"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got {content_type}",
+        422, "Invalid", "the server rejected our request due to an error in our request", generic=True
     )

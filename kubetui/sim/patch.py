@@ -25,7 +25,8 @@ def _pointer(path: str) -> list[str]:
 
 
 def _unprocessable(message: str) -> errors.ApiError:
-    return errors.ApiError(422, "Invalid", message)
+    # kube-apiserver does not pass the JSON patch library's reason on: every failure is its generic 422.
+    return errors.rejected()
 
 
 def _walk(doc: Any, tokens: list[str], op: str, path: str) -> Any:
@@ -103,7 +104,9 @@ def _add(doc: Any, path: str, value: Any, op: str, replace: bool = False) -> Any
 
 def json_patch(doc: Obj, ops: Any) -> Obj:
     if not isinstance(ops, list):
-        raise errors.bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+        raise errors.bad_request(
+            "error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp"
+        )
     doc = copy.deepcopy(doc)
     for op in ops:
         if not isinstance(op, dict) or "op" not in op:
@@ -130,7 +133,7 @@ def json_patch(doc: Obj, ops: Any) -> Obj:
             if _get(doc, path, kind) != op["value"]:
                 raise _unprocessable(f"testing value {path} failed: test failed")
         else:
-            raise errors.bad_request(f"Unexpected kind: {kind}")
+            raise errors.rejected()
     if not isinstance(doc, dict):
         raise _unprocessable("the patched document is not an object")
     return doc
@@ -203,7 +206,7 @@ def strategic_merge(doc: Any, patch: Any, *, in_container: bool = False) -> Any:
             out[field] = [x for x in out.get(field) or [] if x not in drop]
             continue
         if k.startswith("$"):
-            continue  # $retainKeys and other directives are tolerated
+            continue  # $retainKeys is applied below; other directives are tolerated
         if v is None:
             out.pop(k, None)
             continue
@@ -230,26 +233,66 @@ def strategic_merge(doc: Any, patch: Any, *, in_container: bool = False) -> Any:
     for field, order in orders.items():
         if isinstance(out.get(field), list):
             out[field] = _reorder(out[field], order, _merge_key(field, in_container))
+    retain = patch.get("$retainKeys")
+    if isinstance(retain, list):
+        out = {k: v for k, v in out.items() if k in retain}
     return out
 
 
 def _merge_list(cur: list[Any], patch: list[Any], key: str, in_container: bool) -> list[Any]:
     if any(isinstance(p, dict) and p.get("$patch") == "replace" for p in patch):
         return [copy.deepcopy(p) for p in patch if not (isinstance(p, dict) and "$patch" in p)]
-    out = [copy.deepcopy(x) for x in cur]
+    server_keys = [x.get(key) if isinstance(x, dict) else None for x in cur]
+    patched: list[Any] = []  # the patch's items merged with the live ones, in the patch's order
+    deleted: set[Any] = set()
     for item in patch:
         if not isinstance(item, dict) or key not in item:
-            out.append(copy.deepcopy(item))
+            patched.append(copy.deepcopy(item))
             continue
-        idx = next((i for i, x in enumerate(out) if isinstance(x, dict) and x.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
-            if idx is not None:
-                out.pop(idx)
+            deleted.add(orjson_key(item[key]))
             continue
-        if idx is None:
-            out.append(strategic_merge({}, item, in_container=in_container))
+        idx = next((i for i, x in enumerate(cur) if isinstance(x, dict) and x.get(key) == item[key]), None)
+        base = cur[idx] if idx is not None else {}
+        patched.append(strategic_merge(base, item, in_container=in_container))
+    touched = {orjson_key(p.get(key)) for p in patched if isinstance(p, dict)} | deleted
+    server_only = [
+        copy.deepcopy(x)
+        for x, k in zip(cur, server_keys, strict=True)
+        if not (isinstance(x, dict) and orjson_key(k) in touched)
+    ]
+    return _merge_sorted(patched, server_only, server_keys, key)
+
+
+def orjson_key(value: Any) -> str:
+    return repr(value)
+
+
+def _merge_sorted(left: list[Any], right: list[Any], server_keys: list[Any], key: str) -> list[Any]:
+    """The order kube-apiserver gives a merged list: the patch's items and the live-only ones each keep their own
+    order; where both come from the live list they keep its order, and a new item goes before a live-only one."""
+
+    def where(item: Any) -> int:
+        ident = item.get(key) if isinstance(item, dict) else None
+        return server_keys.index(ident) if ident is not None and ident in server_keys else -1
+
+    out: list[Any] = []
+    i = j = 0
+    while i < len(left) or j < len(right):
+        if i >= len(left):
+            out.append(right[j])
+            j += 1
+        elif j >= len(right):
+            out.append(left[i])
+            i += 1
         else:
-            out[idx] = strategic_merge(out[idx], item, in_container=in_container)
+            li, ri = where(left[i]), where(right[j])
+            if li >= 0 and ri >= 0 and ri < li:
+                out.append(right[j])
+                j += 1
+            else:
+                out.append(left[i])
+                i += 1
     return out
 
 

@@ -106,6 +106,10 @@ def parse_field_selector(text: str | None, rtype: str) -> list[FieldRequirement]
             raise errors.bad_request(f"invalid selector: '{text}'; can't understand '{part}'")
         f = f.strip()
         if f not in allowed:
+            if rtype not in SUPPORTED_FIELDS:  # kinds with only the common fields word it differently
+                raise errors.bad_request(
+                    f'"{f}" is not a known field selector: only "metadata.name", "metadata.namespace"'
+                )
             raise errors.bad_request(f"field label not supported: {f}")
         out.append(FieldRequirement(f, op, v.strip()))
     return out

@@ -264,6 +264,8 @@ class ObjectStore:
             gen = cur_meta.get("generation", 1)
             if subresource != "status" and _spec_changed(current, obj):
                 gen += 1
+            elif obj["metadata"].get("deletionTimestamp") and not cur_meta.get("deletionTimestamp"):
+                gen += 1  # the start of a deletion counts as a change, as in Kubernetes
             meta = obj["metadata"]
             meta["generation"] = gen
         if _same(current, obj):
@@ -380,6 +382,16 @@ def _spec_changed(old: Obj, new: Obj) -> bool:
     for k in set(old) | set(new):
         if k in ("metadata", "status", "apiVersion", "kind"):
             continue
+        if (
+            k == "spec"
+            and new.get("kind") == "Pod"
+            and isinstance(old.get(k), dict)
+            and isinstance(new.get(k), dict)
+        ):
+            # Binding a pod to its node is no change of its spec.
+            if {**old[k], "nodeName": None} != {**new[k], "nodeName": None}:
+                return True
+            continue
         if old.get(k) != new.get(k):
             return True
     # Deleting by setting deletionTimestamp also bumps generation in Kubernetes, but only via the API layer.
@@ -391,4 +403,11 @@ def _same(old: Obj, new: Obj) -> bool:
     nm = {k: v for k, v in new["metadata"].items() if k not in ("resourceVersion", "managedFields")}
     if om != nm:
         return False
+    # A change of field ownership alone is a write (a co-owner's apply), a new timestamp alone is not.
+    if "managedFields" in new["metadata"] and _untimed(old) != _untimed(new):
+        return False
     return all(old.get(k) == new.get(k) for k in set(old) | set(new) if k != "metadata")
+
+
+def _untimed(obj: Obj) -> list[Obj]:
+    return [{k: v for k, v in e.items() if k != "time"} for e in obj["metadata"].get("managedFields") or []]

@@ -29,6 +29,13 @@ from kubetui.sim.tables_core import (
 from kubetui.sim.tables_pods import POD_COLUMNS, pod_cells
 
 Obj = dict[str, Any]
+# kube-apiserver prints a ConfigMap's Data column as a string, described by the field's own documentation.
+CONFIGMAP_DATA_DESC = (
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-"
+    "', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The key"
+    "s stored in Data must not overlap with the keys in the BinaryData field, this is enforced "
+    "during validation process."
+)
 Cells = Callable[[Obj, float], list[Any]]
 
 
@@ -177,7 +184,7 @@ COLUMNS: dict[str, tuple[list[Obj], Cells]] = {
         _simple(lambda o: o.get("type", ""), lambda o: len(o.get("data") or {})),
     ),
     "configmaps": (
-        [_name(), _col("Data", "integer", "The number of entries in the configmap"), _age()],
+        [_name(), _col("Data", "string", CONFIGMAP_DATA_DESC), _age()],
         _simple(lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {})),
     ),
     "serviceaccounts": (

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+
 from kubetui.kinds.labels import selector_matches
-from kubetui.sim import errors
+from kubetui.sim import errors, validation_data
 from kubetui.sim.resources import ResourceType
 
 Obj = dict[str, Any]
@@ -47,11 +49,14 @@ PROTOCOLS = ("SCTP", "TCP", "UDP")
 
 
 def go_repr(value: Any) -> str:
-    """A value as Go's %#v-ish text in validation messages: strings quoted, numbers bare."""
+    """A value as kube-apiserver prints it in validation messages: strings quoted, numbers bare, maps and lists
+    as compact JSON."""
     if isinstance(value, str):
         return '"' + value.replace('"', '\\"') + '"'
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
     return str(value)
 
 
@@ -190,7 +195,51 @@ def _workload_causes(rt: ResourceType, obj: Obj) -> list[Cause]:
     policy = (template.get("spec") or {}).get("restartPolicy")
     if policy is not None and policy != "Always":
         out.append(_unsupported("spec.template.spec.restartPolicy", policy, ("Always",)))
+    if rt.kind == "Deployment":
+        out += _strategy_causes(spec.get("strategy"))
     return out
+
+
+def _is_zero(value: Any) -> bool:
+    return value in (0, "0", "0%")
+
+
+def _strategy_causes(strategy: Any) -> list[Cause]:
+    if not isinstance(strategy, dict):
+        return []
+    kind = strategy.get("type")
+    rolling = strategy.get("rollingUpdate")
+    if kind is not None and kind not in ("Recreate", "RollingUpdate"):
+        # The Go struct, as %+v-ish JSON of the internal type, is what the real message shows.
+        shown = orjson.dumps({"Type": kind, "RollingUpdate": rolling}).decode()
+        return [
+            (
+                "FieldValueNotSupported",
+                "spec.strategy",
+                f'Unsupported value: {shown}: supported values: "Recreate", "RollingUpdate"',
+            )
+        ]
+    if kind == "Recreate" and rolling is not None:
+        return [
+            (
+                "FieldValueForbidden",
+                "spec.strategy.rollingUpdate",
+                "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+            )
+        ]
+    if (
+        isinstance(rolling, dict)
+        and _is_zero(rolling.get("maxSurge"))
+        and _is_zero(rolling.get("maxUnavailable"))
+    ):
+        return [
+            _invalid(
+                "spec.strategy.rollingUpdate.maxUnavailable",
+                rolling.get("maxUnavailable"),
+                "may not be 0 when `maxSurge` is 0",
+            )
+        ]
+    return []
 
 
 def _service_causes(obj: Obj) -> list[Cause]:
@@ -207,6 +256,8 @@ def _service_causes(obj: Obj) -> list[Cause]:
             out.append(_required("spec.externalName"))
     elif not ports and spec.get("clusterIP") != "None":
         out.append(_required("spec.ports"))
+    if spec.get("clusterIP") == "None" and stype in ("NodePort", "LoadBalancer"):
+        out.append(_invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {stype} services"))
     names: set[str] = set()
     for i, p in enumerate(ports):
         pf = f"spec.ports[{i}]"
@@ -221,7 +272,7 @@ def _service_causes(obj: Obj) -> list[Cause]:
             names.add(p["name"])
         if p.get("protocol") is not None and p["protocol"] not in PROTOCOLS:
             out.append(_unsupported(f"{pf}.protocol", p["protocol"], PROTOCOLS))
-        tp = p.get("targetPort")
+        tp = p.get("targetPort", p.get("port"))  # defaulted to the port before validation
         if isinstance(tp, int) and not isinstance(tp, bool):
             out += _port_causes(tp, f"{pf}.targetPort")
         node_port = p.get("nodePort")
@@ -261,10 +312,37 @@ def validate(rt: ResourceType, obj: Obj, old: Obj | None = None) -> None:
         causes += pod_spec_causes(obj.get("spec"), "spec")
     elif rt.key == "services":
         causes += _service_causes(obj)
+    if rt.key in ("configmaps", "secrets"):
+        # Updates check immutability before the content, as kube-apiserver orders the causes.
+        if old is not None:
+            causes += validation_data.immutable_causes(rt.kind, obj, old)
+        causes += validation_data.config_causes(rt.kind, obj)
+    elif rt.key == "pods":
+        causes += _restart_policy_causes(obj.get("spec"))
     if old is not None:
         causes += _immutable_causes(rt, obj, old)
     if causes:
         raise errors.invalid(rt.kind, str(name), causes, rt.group)
+
+
+def _restart_policy_causes(spec: Any) -> list[Cause]:
+    policy = spec.get("restartPolicy") if isinstance(spec, dict) else None
+    if policy is not None and policy not in ("Always", "OnFailure", "Never"):
+        return [_unsupported("spec.restartPolicy", policy, ("Always", "OnFailure", "Never"))]
+    return []
+
+
+def _load_balancer_causes(obj: Obj) -> list[Cause]:
+    ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress")
+    if ingress and (obj.get("spec") or {}).get("type") != "LoadBalancer":
+        return [
+            (
+                "FieldValueForbidden",
+                "status.loadBalancer.ingress",
+                "Forbidden: may only be used when `spec.type` is 'LoadBalancer'",
+            )
+        ]
+    return []
 
 
 def _immutable_causes(rt: ResourceType, obj: Obj, old: Obj) -> list[Cause]:
@@ -277,19 +355,49 @@ def _immutable_causes(rt: ResourceType, obj: Obj, old: Obj) -> list[Cause]:
     if rt.key == "services":
         old_ip, new_ip = old_spec.get("clusterIP"), spec.get("clusterIP")
         if old_ip and new_ip and old_ip != new_ip and spec.get("type") != "ExternalName":
-            out.append(_invalid("spec.clusterIP", new_ip, "field is immutable"))
+            out.append(_invalid("spec.clusterIPs[0]", [new_ip], "may not change once set"))
+        out += _load_balancer_causes(obj)
     if rt.key == "pods" and old_spec.get("containers") and spec:
-        old_images = [c.get("name") for c in old_spec.get("containers") or []]
-        new_images = [c.get("name") for c in spec.get("containers") or []]
-        if old_images != new_images:
+        old_names = [c.get("name") for c in old_spec.get("containers") or []]
+        new_names = [c.get("name") for c in spec.get("containers") or []]
+        if len(old_names) != len(new_names):
+            out.append(
+                (
+                    "FieldValueForbidden",
+                    "spec.containers",
+                    "Forbidden: pod updates may not add or remove containers",
+                )
+            )
+        elif old_names != new_names or _pod_spec_changed(old_spec, spec):
             out.append(
                 (
                     "FieldValueForbidden",
                     "spec",
-                    "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, "
-                    "`spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only "
-                    "additions to existing tolerations), `spec.terminationGracePeriodSeconds` (allow it to be set "
+                    "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
+                    "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set "
                     "to 1 if it was previously negative)",
                 )
             )
     return out
+
+
+def _pod_spec_changed(old: Obj, new: Obj) -> bool:
+    """Whether a pod update changes more than the images, activeDeadlineSeconds, tolerations or grace period."""
+
+    def mutable_removed(spec: Obj) -> Obj:
+        out = {
+            k: v
+            for k, v in spec.items()
+            if k not in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "nodeName")
+        }
+        for field in ("containers", "initContainers"):
+            if isinstance(out.get(field), list):
+                out[field] = [
+                    {k: v for k, v in c.items() if k != "image"} for c in out[field] if isinstance(c, dict)
+                ]
+        return out
+
+    before, after = mutable_removed(old), mutable_removed(new)
+    # Fields the update leaves out are defaulted again, so only the ones it sets can differ.
+    return any(before.get(k) != v for k, v in after.items())

@@ -43,7 +43,8 @@ async def test_strategic_merge_merges_containers_by_name(bare_sim: SimServer) ->
     containers = obj["spec"]["template"]["spec"]["containers"]
     assert [c["name"] for c in containers] == ["web", "side"]
     assert containers[0]["image"] == "nginx:2"
-    assert containers[0]["env"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
+    # kube-apiserver puts an item new to the list before the live-only ones (the differential script saw it).
+    assert containers[0]["env"] == [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]
     assert containers[0]["ports"] == [{"containerPort": 80}]
     delete = {"spec": {"template": {"spec": {"containers": [{"name": "side", "$patch": "delete"}]}}}}
     _, obj = await call(bare_sim.url, "PATCH", f"{DEPLOY}/web", delete, content_type=SMP)
@@ -72,7 +73,10 @@ async def test_json_patch_and_its_errors(bare_sim: SimServer) -> None:
     status, err = await call(
         bare_sim.url, "PATCH", f"{DEPLOY}/web", bad, content_type="application/json-patch+json"
     )
-    assert status == 422 and "remove operation does not apply" in err["message"]
+    # kube-apiserver does not pass the JSON patch library's reason on.
+    assert (
+        status == 422 and err["message"] == "the server rejected our request due to an error in our request"
+    )
     # Nothing of a failed patch is applied.
     assert (
         bare_sim.store.rv == rv
@@ -98,7 +102,7 @@ async def test_wrong_patch_type_malformed_bodies(bare_sim: SimServer) -> None:
     )
     assert status == 400
     status, err = await call(bare_sim.url, "POST", DEPLOY, {**deployment("x"), "apiVersion": "apps/v2"})
-    assert status == 400 and "does not match the expected API version" in err["message"]
+    assert status == 400 and 'no kind "Deployment" is registered for version "apps/v2"' in err["message"]
 
 
 async def test_validation_errors_are_invalid_with_causes(bare_sim: SimServer) -> None:
@@ -132,7 +136,12 @@ async def test_validation_errors_are_invalid_with_causes(bare_sim: SimServer) ->
     }
     status, err = await call(bare_sim.url, "POST", SVC, svc)
     assert status == 422
-    assert [c["field"] for c in err["details"]["causes"]] == ["spec.type", "spec.ports[0].port"]
+    # targetPort defaults to the port, so it is out of range too.
+    assert [c["field"] for c in err["details"]["causes"]] == [
+        "spec.type",
+        "spec.ports[0].port",
+        "spec.ports[0].targetPort",
+    ]
 
 
 async def test_immutable_selector(bare_sim: SimServer) -> None:
@@ -198,8 +207,7 @@ async def test_server_side_apply_owns_fields_and_detects_conflicts(bare_sim: Sim
     )
     assert (
         status == 409
-        and err["message"]
-        == 'Apply failed with 1 conflict: conflict with "alice" using apps/v1: .spec.replicas'
+        and err["message"] == 'Apply failed with 1 conflict: conflict with "alice": .spec.replicas'
     )
     status, obj = await call(
         bare_sim.url,
@@ -254,7 +262,10 @@ async def test_delete_with_propagation_and_preconditions(bare_sim: SimServer) ->
         "/api/v1/namespaces/default/configmaps/c",
         {"preconditions": {"uid": "not-it"}},
     )
-    assert status == 409 and "Precondition failed: UID in precondition: not-it" in err["message"]
+    assert (
+        status == 409
+        and "the UID in the precondition (not-it) does not match the UID in record" in err["message"]
+    )
     status, err = await call(bare_sim.url, "DELETE", "/api/v1/namespaces/default")
     assert (
         status == 403
@@ -263,7 +274,8 @@ async def test_delete_with_propagation_and_preconditions(bare_sim: SimServer) ->
     status, err = await call(
         bare_sim.url, "DELETE", f"{DEPLOY}/web", params={"propagationPolicy": "Sideways"}
     )
-    assert status == 400
+    # As kube-apiserver answers: the DeleteOptions are invalid.
+    assert status == 422 and err["details"]["kind"] == "DeleteOptions"
 
 
 async def test_delete_collection_with_selector(bare_sim: SimServer) -> None:

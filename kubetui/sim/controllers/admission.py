@@ -19,6 +19,10 @@ NODE_PORT_RANGE = (30000, 32767)
 LB_PREFIX = "172.18.255."
 
 
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+
+
 def default_container(c: dict[str, Any]) -> None:
     ref = parse_image(c.get("image") or "")
     has_tag = ":" in (c.get("image") or "").rsplit("/", 1)[-1] or "@" in (c.get("image") or "")
@@ -101,9 +105,53 @@ class Admission:
                     tolerations.append(
                         {"key": taint, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
                     )
+            self._service_account_token(obj, spec)
             status = obj.setdefault("status", {})
             status.setdefault("phase", "Pending")
             status["qosClass"] = qos_class(spec)
+
+    def _service_account_token(self, obj: Obj, spec: dict[str, Any]) -> None:
+        """The ServiceAccount admission plugin's projected token volume, mounted in every container."""
+        if spec.get("automountServiceAccountToken") is False:
+            return
+        ns = (obj.get("metadata") or {}).get("namespace") or ""
+        account = self.cluster.store.get("serviceaccounts", ns, spec.get("serviceAccountName") or "default")
+        if account is not None and account.get("automountServiceAccountToken") is False:
+            return
+        containers = [c for c in spec.get("containers") or [] if isinstance(c, dict)]
+        if any(m.get("mountPath") == TOKEN_PATH for c in containers for m in c.get("volumeMounts") or []):
+            return
+        rng = self.cluster.clock.rng("api-access")  # a stream of its own: other draws stay as they were
+        name = "kube-api-access-" + "".join(rng.choice(_SUFFIX_CHARS) for _ in range(5))
+        spec.setdefault("volumes", []).append(
+            {
+                "name": name,
+                "projected": {
+                    "sources": [
+                        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                        {
+                            "configMap": {
+                                "name": "kube-root-ca.crt",
+                                "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                            }
+                        },
+                        {
+                            "downwardAPI": {
+                                "items": [
+                                    {
+                                        "path": "namespace",
+                                        "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+                                    }
+                                ]
+                            }
+                        },
+                    ],
+                    "defaultMode": 420,
+                },
+            }
+        )
+        for c in [*containers, *(c for c in spec.get("initContainers") or [] if isinstance(c, dict))]:
+            c.setdefault("volumeMounts", []).append({"name": name, "readOnly": True, "mountPath": TOKEN_PATH})
 
     def _deployments(self, obj: Obj, old: Obj | None) -> None:
         spec = obj.setdefault("spec", {})

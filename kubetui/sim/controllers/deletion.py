@@ -44,10 +44,11 @@ def delete_object(
     if propagation not in ("Background", "Foreground", "Orphan"):
         raise errors.bad_request(f"unsupported propagation policy {propagation!r}")
     finalizers: list[str] = list(m.get("finalizers") or [])
-    has_dependents = bool(m.get("uid") and cluster.index.dependents.get(m["uid"]))
-    if propagation == "Foreground" and has_dependents and FOREGROUND not in finalizers:
+    # As kube-apiserver does, the finalizer goes on whether or not there are dependents; the garbage collector
+    # takes it off once it has handled them (at once when there are none).
+    if propagation == "Foreground" and FOREGROUND not in finalizers:
         finalizers.append(FOREGROUND)
-    if propagation == "Orphan" and has_dependents and ORPHAN not in finalizers:
+    if propagation == "Orphan" and ORPHAN not in finalizers:
         finalizers.append(ORPHAN)
     now = cluster.clock.now()
     if m.get("deletionTimestamp"):
@@ -73,7 +74,7 @@ def delete_object(
                 check_version=False,
             )
     if rtype == "namespaces":
-        updated = _with_meta(obj, deletionTimestamp=cluster.clock.stamp(now), deletionGracePeriodSeconds=0)
+        updated = _with_meta(obj, deletionTimestamp=cluster.clock.stamp(now))
         updated["status"] = {"phase": "Terminating"}
         return store.update(rtype, updated, check_version=False, subresource="")
     if finalizers:

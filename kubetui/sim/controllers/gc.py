@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from kubetui.sim.errors import ApiError
 from kubetui.sim.resources import BY_KEY
@@ -12,6 +13,9 @@ from kubetui.sim.store import ADDED, DELETED, Event
 
 from .base import Controller, Key, Obj, key_of, meta
 from .deletion import FOREGROUND, ORPHAN, delete_object, remove_finalizer
+
+if TYPE_CHECKING:
+    from kubetui.sim.cluster import SimCluster
 
 GONE = "gone"  # key ("gone", owner uid): the owner no longer exists
 FINAL = "final"  # key ("final", "rtype|namespace|name"): an owner waiting on its GC finalizers
@@ -162,6 +166,8 @@ class NamespaceDefaults(Controller):
 
 
 # Owners first, so their controllers do not recreate what is being removed; events last.
+TERMINATING_SECONDS = 2.0  # simulated seconds an emptied namespace stays Terminating
+
 _NAMESPACED = sorted(
     (k for k, rt in BY_KEY.items() if rt.namespaced),
     key=lambda k: (k not in ("deployments.apps", "replicasets.apps"), k == "events"),
@@ -173,6 +179,10 @@ class NamespaceController(Controller):
 
     name = "namespace-controller"
     rtypes = tuple(BY_KEY)
+
+    def __init__(self, cluster: SimCluster) -> None:
+        super().__init__(cluster)
+        self._started: dict[str, float] = {}  # namespace -> when it was first found empty
 
     def keys_for(self, event: Event) -> Iterable[Key]:
         if event.rtype == "namespaces":
@@ -206,6 +216,14 @@ class NamespaceController(Controller):
         if remaining:
             self.enqueue_after(key, 5.0)  # deletions also wake this up; the timer is a safety net
             return
+        # kube-controller-manager checks an emptied namespace again before it lets go (its discovery and a
+        # second look): for a couple of seconds the namespace is there, Terminating, refusing new content.
+        started = self._started.setdefault(name, self.clock.now())
+        left = TERMINATING_SECONDS - self.clock.sim_elapsed(started)
+        if left > 0:
+            self.enqueue_after(key, left)
+            return
+        self._started.pop(name, None)
         spec = {**(ns.get("spec") or {}), "finalizers": []}
         if meta(ns).get("finalizers"):
             self.store.update("namespaces", {**ns, "spec": spec}, check_version=False)
