@@ -13,6 +13,7 @@ from aiohttp import web
 
 from kubetui.sim import api_delete as deletion
 from kubetui.sim import api_proto, apply, errors, validation, validation_data, validation_fields
+from kubetui.sim import managed as managed_fields
 from kubetui.sim import patch as patches
 from kubetui.sim.api import json_response
 from kubetui.sim.resources import ResourceType
@@ -223,7 +224,7 @@ async def store_new(
     sent = copy.deepcopy(obj)
     obj = await _admit(api, rt, obj, None)
     if managed is None:
-        managed = apply.track_update(None, obj, manager, rt.api_version, sent=sent)
+        managed = managed_fields.track_update(None, obj, manager, rt.api_version, sent=sent)
     if managed:
         obj["metadata"]["managedFields"] = managed
     else:
@@ -343,10 +344,10 @@ async def store_update(
         new = await _admit(api, rt, new, old)
     manager = field_manager(request) if managed is None else _applier(request)
     if managed is None and t.sub == "scale":
-        managed = apply.track_scale(old, new, manager, rt.api_version)
+        managed = managed_fields.track_scale(old, new, manager, rt.api_version)
     elif managed is None:
-        managed = apply.track_update(old, new, manager, rt.api_version, sub)
-    new["metadata"]["managedFields"] = apply.settle(old, new, manager, managed)
+        managed = managed_fields.track_update(old, new, manager, rt.api_version, sub)
+    new["metadata"]["managedFields"] = managed_fields.settle(old, new, manager, managed)
     given = new["metadata"].get("resourceVersion")
     if given and given != old["metadata"]["resourceVersion"]:
         raise errors.conflict(rt.plural, old["metadata"]["name"], rt.group)
