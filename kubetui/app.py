@@ -281,7 +281,7 @@ class KubeApp(App[int]):
 
 
 # Modules that register action handlers when imported (each part brings its own).
-HANDLER_MODULES = ("kubetui.screens.object_view", "kubetui.screens.dialogs.handlers")
+HANDLER_MODULES = ("kubetui.screens.object_view", "kubetui.screens.dialogs.handlers", "kubetui.screens.edit")
 
 
 def _register_handlers() -> None:

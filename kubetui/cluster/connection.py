@@ -178,6 +178,7 @@ class Connection:
         body: Any = None,
         content_type: str | None = None,
         timeout: float | None = None,
+        accept: str | None = None,
     ) -> Any:
         """Send one request and return the decoded JSON (a dict), or raise a ClusterError subclass.
 
@@ -207,7 +208,7 @@ class Connection:
                     self.server + path,
                     params=_params(query),
                     data=data,
-                    headers=await self._headers(content_type),
+                    headers=await self._headers(content_type, accept),
                     timeout=client_timeout,
                     **self._tls_args(),
                 ) as resp:
@@ -234,6 +235,7 @@ class Connection:
         *,
         query: dict[str, Any] | None = None,
         timeout: float | None = None,
+        accept: str | None = None,
     ) -> AsyncGenerator[bytes, None]:
         """Yield the response body line by line (without the newline) for watches and logs.
 
@@ -249,7 +251,7 @@ class Connection:
                     method,
                     self.server + path,
                     params=_params(query),
-                    headers=await self._headers(None),
+                    headers=await self._headers(None, accept),
                     timeout=client_timeout,
                     **self._tls_args(),
                 )
@@ -350,10 +352,10 @@ class Connection:
             error.hint = hint
         return error
 
-    async def _headers(self, content_type: str | None) -> dict[str, str]:
+    async def _headers(self, content_type: str | None, accept: str | None = None) -> dict[str, str]:
         if self._has_exec and self._exec_expired():
             await self._reauthenticate()
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept or "application/json"}
         # Token files often end in a newline; kubectl trims them, and a raw newline would break the header.
         token = str(self._configuration.api_key.get("BearerToken") or "").strip()
         if token:

@@ -91,8 +91,14 @@ class CommandsMixin:
             self.open_clusters()
         elif command == "help":
             self.app.action_help()
-        else:
-            self.app.notify(f"unknown command :{command}", severity="error")
+        elif command == "api-resources":
+            from kubetui.screens.kind_open import open_api_resources
+
+            self.app.run_worker(open_api_resources(self.app), group="kind-open")
+        else:  # any kind the cluster serves, by kubectl's names for it
+            from kubetui.screens.kind_open import open_kind
+
+            self.app.run_worker(open_kind(self.app, words[0]), group="kind-open")
 
     # -- namespaces and contexts --------------------------------------------------------------------------
 

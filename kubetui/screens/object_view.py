@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kubetui.actions import Target, register_handler
+from kubetui.cluster.secrets import MASK as MASK  # the one mask, shown wherever a Secret is
+from kubetui.cluster.secrets import masked as mask_secret
 from kubetui.widgets.key_footer import KeyFooter
-
-MASK = "••••••••"
 
 
 def fold_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
@@ -32,20 +32,6 @@ def fold_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
     if managed:
         managers = sorted({str(m.get("manager", "?")) for m in managed})
         meta["managedFields"] = f"<folded: {len(managed)} entries by {', '.join(managers)}>"
-    return out
-
-
-def mask_secret(obj: dict[str, Any]) -> dict[str, Any]:
-    """Secret values replaced by a mask (keys kept), including the last-applied annotation that repeats them."""
-    if obj.get("kind") != "Secret":
-        return obj
-    out = copy.deepcopy(obj)
-    for field in ("data", "stringData"):
-        if isinstance(out.get(field), dict):
-            out[field] = dict.fromkeys(out[field], MASK)
-    annotations = (out.get("metadata") or {}).get("annotations") or {}
-    if "kubectl.kubernetes.io/last-applied-configuration" in annotations:
-        annotations["kubectl.kubernetes.io/last-applied-configuration"] = MASK
     return out
 
 
