@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from kubetui.actions import Target
 from kubetui.cluster import secrets
@@ -23,6 +22,7 @@ from kubetui.messages import ConnectionChanged
 from kubetui.screens import rows
 from kubetui.widgets.command_line import CommandBar, CommandLine
 from kubetui.widgets.header import ClusterHeader
+from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.panes import Pane
 from kubetui.widgets.resource_table import ResourceTable, name_sort
 
@@ -81,7 +81,7 @@ class KindListScreen(Screen[None]):
                 id="kind-table",
             )
         yield CommandBar(id="command-bar")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def session(self) -> Any:

@@ -7,11 +7,11 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from kubetui.cluster import discovery
 from kubetui.cluster.errors import ClusterError
 from kubetui.widgets.header import ClusterHeader
+from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.panes import Pane
 from kubetui.widgets.resource_table import ResourceTable
 
@@ -56,7 +56,7 @@ class ApiResourcesScreen(Screen[None]):
         yield ClusterHeader(id="header")
         with Pane("api-resources", id="pane-api-resources"):
             yield ResourceTable("api-resources", API_RESOURCES_COLUMNS, id="api-resources")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.ready = True
