@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ def pod(name: str, node: str, app: str) -> dict[str, Any]:
         "spec": {
             "nodeName": node,
             "containers": [{"name": "main", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}],
+            # On a loaded machine kwok may renew some of 500 node leases late; the node controller would
+            # then taint the node and evict its pods, and bare pods are not replaced.
+            "tolerations": [{"operator": "Exists"}],
         },
     }
 
@@ -59,24 +63,34 @@ def populate(cluster: clusters.BenchCluster, pods: int, nodes: int, log: Any = p
         cluster.request("POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
         clusters._wait_service_account(cluster, ns)
 
+    local = threading.local()
+    host, port = cluster.server.removeprefix("https://").split(":")
+
+    def post(path: str, body: dict[str, Any]) -> int:
+        # One kept-alive TLS connection per thread: a handshake per pod would cost the API server more than
+        # the create itself.
+        if getattr(local, "conn", None) is None:
+            local.conn = http.client.HTTPSConnection(host, int(port), context=cluster._ssl, timeout=60)
+        try:
+            local.conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+            response = local.conn.getresponse()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException):
+            local.conn.close()
+            local.conn = None
+            return 0
+
     def create(index: int) -> None:
         ns = namespaces[index // PER_NAMESPACE]
-        body = pod(
-            f"app-{index // 10:05d}-{index % 10}", f"kwok-node-{index % nodes}", f"app-{index // 10:05d}"
-        )
-        for attempt in range(5):
-            try:
-                cluster.request("POST", f"/api/v1/namespaces/{ns}/pods", body)
+        app = f"app-{index // 10:05d}"
+        body = pod(f"{app}-{index % 10}", f"kwok-node-{index % nodes}", app)
+        for attempt in range(10):
+            status = post(f"/api/v1/namespaces/{ns}/pods", body)
+            if status in (201, 409):
                 return
-            except urllib.error.HTTPError as exc:
-                if exc.code == 409:
-                    return
-                if attempt == 4:
-                    raise
-            except OSError:
-                if attempt == 4:
-                    raise
             time.sleep(0.5 * (attempt + 1))
+        raise SystemExit(f"could not create pod {index}: last status {status}")
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(create, range(pods)))

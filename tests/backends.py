@@ -159,3 +159,29 @@ class Twins:
         mine = await self.conn.request("GET", path.format(self.mine))
         theirs = await self.conn.request("GET", path.format(self.theirs))
         return mine, theirs
+
+    async def kubectl(self, *args: str) -> str:
+        """Real kubectl in ``theirs``; it must succeed. Returns what it printed."""
+        from tests.cluster.simhelp import kubectl
+
+        result = await kubectl(self.kubeconfig, "-n", self.theirs, *args)
+        assert result.returncode == 0, (args, result.stderr)
+        return result.stdout
+
+    async def same_deployment(self, name: str) -> dict[str, Any]:
+        """Both twins' Deployment ``name`` once rolled out, asserted equal after normalising; returns mine."""
+        mine = await settled(self.conn, self.mine, name)
+        theirs = await settled(self.conn, self.theirs, name)
+        assert normalised(mine) == normalised(theirs)
+        return mine
+
+
+async def settled(conn: Connection, ns: str, name: str) -> dict[str, Any]:
+    """The Deployment once its controller has observed it and its rollout is done (or failed)."""
+    from kubetui.cluster import ops
+
+    async for message in ops.rollout_status(conn, ns, name, timeout=120):
+        if message.done or message.failed:
+            break
+    result: dict[str, Any] = await conn.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{name}")
+    return result

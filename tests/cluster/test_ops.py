@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,7 +13,7 @@ from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import Invalid, NotFound, ReadOnlyError
 from kubetui.sim.server import SimServer
-from tests.backends import Twins, normalised, wait_for
+from tests.backends import Twins, normalised, settled, wait_for
 from tests.cluster.simhelp import kubectl, open_connection
 
 pytestmark = pytest.mark.kubectl
@@ -24,37 +23,14 @@ V2 = "docker.io/jocatalin/kubernetes-bootcamp:v2"
 DEPLOY = "/apis/apps/v1/namespaces/{}/deployments/"
 
 
-async def k(twins: Twins, *args: str) -> str:
-    """kubectl in the twin namespace; it must succeed."""
-    result = await kubectl(twins.kubeconfig, "-n", twins.theirs, *args)
-    assert result.returncode == 0, (args, result.stderr)
-    return result.stdout
-
-
-async def settled(conn: Connection, ns: str, name: str) -> dict[str, Any]:
-    """The Deployment once its controller has observed it and its rollout is done."""
-    async for message in ops.rollout_status(conn, ns, name, timeout=60):
-        if message.done or message.failed:
-            break
-    result: dict[str, Any] = await conn.request("GET", DEPLOY.format(ns) + name)
-    return result
-
-
-async def same_deployment(twins: Twins, name: str) -> dict[str, Any]:
-    mine = await settled(twins.conn, twins.mine, name)
-    theirs = await settled(twins.conn, twins.theirs, name)
-    assert normalised(mine) == normalised(theirs)
-    return mine
-
-
 async def test_create_deployment_leaves_what_kubectl_leaves(twins: Twins) -> None:
-    await k(twins, "create", "deployment", "hello-node", f"--image={AGNHOST}", "--replicas=2", "--port=8080",
+    await twins.kubectl("create", "deployment", "hello-node", f"--image={AGNHOST}", "--replicas=2", "--port=8080",
             "--", "/agnhost", "netexec", "--http-port=8080")  # fmt: skip
     created = await ops.create_deployment(
         twins.conn, twins.mine, "hello-node", AGNHOST, replicas=2, port=8080,
         command=["/agnhost", "netexec", "--http-port=8080"],
     )  # fmt: skip
-    stored = await same_deployment(twins, "hello-node")
+    stored = await twins.same_deployment("hello-node")
     assert created["metadata"]["uid"] == stored["metadata"]["uid"]
     assert stored["spec"]["template"]["spec"]["containers"][0]["command"][0] == "/agnhost"
 
@@ -76,10 +52,10 @@ async def test_invalid_name_is_refused_before_sending(twins: Twins) -> None:
 async def test_scale_matches_kubectl_scale(twins: Twins) -> None:
     for ns in (twins.mine, twins.theirs):
         await ops.create_deployment(twins.conn, ns, "kubernetes-bootcamp", V1)
-    await k(twins, "scale", "deployments/kubernetes-bootcamp", "--replicas=4")
+    await twins.kubectl("scale", "deployments/kubernetes-bootcamp", "--replicas=4")
     scaled = await ops.scale(twins.conn, "deployments", twins.mine, "kubernetes-bootcamp", 4)
     assert scaled["kind"] == "Scale" and scaled["spec"]["replicas"] == 4
-    mine = await same_deployment(twins, "kubernetes-bootcamp")
+    mine = await twins.same_deployment("kubernetes-bootcamp")
     assert mine["spec"]["replicas"] == 4 and mine["status"]["readyReplicas"] == 4
     preview = await ops.scale(twins.conn, "deployments", twins.mine, "kubernetes-bootcamp", 2, dry_run=True)
     assert preview["spec"]["replicas"] == 2
@@ -99,16 +75,16 @@ async def test_negative_replicas_refused_with_kubectls_message(twins: Twins) -> 
 async def test_set_image_matches_kubectl_set_image(twins: Twins) -> None:
     for ns in (twins.mine, twins.theirs):
         await ops.create_deployment(twins.conn, ns, "kubernetes-bootcamp", V1)
-    await k(twins, "set", "image", "deployments/kubernetes-bootcamp", f"kubernetes-bootcamp={V2}")
+    await twins.kubectl("set", "image", "deployments/kubernetes-bootcamp", f"kubernetes-bootcamp={V2}")
     await ops.set_image(twins.conn, twins.mine, "kubernetes-bootcamp", {"kubernetes-bootcamp": V2})
-    mine = await same_deployment(twins, "kubernetes-bootcamp")
+    mine = await twins.same_deployment("kubernetes-bootcamp")
     assert mine["spec"]["template"]["spec"]["containers"][0]["image"] == V2
     with pytest.raises(NotFound, match='unable to find container named "nope"'):
         await ops.set_image(twins.conn, twins.mine, "kubernetes-bootcamp", {"nope": "nginx"})
 
 
 async def test_registry_secret_matches_kubectl(twins: Twins) -> None:
-    await k(twins, "create", "secret", "docker-registry", "my-secret", "--docker-server=registry.example.com",
+    await twins.kubectl("create", "secret", "docker-registry", "my-secret", "--docker-server=registry.example.com",
             "--docker-username=dev", "--docker-password=s3cr&t", "--docker-email=dev@example.com")  # fmt: skip
     await ops.create_registry_secret(
         twins.conn, twins.mine, "my-secret", "registry.example.com", "dev", "s3cr&t", "dev@example.com"
@@ -125,7 +101,7 @@ async def test_add_image_pull_secret_matches_kubectl_patch(twins: Twins) -> None
         await ops.create_deployment(
             twins.conn, ns, "myapp", "registry.example.com/team/myapp:001", replicas=3
         )
-    await k(twins, "patch", "deployment", "myapp", "-p",
+    await twins.kubectl("patch", "deployment", "myapp", "-p",
             '{"spec":{"template":{"spec":{"imagePullSecrets":[{"name":"my-secret"}]}}}}')  # fmt: skip
     await ops.add_image_pull_secret(twins.conn, twins.mine, "myapp", "my-secret")
     await ops.add_image_pull_secret(twins.conn, twins.mine, "myapp", "my-secret")  # merged by name
@@ -137,10 +113,10 @@ async def test_add_image_pull_secret_matches_kubectl_patch(twins: Twins) -> None
 async def test_expose_matches_kubectl_expose(twins: Twins) -> None:
     for ns in (twins.mine, twins.theirs):
         await ops.create_deployment(twins.conn, ns, "hello-node", AGNHOST, port=8080)
-    await k(twins, "expose", "deployment", "hello-node", "--type=LoadBalancer", "--port=8080")
+    await twins.kubectl("expose", "deployment", "hello-node", "--type=LoadBalancer", "--port=8080")
     await ops.expose(twins.conn, twins.mine, "deployments", "hello-node", "LoadBalancer", 8080)
     # Without --port the container ports are used, as kubectl introspects them.
-    await k(twins, "expose", "deployment", "hello-node", "--type=NodePort", "--name=hello-np")
+    await twins.kubectl("expose", "deployment", "hello-node", "--type=NodePort", "--name=hello-np")
     await ops.expose(twins.conn, twins.mine, "deployments", "hello-node", "NodePort", service_name="hello-np")
     for name in ("hello-node", "hello-np"):
         mine, theirs = await twins.both("/api/v1/namespaces/{}/services/" + name)
@@ -177,7 +153,9 @@ async def test_expose_multi_port_workload_like_kubectl(twins: Twins) -> None:
         )
     for port in (None, 53):
         name = f"dns-{port or 'all'}"
-        await k(twins, "expose", "deployment", "dns", f"--name={name}", *([f"--port={port}"] if port else []))
+        await twins.kubectl(
+            "expose", "deployment", "dns", f"--name={name}", *([f"--port={port}"] if port else [])
+        )
         await ops.expose(twins.conn, twins.mine, "deployments", "dns", port=port, service_name=name)
         mine, theirs = await twins.both("/api/v1/namespaces/{}/services/" + name)
         assert normalised(mine) == normalised(theirs), port
@@ -208,7 +186,7 @@ async def test_delete_with_each_propagation_policy_like_kubectl(
         await settled(twins.conn, ns, "doomed")
     await ops.delete(twins.conn, "deployments", twins.mine, "doomed", dry_run=True)
     await twins.get(DEPLOY + "doomed")
-    await k(twins, "delete", "deployment", "doomed", f"--cascade={cascade}", "--wait=false")
+    await twins.kubectl("delete", "deployment", "doomed", f"--cascade={cascade}", "--wait=false")
     await ops.delete(twins.conn, "deployments", twins.mine, "doomed", propagation=policy)
 
     async def gone_in_both() -> bool:

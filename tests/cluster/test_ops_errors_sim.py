@@ -56,13 +56,13 @@ async def test_read_only_refuses_every_mutation(bare_sim: SimServer, tmp_path: P
 
 
 async def test_read_only_refuses_undo(bare_sim: SimServer, tmp_path: Path) -> None:
-    from tests.cluster.test_ops_rollout_sim import V1, V2, _history
+    from tests.cluster.simhelp import V1, V2, bare_history
 
     kubeconfig = bare_sim.write_kubeconfig(tmp_path / "kubeconfig")
     writer = await open_connection(kubeconfig)
     reader = await open_connection(kubeconfig, readonly=True)
     try:
-        await _history(writer, "default", [V1, V2])
+        await bare_history(writer, "default", [V1, V2])
         preview = await ops.rollout_undo(reader, "default", "kubernetes-bootcamp", dry_run=True)
         assert preview["spec"]["template"]["spec"]["containers"][0]["image"] == V1
         with pytest.raises(ReadOnlyError):

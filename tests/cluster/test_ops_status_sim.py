@@ -12,8 +12,7 @@ import pytest
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.sim.server import SimServer
-from tests.cluster.simhelp import make_namespace, open_connection
-from tests.cluster.test_ops_rollout_sim import V1, V2, _history
+from tests.cluster.simhelp import V1, V2, bare_history, make_namespace, open_connection
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ async def cluster(bare_sim: SimServer, tmp_path: Path) -> AsyncIterator[tuple[Co
 
 async def test_rollout_status_follows_the_deployment(cluster: tuple[Connection, Path]) -> None:
     conn, _ = cluster
-    dep = await _history(conn, "mine", [V1, V2])
+    dep = await bare_history(conn, "mine", [V1, V2])
     path = "/apis/apps/v1/namespaces/mine/deployments/kubernetes-bootcamp/status"
     generation = dep["metadata"].get("generation", 1)
     steps = [

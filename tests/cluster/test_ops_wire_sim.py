@@ -14,8 +14,7 @@ import pytest
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.sim.server import SimServer
-from tests.cluster.simhelp import kubectl, make_namespace, open_connection
-from tests.cluster.test_ops_rollout_sim import V1, V2, _history
+from tests.cluster.simhelp import V1, V2, bare_history, kubectl, make_namespace, open_connection
 
 pytestmark = pytest.mark.kubectl
 Sent = tuple[str, str, str | None, Any]  # method, path, content type, body
@@ -68,7 +67,7 @@ async def twins(bare_sim: SimServer, tmp_path: Path) -> AsyncIterator[tuple[Conn
     conn = await open_connection(kubeconfig)
     for ns in ("mine", "theirs"):
         await make_namespace(conn, ns)
-        await _history(conn, ns, [V1, V2])
+        await bare_history(conn, ns, [V1, V2])
     yield conn, kubeconfig
     await conn.close()
 
