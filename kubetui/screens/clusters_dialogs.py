@@ -218,7 +218,7 @@ class DeleteClusterDialog(ClusterDialog):
             yield Label(f"Delete {self.provider_label} cluster {self.cluster_name}?", classes="title")
             yield Label("Its nodes and everything in it are removed. This cannot be undone.")
             yield Label(f"Type {self.cluster_name} to confirm:", classes="muted")
-            yield LineInput(placeholder=self.cluster_name, id="confirm")
+            yield LineInput(placeholder=f"type {self.cluster_name} to confirm", id="confirm")
             with Horizontal():
                 yield Button("Delete", variant="error", id="ok", disabled=True)
                 yield Button("Cancel", id="cancel")

@@ -99,7 +99,9 @@ class ManifestPickerDialog(FormDialog[ManifestChoice]):
             )
         else:
             yield Label("No manifests found here; type a path.", classes="field-label")
-        yield from field("Or a path", LineInput("", placeholder="deployment.yaml", id="path"))
+        yield from field(
+            "Or a path", LineInput("", placeholder="e.g. deployment.yaml or a folder", id="path")
+        )
 
     def on_mount(self) -> None:
         self.query_one("#files" if self.files else "#path").focus()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Generic, TypeVar
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,13 +14,19 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
+from kubetui.screens.dialogs.notices import InlineNotices
 from kubetui.screens.dialogs.validation import FieldError
 
 T = TypeVar("T")
 
 
-class FormDialog(ModalScreen[T | None], Generic[T]):
-    """A modal form returning a ``T`` on OK and None on Cancel/escape; refused values stay open with an error."""
+class FormDialog(InlineNotices, ModalScreen[T | None], Generic[T]):
+    """A modal form returning a ``T`` on OK and None on Cancel/escape; refused values stay open with an error.
+
+    With a ``runner`` the dialog also sends what it collected and closes only when the server took it; a
+    server's refusal (AlreadyExists, Invalid, a missing namespace) stays in the dialog beside the field it
+    concerns, with everything typed kept.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
@@ -57,6 +64,11 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     FormDialog Input.-refused {
         background: $error 30%;
     }
+    FormDialog .field-error {
+        color: $error;
+        width: 100%;
+        margin-bottom: 1;
+    }
     FormDialog #error {
         color: $error;
         height: auto;
@@ -65,6 +77,12 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     }
     FormDialog #error.-shown {
         display: block;
+    }
+    FormDialog #notices {
+        width: 100%;
+        height: auto;
+        max-height: 4;
+        display: none;
     }
     FormDialog #buttons {
         height: auto;
@@ -79,11 +97,19 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     title_text = "kubetui"
     ok_label = "OK"
     ok_variant: str = "primary"
+    name_field: str | None = None
+    """The input holding the new object's name: where an AlreadyExists refusal is shown."""
+    server_fields: dict[str, str] = {}
+    """An API field path prefix (``spec.template.spec.containers``) → the input whose value it came from."""
 
     def __init__(self) -> None:
         super().__init__()
         self.error: str = ""
         """The message of the last refused submit ('' when none), also shown inline."""
+        self.runner: Callable[[T], Awaitable[Any]] | None = None
+        """Sends the collected value; the dialog closes only when it succeeds (see ``ask_running``)."""
+        self.outcome: Any = None
+        """What ``runner`` returned."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -91,6 +117,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             with VerticalScroll(id="form"):
                 yield from self.compose_form()
             yield Static("", id="error")
+            yield Static("", id="notices")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button(self.ok_label, id="ok", variant=self.ok_variant, compact=True)  # type: ignore[arg-type]
@@ -104,21 +131,29 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         raise NotImplementedError
 
     def show_error(self, message: str, field: str | None = None) -> None:
-        """Show ``message`` under the form and mark ``field`` (an id) as the one to fix."""
+        """Show ``message`` beside ``field`` (an id), marked as the one to fix, or under the form."""
         self.error = message
         self.query_one("#error", Static).update(message)
-        self.query_one("#error").add_class("-shown")
         for node in self.query(Input):
             node.remove_class("-refused")
-        if field:
-            for widget in self.query(f"#{field}"):
-                widget.add_class("-refused")
-                widget.focus()
+        for old in self.query(".field-error"):
+            old.remove()
+        widgets = list(self.query(f"#{field}")) if field else []
+        self.query_one("#error").set_class(not widgets, "-shown")
+        for widget in widgets:
+            widget.add_class("-refused")
+            beside = Static(message, classes="field-error")
+            if widget.parent is not None:
+                widget.parent.mount(beside, after=widget)
+                self.call_after_refresh(beside.scroll_visible, animate=False)
+            widget.focus()
 
     def clear_error(self) -> None:
         self.error = ""
         self.query_one("#error", Static).update("")
         self.query_one("#error").remove_class("-shown")
+        for old in self.query(".field-error"):
+            old.remove()
         for node in self.query(Input):
             node.remove_class("-refused")
 
@@ -129,7 +164,37 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         except FieldError as err:
             self.show_error(err.message, err.field)
             return
+        if self.runner is None:
+            self.dismiss(value)
+            return
+        self.query_one("#ok", Button).disabled = True
+        self.run_worker(self._send(value), group="submit", exclusive=True)
+
+    async def _send(self, value: T) -> None:
+        assert self.runner is not None
+        try:
+            self.outcome = await self.runner(value)
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            self.query_one("#ok", Button).disabled = False
+            self.show_error(_message(err), self.field_of(err))
+            return
         self.dismiss(value)
+
+    def field_of(self, error: BaseException) -> str | None:
+        """The input a server's refusal is about, from its reason and causes; None for the whole form."""
+        status = getattr(error, "status", None) or {}
+        if status.get("reason") == "AlreadyExists":
+            return self.name_field
+        for cause in (status.get("details") or {}).get("causes") or []:
+            path = str(cause.get("field") or "")
+            if path in ("metadata.name", "name"):
+                return self.name_field
+            for prefix, field_id in self.server_fields.items():
+                if path.startswith(prefix):
+                    return field_id
+        return None
 
     @on(Button.Pressed, "#ok")
     def _ok(self, event: Button.Pressed) -> None:
@@ -148,6 +213,13 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _message(error: BaseException) -> str:
+    """A ClusterError's kubectl-like message (a hint added when there is one), else the exception's text."""
+    text = str(getattr(error, "message", None) or error or type(error).__name__)
+    hint = getattr(error, "hint", "")
+    return f"{text} ({hint})" if hint else text
 
 
 def field(label: str, widget: Widget) -> Iterable[Widget]:

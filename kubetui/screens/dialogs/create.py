@@ -24,6 +24,14 @@ class NewDeploymentDialog(FormDialog[NewDeployment]):
 
     title_text = "New Deployment"
     ok_label = "Create"
+    name_field = "name"
+    server_fields = {
+        "spec.replicas": "replicas",
+        "spec.template.spec.containers[0].image": "image",
+        "spec.template.spec.containers[0].ports": "port",
+        "spec.template.spec.containers[0].command": "command",
+        "spec.template.spec.containers[0].args": "command",
+    }
 
     def __init__(self, namespace: str, name: str = "", image: str = "") -> None:
         super().__init__()
@@ -33,16 +41,18 @@ class NewDeploymentDialog(FormDialog[NewDeployment]):
         self.title_text = f"New Deployment in namespace {namespace}"
 
     def compose_form(self) -> Iterable[Widget]:
-        yield from field("Name", LineInput(self._name, placeholder="hello-node", id="name"))
+        yield from field("Name", LineInput(self._name, placeholder="e.g. hello-node", id="name"))
         yield from field(
             "Image",
-            LineInput(self._image, placeholder="registry.k8s.io/e2e-test-images/agnhost:2.39", id="image"),
+            LineInput(
+                self._image, placeholder="e.g. registry.k8s.io/e2e-test-images/agnhost:2.39", id="image"
+            ),
         )
         yield from field("Replicas", LineInput("1", id="replicas"))
-        yield from field("Container port (optional)", LineInput("", placeholder="8080", id="port"))
+        yield from field("Container port (optional)", LineInput("", placeholder="e.g. 8080", id="port"))
         yield from field(
             "Command and arguments (optional)",
-            LineInput("", placeholder="/agnhost netexec --http-port=8080", id="command"),
+            LineInput("", placeholder="e.g. /agnhost netexec --http-port=8080", id="command"),
         )
 
     def on_mount(self) -> None:

@@ -21,6 +21,13 @@ class ExposeDialog(FormDialog[ExposeRequest]):
     """Ask for a Service in front of ``kind/name``; ports default to the workload's first container port."""
 
     ok_label = "Expose"
+    name_field = "service-name"
+    server_fields = {
+        "spec.ports[0].port": "port",
+        "spec.ports[0].targetPort": "target-port",
+        "spec.ports[0].nodePort": "node-port",
+        "spec.externalName": "external-name",
+    }
 
     def __init__(
         self, kind: str, name: str, container_ports: Sequence[int] = (), service_type: str = "ClusterIP"
@@ -40,7 +47,7 @@ class ExposeDialog(FormDialog[ExposeRequest]):
             Select([(t, t) for t in SERVICE_TYPES], value=self.service_type, allow_blank=False, id="type"),
         )
         hint = ", ".join(str(p) for p in self.container_ports) or "none declared"
-        yield from field("Port (the Service's own)", LineInput(first, placeholder="8080", id="port"))
+        yield from field("Port (the Service's own)", LineInput(first, placeholder="e.g. 8080", id="port"))
         yield from field(f"Target port (container ports: {hint})", LineInput(first, id="target-port"))
         yield from field("Node port (optional, 30000-32767)", LineInput("", id="node-port"))
         yield from field("External name (ExternalName only)", LineInput("", id="external-name"))

@@ -46,6 +46,23 @@ async def ask(app: App[Any], screen: Screen[T | None]) -> T:
     return value
 
 
+async def ask_running(
+    app: App[Any], session: Any, dialog: Any, fn: Callable[[Any, Any], Awaitable[T]]
+) -> tuple[Any, T]:
+    """Push a FormDialog that sends what it collected with ``fn(connection, value)`` before closing.
+
+    A refusal from the server stays in the dialog (beside the field it concerns) with what was typed;
+    returns (value, what ``fn`` returned) once it succeeded; raises Cancelled when the person gave up.
+    """
+
+    async def runner(value: Any) -> T:
+        return await session.call(lambda conn: fn(conn, value))  # type: ignore[no-any-return]
+
+    dialog.runner = runner
+    value = await ask(app, dialog)
+    return value, dialog.outcome
+
+
 def error_text(error: BaseException) -> str:
     """A ClusterError's kubectl-like message (the read-only refusal included), else the exception's text."""
     return str(getattr(error, "message", None) or error or type(error).__name__)

@@ -22,6 +22,7 @@ from kubetui.screens.dialogs.flow import (
     KIND_LABELS,
     Cancelled,
     ask,
+    ask_running,
     container_ports,
     follow_rollout,
     meta,
@@ -62,15 +63,11 @@ def _nothing_selected(app: App_, target: Target) -> bool:
 @handler("new")
 async def handle_new(app: App_, target: Target) -> None:
     try:
-        request = await ask(app, NewDeploymentDialog(target.namespace))
-    except Cancelled:
-        return
-    try:
-        result = await run_op(
+        request, result = await ask_running(
             app,
             target.session,
-            "create deployment",
-            lambda conn: ops.create_deployment(
+            NewDeploymentDialog(target.namespace),
+            lambda conn, request: ops.create_deployment(
                 conn,
                 target.namespace,
                 request.name,
@@ -80,7 +77,7 @@ async def handle_new(app: App_, target: Target) -> None:
                 command=request.command,
             ),
         )
-    except Exception:
+    except Cancelled:
         return
     app.notify(f"deployment.apps/{request.name} created", title="Created")
     follow_rollout(
@@ -99,27 +96,22 @@ async def handle_expose(app: App_, target: Target) -> None:
         return
     ports = container_ports(target.kind, target.obj or {})
     dialog = ExposeDialog(KIND_LABELS.get(target.kind, target.kind), target.name, ports)
-    try:
-        request = await ask(app, dialog)
-    except Cancelled:
-        return
-    kwargs: dict[str, Any] = {
-        "target_port": request.target_port,
-        "node_port": request.node_port,
-        "service_name": request.service_name,
-    }
-    if request.external_name:
-        kwargs["external_name"] = request.external_name
-    try:
-        service = await run_op(
-            app,
-            target.session,
-            "expose",
-            lambda conn: ops.expose(
-                conn, target.namespace, target.kind, target.name, request.type, request.port, **kwargs
-            ),
+
+    def expose(conn: Any, request: Any) -> Any:
+        kwargs: dict[str, Any] = {
+            "target_port": request.target_port,
+            "node_port": request.node_port,
+            "service_name": request.service_name,
+        }
+        if request.external_name:
+            kwargs["external_name"] = request.external_name
+        return ops.expose(
+            conn, target.namespace, target.kind, target.name, request.type, request.port, **kwargs
         )
-    except Exception:
+
+    try:
+        request, service = await ask_running(app, target.session, dialog, expose)
+    except Cancelled:
         return
     ports_text = ", ".join(
         f"{p.get('port')}"

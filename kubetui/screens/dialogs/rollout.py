@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from kubetui.screens.dialogs.notices import InlineNotices
 from kubetui.screens.dialogs.progress import Progress, rollout_progress
 from kubetui.screens.dialogs.registry import PULL_FAILURES
 from kubetui.widgets.keyed_rows import sync_rows
@@ -21,7 +22,7 @@ from kubetui.widgets.keyed_rows import sync_rows
 Snapshot = Callable[[], tuple[dict[str, Any] | None, Sequence[dict[str, Any]], Sequence[dict[str, Any]]]]
 
 
-class RolloutScreen(ModalScreen[str]):
+class RolloutScreen(InlineNotices, ModalScreen[str]):
     """Follows a Deployment's rollout from the cache until it completes or fails; returns the outcome.
 
     The outcome is also announced with a notification, so closing the view early loses nothing.
@@ -44,6 +45,7 @@ class RolloutScreen(ModalScreen[str]):
     RolloutScreen #status { margin-top: 1; }
     RolloutScreen #hint { color: $text-muted; width: 100%; }
     RolloutScreen #status { width: 100%; }
+    RolloutScreen #notices { width: 100%; height: auto; max-height: 4; display: none; }
     """
 
     POLL_SECONDS = 0.25
@@ -81,6 +83,7 @@ class RolloutScreen(ModalScreen[str]):
             pods.add_columns("POD", "REVISION", "STATUS")
             yield pods
             yield Static("", id="status")
+            yield Static("", id="notices")
             yield Label("esc closes this view; the rollout goes on either way", id="hint")
 
     def on_mount(self) -> None:
