@@ -181,9 +181,15 @@ def _node(obj: Obj, now: float, wide: bool) -> tuple[str, ...]:
         _node_address(obj, "InternalIP"),
         _node_address(obj, "ExternalIP"),
         info.get("osImage") or "<unknown>",
-        info.get("kernelVersion") or "<unknown>",
+        _kernel(info),
         info.get("containerRuntimeVersion") or "<unknown>",
     )
+
+
+def _kernel(info: Obj) -> str:
+    # kubectl appends the node's architecture to its kernel version.
+    kernel = info.get("kernelVersion") or "<unknown>"
+    return f"{kernel} ({info['architecture']})" if info.get("architecture") else kernel
 
 
 def _namespace(obj: Obj, now: float, wide: bool) -> tuple[str, ...]:

@@ -286,7 +286,8 @@ def node_cells(obj: Obj, now: float) -> list[Any]:
         address("InternalIP"),
         address("ExternalIP"),
         info.get("osImage") or "<unknown>",
-        info.get("kernelVersion") or "<unknown>",
+        (info.get("kernelVersion") or "<unknown>")
+        + (f" ({info['architecture']})" if info.get("architecture") else ""),  # as kubectl's printer
         info.get("containerRuntimeVersion") or "<unknown>",
     ]
 
