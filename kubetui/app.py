@@ -230,6 +230,9 @@ class KubeApp(App[int]):
     def on_operation_failed(self, message: OperationFailed) -> None:
         error = message.error
         text = getattr(error, "message", None) or str(error) or type(error).__name__
+        hint = getattr(error, "hint", "")
+        if hint:  # why, in plain words, and what would change it
+            text = f"{text}\n{hint}"
         if getattr(error, "reason", "") == "OutcomeUnknown":  # sent, unanswered: it may have been made
             self.notify(
                 str(text), title=f"{message.action_id}: outcome unknown", severity="warning", timeout=15

@@ -127,6 +127,10 @@ class ClusterSession:
         """The kinds the cluster refuses to list to this user (their panes say so; the others stay live)."""
         return sorted(kind for kind, s in self.states.items() if getattr(s, "phase", "") == "forbidden")
 
+    def narrowed(self) -> dict[str, str]:
+        """Kinds shown from one namespace although all were asked for: listing across them is forbidden."""
+        return dict(self.hub.narrowed()) if self.hub is not None else {}
+
     def problem(self) -> tuple[str, str] | None:
         """(title, full text) of what keeps kubetui from the cluster, with the fix when it is known; None when
         the connection works. The header has one line; this is for a notice that wraps."""
@@ -176,14 +180,26 @@ class ClusterSession:
         self.start()
 
     def set_namespace(self, namespace: str | None) -> None:
-        """Shows one namespace (or all with None). Watches cover every namespace, so this is instant."""
+        """Shows one namespace (or all with None). The namespaced watches move there and what they held is
+        dropped, so memory follows what is viewed; nodes and namespaces stay watched cluster-wide."""
         if namespace is None:
             self.all_namespaces = True
         else:
             self.all_namespaces = False
             self.namespace = namespace
+        if self.hub is not None:
+            for kind in self.hub.set_namespace(self.watch_scope, fallback_namespace=self.namespace):
+                self.store.clear(kind)
+                self._pending.pop(kind, None)
+                self._pending_uids.pop(kind, None)
+                self.states[kind] = self.hub.states[kind]
         self._post(ConnectionChanged(self.conn is not None, self.error))
         self._post_reset()
+
+    @property
+    def watch_scope(self) -> str | None:
+        """Where namespaced kinds are watched: the namespace shown, or every namespace (None) with -A."""
+        return None if self.all_namespaces else self.namespace
 
     # -- operations -----------------------------------------------------------------------------------------
 
@@ -228,7 +244,7 @@ class ClusterSession:
 
     async def _connect_loop(self, generation: int) -> None:
         from kubetui.cluster.connection import Connection
-        from kubetui.cluster.watch import WatchHub
+        from kubetui.cluster.watch_hub import WatchHub
 
         attempt = 0
         self.connecting = True
@@ -266,9 +282,10 @@ class ClusterSession:
         gen = self._generation
         self.hub = WatchHub(
             self.conn,
-            None,
+            self.watch_scope,
             lambda kind, deltas: self._on_deltas(gen, kind, deltas),
             lambda state: self._on_state(gen, state),
+            fallback_namespace=self.namespace,
         )
         self.hub.start()
         self._start_liveness(gen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 UnreachableCause = Literal["dns", "refused", "tls-name", "tls", "timeout", "other"]
@@ -198,7 +199,7 @@ def from_status(
     )
     details = status.get("details") or {}
     if cls is Forbidden:
-        return Forbidden(
+        forbidden = Forbidden(
             message,
             code,
             verb=verb,
@@ -206,9 +207,35 @@ def from_status(
             namespace=namespace,
             status=status,
         )
+        forbidden.hint = forbidden_hint(server_message)
+        return forbidden
     if cls is Invalid:
         return Invalid(message, code, causes=list(details.get("causes") or []), status=status)
     return cls(message, code, status=status)
+
+
+_RBAC_REFUSAL = re.compile(
+    r'User "(?P<user>[^"]+)" cannot (?P<verb>\S+) resource "(?P<resource>[^"]+)"'
+    r'(?: in API group "(?P<group>[^"]*)")?(?: in the namespace "(?P<namespace>[^"]+)")?'
+)
+
+
+def forbidden_hint(server_message: str) -> str:
+    """RBAC's refusal in plain words: who may not do what where, and who can change that."""
+    found = _RBAC_REFUSAL.search(server_message)
+    if found is None:
+        return ""
+    resource = found["resource"]
+    if found["group"]:
+        base, _, sub = resource.partition("/")
+        resource = f"{base}.{found['group']}" + (f"/{sub}" if sub else "")
+    namespace = found["namespace"]
+    where = f'in namespace "{namespace}"' if namespace else "across the cluster"
+    grant = "a Role and RoleBinding" if namespace else "a ClusterRole and ClusterRoleBinding"
+    return (
+        f'your user "{found["user"]}" is not allowed to {found["verb"]} {resource} {where}: the cluster\'s '
+        f"RBAC rules refuse it; a cluster administrator can grant it with {grant}"
+    )
 
 
 def _default_text(code: int, verb: str, resource: str, namespace: str) -> str:

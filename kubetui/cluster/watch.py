@@ -114,11 +114,13 @@ class Watcher:
         on_state: StateCallback,
         *,
         backoff: Backoff | None = None,
+        fallback_namespace: str | None = None,
     ) -> None:
         self.conn = conn
         self.kind = kind
         self.info = KIND_INFO[kind]
         self.namespace = namespace if self.info.namespaced else None
+        self.fallback_namespace = fallback_namespace if self.info.namespaced else None
         self.on_deltas = on_deltas
         self.on_state = on_state
         self.backoff = backoff or Backoff()
@@ -183,6 +185,11 @@ class Watcher:
             except Forbidden as exc:
                 self._flush()
                 need_list = True
+                if self.namespace is None and self.info.namespaced and self.fallback_namespace:
+                    # No right to list across namespaces (a user with one namespace's Role): watch the
+                    # namespace the context works in, at once; only a refusal there too is "forbidden".
+                    self.namespace = self.fallback_namespace
+                    continue
                 self._set_state("forbidden", exc.message)
                 await self._sleep(random.uniform(*self.forbidden_retry))
             except Exception as exc:  # any failure, typed or not, means: wait and list again
@@ -236,7 +243,7 @@ class Watcher:
             for item in page.get("items") or ():
                 item.setdefault("kind", self.info.kind)
                 item.setdefault("apiVersion", self.info.api_version)
-                items.append(compact(item))
+                items.append(compact(slim(item)))
             meta = page.get("metadata") or {}
             token = meta.get("continue") or ""
             if token and initial:
@@ -306,6 +313,7 @@ class Watcher:
             self.resource_version = str(rv)
         if etype == "BOOKMARK" or etype not in ("ADDED", "MODIFIED", "DELETED"):
             return
+        slim(obj)
         self.backoff.reset()
         uid = obj["metadata"]["uid"]
         if etype == "DELETED":
@@ -347,6 +355,21 @@ class Watcher:
             log.exception("on_deltas callback failed for %s", self.kind)
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def slim(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` without what no pane, relation or row reads and kubectl hides too: managedFields and the
+    last-applied annotation, often most of a small object's size. YAML and describe fetch the full object."""
+    meta = obj.get("metadata")
+    if meta:
+        meta.pop("managedFields", None)
+        annotations = meta.get("annotations")
+        if annotations and LAST_APPLIED in annotations:
+            del annotations[LAST_APPLIED]
+    return obj
+
+
 def _merge(prior: Delta, new: Delta) -> Delta | None:
     """Fold two deltas for one uid within a batch: ADDED+MODIFIED is ADDED, ADDED+DELETED is nothing."""
     if new.type == "DELETED":
@@ -356,68 +379,10 @@ def _merge(prior: Delta, new: Delta) -> Delta | None:
     return new
 
 
-class WatchHub:
-    """One Watcher per kind, all in one namespace or across all. ``states`` maps kind → WatchState."""
+def __getattr__(name: str) -> Any:
+    # WatchHub lived here before it had a module of its own; old imports keep working.
+    if name == "WatchHub":
+        from kubetui.cluster.watch_hub import WatchHub
 
-    def __init__(
-        self,
-        conn: Connection,
-        namespace: str | None,
-        on_deltas: DeltasCallback,
-        on_state: StateCallback,
-        *,
-        kinds: tuple[str, ...] = KINDS,
-        backoff_initial: float = 0.8,
-    ) -> None:
-        self.conn = conn
-        self.namespace = namespace
-        self._on_state = on_state
-        self.watchers = {
-            kind: Watcher(
-                conn, kind, namespace, on_deltas, self._state_changed, backoff=Backoff(backoff_initial)
-            )
-            for kind in kinds
-        }
-        self.states: dict[str, WatchState] = {kind: w.state for kind, w in self.watchers.items()}
-        self._tasks: list[asyncio.Task[None]] = []
-        self._changed = asyncio.Event()
-
-    def _state_changed(self, state: WatchState) -> None:
-        self.states[state.kind] = state
-        self._changed.set()
-        self._on_state(state)
-
-    def start(self) -> None:
-        if not self._tasks:
-            self._tasks = [
-                asyncio.create_task(w.run(), name=f"watch-{kind}") for kind, w in self.watchers.items()
-            ]
-
-    @property
-    def synced(self) -> bool:
-        """Every kind has listed at least once (or is known to be forbidden)."""
-        return all(s.phase in ("live", "forbidden") for s in self.states.values())
-
-    async def wait_synced(self, timeout: float | None = None) -> bool:
-        async def _wait() -> None:
-            while not self.synced:
-                self._changed.clear()
-                await self._changed.wait()
-
-        try:
-            await asyncio.wait_for(_wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
-
-    def resync(self) -> None:
-        """Every kind lists again now (see ``Watcher.resync``)."""
-        for w in self.watchers.values():
-            w.resync()
-
-    async def stop(self) -> None:
-        for w in self.watchers.values():
-            w.stop()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        return WatchHub
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

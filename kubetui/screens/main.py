@@ -337,13 +337,16 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
     def _titles(self) -> None:
         namespace = self.session.view_namespace or "all namespaces"
         no_access = set(self.session.no_access())
+        narrowed = self.session.narrowed()
         for kind in TABLE_KINDS:
             pane = self.query_one(f"#pane-{kind}", Pane)
             table = self.table(kind)
             where = f" ({namespace})" if kind in kinds.NAMESPACED else ""
-            count = "no access" if kind in no_access else str(table.row_count)
-            _set_title(pane, f"{PANE_TITLES[kind]}{where} [{count}]")
+            count = " · no access" if kind in no_access else f" [{table.row_count}]"
+            _set_title(pane, f"{PANE_TITLES[kind]}{where}{count}")
             notes = [f"your account may not list {kind}"] if kind in no_access else []
+            if kind in narrowed:
+                notes.append(f"only {narrowed[kind]}: no right to list all namespaces")
             if kind == "pods" and self.pod_scope is not None:
                 scope_obj = self.session.store.get(*self.pod_scope)
                 if scope_obj is not None:

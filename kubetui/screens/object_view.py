@@ -96,6 +96,19 @@ async def describe_text(session: Any, kind: str, obj: dict[str, Any]) -> str:
         return to_yaml(obj)
 
 
+async def full_object(session: Any, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """The object as the server has it now: the store keeps it without managedFields and the last-applied
+    annotation. The cached copy when the server cannot give it (gone, refused, unreachable)."""
+    resources = importlib.import_module("kubetui.cluster.resources")
+    meta = obj.get("metadata") or {}
+    try:
+        path = resources.resource_for(kind).path(meta.get("namespace"), meta.get("name"))
+        fetched = await session.call(lambda conn: conn.request("GET", path))
+    except Exception:  # the cached copy is still worth showing
+        return obj
+    return fetched if isinstance(fetched, dict) and fetched.get("metadata") else obj
+
+
 class ObjectScreen(Screen[None]):
     """One object as text; esc or q goes back. Stays on what it was opened with (a snapshot, not live)."""
 
@@ -165,7 +178,8 @@ async def show_yaml(app: Any, target: Target) -> None:
         app.notify("nothing selected", severity="warning")
         return
     theme = "ansi_dark" if app.current_theme.dark else "ansi_light"
-    body = Syntax(to_yaml(target.obj), "yaml", theme=theme, word_wrap=True, background_color="default")
+    obj = await full_object(target.session, target.kind, target.obj)
+    body = Syntax(to_yaml(obj), "yaml", theme=theme, word_wrap=True, background_color="default")
     app.push_screen(ObjectScreen(f"YAML {_label(target)}", body, id="yaml"))
 
 

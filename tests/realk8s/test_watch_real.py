@@ -12,7 +12,8 @@ import pytest
 
 from kubetui.cluster.connection import STRATEGIC_MERGE_PATCH, Connection
 from kubetui.cluster.store import Store
-from kubetui.cluster.watch import KIND_INFO, KINDS, Delta, Watcher, WatchHub, WatchState, kind_path
+from kubetui.cluster.watch import KIND_INFO, KINDS, Delta, Watcher, WatchState, kind_path
+from kubetui.cluster.watch_hub import WatchHub
 from tests.backends import wait_for
 from tests.cluster.simhelp import kubectl
 
