@@ -5,9 +5,10 @@ bring everything back."""
 from __future__ import annotations
 
 from kubetui.app import KubeApp
+from kubetui.cluster.watch import KIND_INFO
 from kubetui.config import Settings
 from kubetui.screens.main import MainScreen
-from kubetui.session import NAMESPACED, SessionConfig
+from kubetui.session import SessionConfig
 from tests.backends import Backend
 from tests.realk8s.conftest import deployment
 from tests.ui.helpers import wait_for
@@ -20,8 +21,10 @@ def _rows(screen: MainScreen, kind: str) -> set[str]:
 
 
 def _held_namespaces(app: KubeApp) -> set[str]:
+    """The namespaces of every namespaced object the store holds."""
     store = app.session.store
-    return {o["metadata"]["namespace"] for kind in NAMESPACED for o in store.list(kind)}
+    namespaced = [kind for kind, info in KIND_INFO.items() if info.namespaced]
+    return {o["metadata"]["namespace"] for kind in namespaced for o in store.list(kind)}
 
 
 async def test_switching_namespace_moves_the_watches(backend: Backend) -> None:
