@@ -122,6 +122,32 @@ ACTIONS: tuple[Action, ...] = (
         show=False,
         description="Create a registry Secret and add it to the Deployment's imagePullSecrets",
     ),
+    # -- into the pod: exec and port-forward (both writes: pods/exec and pods/portforward are "create") ----------
+    Action(
+        "shell",
+        "e",
+        "Shell",
+        kinds.applies("shell"),
+        mutates=True,
+        description="A shell in the pod's container (/bin/bash, then /bin/sh); exit to come back",
+    ),
+    Action(
+        "shell_command",
+        "E",
+        "Shell…",
+        kinds.applies("shell_command"),
+        mutates=True,
+        show=False,
+        description="Choose the container and the command of the shell",
+    ),
+    Action(
+        "port_forward",
+        "F",
+        "Forward",
+        kinds.applies("port_forward"),
+        mutates=True,
+        description="Forward a local port to the pod (a Service's or Deployment's ready pod)",
+    ),
     # -- looking at an object -------------------------------------------------------------------------------
     Action(
         "describe",
@@ -156,6 +182,14 @@ ACTIONS: tuple[Action, ...] = (
         group="navigation",
         show=False,
         description="Clear the filter or selection, close a view",
+    ),
+    Action(
+        "forwards",
+        "ctrl+f",
+        "Forwards",
+        group="view",
+        show=False,
+        description="The port-forwards with their traffic and state: stop (x) or re-target (r)",
     ),
     Action("zoom", "z", "Zoom", group="view", description="Zoom the focused pane to full screen and back"),
     Action(

@@ -125,6 +125,9 @@ class KubeApp(App[int]):
             self.notify(warning, severity="warning", timeout=8)
 
     async def on_unmount(self) -> None:
+        from kubetui.screens.forwards import stop_forwards
+
+        await stop_forwards(self)  # no forward outlives kubetui
         await self.session.close()
 
     def _apply_context_settings(self) -> None:

@@ -43,6 +43,8 @@ class PortForward:
     connections: int = 0
     active: int = 0
     last_error: str = ""
+    selector: dict[str, str] = field(default_factory=dict)  # a Service's or Deployment's: where to re-target
+    service_port: int = 0  # the Service port chosen, when ``target`` is a Service
     _server: asyncio.Server | None = field(default=None, repr=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
 

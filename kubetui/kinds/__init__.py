@@ -107,7 +107,8 @@ KINDS: tuple[KindSpec, ...] = (
         columns=("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "IMAGES"),
         status_column="READY",
         actions=_WORKLOAD
-        | {"new", "expose", "scale", "scale_up", "scale_down", "set_image", "undo", "restart", "pull_secret"},
+        | {"new", "expose", "scale", "scale_up", "scale_down", "set_image", "undo", "restart", "pull_secret"}
+        | {"port_forward"},
         feeds=(VIEW_REVISIONS,),
         watched=True,
     ),
@@ -135,7 +136,7 @@ KINDS: tuple[KindSpec, ...] = (
         title="Pods",
         columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"),
         status_column="STATUS",
-        actions=_WORKLOAD | {"new", "expose", "pull_secret"},
+        actions=_WORKLOAD | {"new", "expose", "pull_secret", "shell", "shell_command", "port_forward"},
         indexes=("node",),
         feeds=(VIEW_LOGS, VIEW_POD_SCOPE, VIEW_TRAFFIC),
         watched=True,
@@ -150,7 +151,7 @@ KINDS: tuple[KindSpec, ...] = (
         title="Services",
         columns=("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"),
         status_column="EXTERNAL-IP",
-        actions=_WORKLOAD | {"new", "expose"},
+        actions=_WORKLOAD | {"new", "expose", "port_forward"},
         feeds=(VIEW_TRAFFIC,),
         watched=True,
     ),

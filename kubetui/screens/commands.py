@@ -89,6 +89,8 @@ class CommandsMixin:
                 self.action_contexts()
         elif command in ("clusters", "cluster"):
             self.open_clusters()
+        elif command in ("pf", "portforward", "port-forward", "forwards"):
+            self.action_forwards()
         elif command == "help":
             self.app.action_help()
         elif command == "api-resources":
@@ -99,6 +101,11 @@ class CommandsMixin:
             from kubetui.screens.kind_open import open_kind
 
             self.app.run_worker(open_kind(self.app, words[0]), group="kind-open")
+
+    def action_forwards(self) -> None:
+        from kubetui.screens.forwards import ForwardsScreen
+
+        self.app.push_screen(ForwardsScreen())
 
     # -- namespaces and contexts --------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from kubetui.actions import Target, handler
 from kubetui.cluster import ops
 
 # The apply action lives in its own module; importing it registers it along with the handlers below.
-from kubetui.screens.dialogs import apply_flow
+from kubetui.screens.dialogs import apply_flow, portforward_flow, shell_flow
 from kubetui.screens.dialogs.confirm import ConfirmDialog, DeleteDialog
 from kubetui.screens.dialogs.create import NewDeploymentDialog
 from kubetui.screens.dialogs.expose import ExposeDialog
@@ -49,6 +49,8 @@ __all__ = [
     "handle_scale_up",
     "handle_set_image",
     "handle_undo",
+    "portforward_flow",
+    "shell_flow",
 ]
 
 

@@ -1,0 +1,121 @@
+"""Port-forward and shell from the main screen: the dialog, the forwards view, stopping, read-only refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from kubetui.app import KubeApp
+from kubetui.config import Settings
+from kubetui.screens.forwards import ForwardsScreen, forwards_of
+from kubetui.screens.main import MainScreen
+from kubetui.session import SessionConfig
+from tests.ui.conftest import Journey
+from tests.ui.helpers import screen_text, wait_for
+
+
+def _echo_app() -> dict[str, Any]:
+    container = {
+        "name": "agnhost",
+        "image": "registry.k8s.io/e2e-test-images/agnhost:2.39",
+        "args": ["netexec", "--http-port=8080"],
+        "ports": [{"containerPort": 8080}],
+    }
+    labels = {"app": "echo"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "echo", "labels": labels},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
+
+
+async def _get(port: int, path: str) -> str:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    raw = await asyncio.wait_for(reader.read(-1), 20)
+    writer.close()
+    return raw.decode().split("\r\n\r\n", 1)[1]
+
+
+def _select(screen: MainScreen, kind: str, name: str) -> None:
+    table = screen.table(kind)
+    for uid in table.ordered_uids():
+        if str(table.get_row(uid)[0]).endswith(name):
+            table.select_uid(uid)
+            return
+    raise AssertionError(f"no {name} in {kind}")
+
+
+async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
+    await journey.create("/apis/apps/v1/namespaces/default/deployments", _echo_app())
+    service = {
+        "metadata": {"name": "echo"},
+        "spec": {"selector": {"app": "echo"}, "ports": [{"port": 80, "targetPort": 8080}]},
+    }
+    await journey.create("/api/v1/namespaces/default/services", service)
+    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings())
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        store = app.session.store
+
+        def echo_ready() -> bool:
+            pods = [p for p in store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
+            return len(pods) == 2 and all(p["status"].get("phase") == "Running" for p in pods)
+
+        await wait_for(pilot, echo_ready)
+        await wait_for(
+            pilot,
+            lambda: any(
+                "echo" in str(r[0])
+                for r in map(screen.table("services").get_row, screen.table("services").ordered_uids())
+            ),
+        )
+        screen.focus_pane("services")
+        _select(screen, "services", "echo")
+        await pilot.press("F")
+        dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
+        assert dialog.query_one("#remote").value == "80"
+        dialog.query_one("#local").value = "0"
+        await pilot.press("enter")
+        forwards = forwards_of(app)
+        forward = await wait_for(pilot, lambda: next(iter(forwards.items.values()), None))
+        assert forward.address == "127.0.0.1" and forward.target == "svc/echo" and forward.remote_port == 8080
+        body = await _get(forward.local_port, "/hostname")
+        assert body == forward.pod
+        await pilot.press("ctrl+f")
+        view = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, ForwardsScreen) else None)
+        await pilot.pause(1.2)
+        text = screen_text(app)
+        assert f"127.0.0.1:{forward.local_port}" in text and "svc/echo" in text and "listening" in text
+        await pilot.press("x")
+        await wait_for(pilot, lambda: forward.state == "stopped")
+        with pytest.raises(OSError):
+            await asyncio.open_connection("127.0.0.1", forward.local_port)
+        view.refresh_rows()
+        await pilot.pause()
+        assert "stopped" in screen_text(app)
+
+
+async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None:
+    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig), readonly=True), settings=Settings())
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_for(pilot, lambda: screen.table("pods").row_count >= 1)
+        screen.focus_pane("pods")
+        await pilot.pause()
+        screen.run_action_id("shell")
+        screen.run_action_id("port_forward")
+        await pilot.pause(0.3)
+        messages = [n.message for n in app._notifications]
+        assert "Shell: the connection is read-only" in messages
+        assert "Forward: the connection is read-only" in messages
+        assert not forwards_of(app).items
