@@ -205,6 +205,14 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "contexts", "ctrl+t", "Context", group="view", show=False, description="Pick a kubeconfig context"
     ),
+    Action(
+        "retry",
+        "ctrl+l",
+        "Retry now",
+        group="app",
+        show=False,
+        description="Reconnect and list everything again now, instead of waiting for the next retry",
+    ),
     Action("help", "question_mark", "Help", group="app", description="Every key"),
     Action("quit", "q", "Quit", group="app"),
 )

@@ -219,6 +219,13 @@ class KubeApp(App[int]):
         gc.collect()  # garbage from start-up goes first; only what is alive is parked
         gc.freeze()
 
+    def on_app_focus(self) -> None:
+        self.session.set_attentive(True)
+
+    def on_app_blur(self) -> None:
+        # The terminal lost the focus (where it reports focus at all): nobody is looking, retries may wait.
+        self.session.set_attentive(False)
+
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self._forward("cluster_state", message)
         self._announce_problem()

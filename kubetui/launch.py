@@ -147,7 +147,14 @@ def launch(args: argparse.Namespace) -> int:
 
 
 def _run(config: object, args: argparse.Namespace) -> int:
+    import logging
+
     from kubetui.app import KubeApp
+
+    # The app owns the terminal: a log record with no handler of its own (a watch task's warning, asyncio's
+    # "exception never retrieved" at exit) must not be printed across the screen or after it closes.
+    if not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.NullHandler())
 
     app = KubeApp(config, theme_name=getattr(args, "theme", None))  # type: ignore[arg-type]
     app.run()

@@ -46,6 +46,10 @@ class ClusterSession:
 
     flush_interval = 0.05  # at most ~20 repaints a second from watch traffic
     retry_delays = (0.5, 1.0, 2.0, 5.0, 10.0)
+    # The longest wait between watch retries: after an outage the data is fresh again within this while the
+    # app has the terminal's focus; with the focus elsewhere the cluster is spared.
+    attentive_backoff_cap = 5.0
+    idle_backoff_cap = 30.0
 
     def __init__(self, config: SessionConfig, post: Callable[[Message], object]) -> None:
         from kubetui.cluster.store import Store
@@ -69,6 +73,8 @@ class ClusterSession:
         self._closed = False
         self._generation = 0  # bumps on every context switch; callbacks from an old hub are ignored
         self.liveness: Any = None  # probes the server; notices one that stopped answering
+        self.attentive = True  # the terminal has the focus (or cannot tell us): retries wait less
+        self._wake = asyncio.Event()  # set by retry_now(): the connect loop stops waiting
         self._liveness_task: asyncio.Task[None] | None = None
 
     # -- what the UI reads --------------------------------------------------------------------------------
@@ -201,6 +207,22 @@ class ClusterSession:
         """Where namespaced kinds are watched: the namespace shown, or every namespace (None) with -A."""
         return None if self.all_namespaces else self.namespace
 
+    @property
+    def _backoff_cap(self) -> float:
+        return self.attentive_backoff_cap if self.attentive else self.idle_backoff_cap
+
+    def set_attentive(self, attentive: bool) -> None:
+        """Someone is looking (the terminal has the focus) or not: retries wait at most 5 s, or 30 s."""
+        self.attentive = attentive
+        if self.hub is not None:
+            self.hub.set_backoff_cap(self._backoff_cap)
+
+    def retry_now(self) -> None:
+        """Stop waiting: connect, or list every kind again, at once (the retry key)."""
+        self._wake.set()
+        if self.hub is not None:
+            self.hub.resync()
+
     # -- operations -----------------------------------------------------------------------------------------
 
     async def call(self, fn: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -263,7 +285,9 @@ class ClusterSession:
                 self._post(ConnectionChanged(False, exc))
                 delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
                 attempt += 1
-                await asyncio.sleep(delay)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
                 continue
             if self._closed or generation != self._generation:
                 await conn.close()
@@ -287,6 +311,7 @@ class ClusterSession:
             lambda state: self._on_state(gen, state),
             fallback_namespace=self.namespace,
         )
+        self.hub.set_backoff_cap(self._backoff_cap)
         self.hub.start()
         self._start_liveness(gen)
         self._post(ConnectionChanged(True))

@@ -116,10 +116,11 @@ async def _resource(conn: Connection, api_version: str, kind: str) -> Resource:
             doc = await conn.request("GET", prefix)
         except NotFound:
             doc = {}
+        resources = doc.get("resources") if isinstance(doc, dict) else None
         _discovery_cache[key] = {
-            r["kind"]: (r["name"], bool(r.get("namespaced")))
-            for r in doc.get("resources") or []
-            if "/" not in r.get("name", "")
+            str(r["kind"]): (str(r["name"]), bool(r.get("namespaced")))
+            for r in (resources if isinstance(resources, list) else [])
+            if isinstance(r, dict) and r.get("kind") and r.get("name") and "/" not in str(r["name"])
         }
     found = _discovery_cache[key].get(kind)
     if found is None:

@@ -58,6 +58,10 @@ class Connection:
     Switching context means opening a new Connection and closing the old one: both are cheap.
     """
 
+    # The longest line ``stream`` accepts. One watch event is one object, and the API server keeps objects
+    # far smaller (etcd's request limit is 1.5 MiB); a longer line is a broken or hostile stream.
+    max_line = 8 * 2**20
+
     def __init__(
         self,
         *,
@@ -214,7 +218,7 @@ class Connection:
                 ) as resp:
                     raw = await resp.read()
                     if 200 <= resp.status < 300:
-                        return orjson.loads(raw) if raw else {}
+                        return _decode(raw, method, path)
                     error = self._error(resp.status, raw, method, path, query)
             except ClusterError:
                 raise
@@ -270,7 +274,7 @@ class Connection:
                 continue
             raise error
         try:
-            buffer = b""
+            buffer = bytearray()
             while True:
                 try:
                     chunk = await resp.content.readany()
@@ -280,12 +284,19 @@ class Connection:
                     break
                 buffer += chunk
                 if b"\n" not in chunk:
+                    if len(buffer) > self.max_line:
+                        raise _line_too_long(self.max_line, path)
                     continue
-                *lines, buffer = buffer.split(b"\n")
+                *lines, rest = buffer.split(b"\n")
+                buffer = bytearray(rest)
                 for line in lines:
-                    yield line
+                    if len(line) > self.max_line:
+                        raise _line_too_long(self.max_line, path)
+                    yield bytes(line)
+                if len(buffer) > self.max_line:
+                    raise _line_too_long(self.max_line, path)
             if buffer:
-                yield buffer
+                yield bytes(buffer)
         finally:
             # close, not release: an unfinished watch must not be drained first.
             resp.close()
@@ -415,6 +426,28 @@ def _params(query: dict[str, Any] | None) -> list[tuple[str, str]] | None:
         for v in values:
             out.append((key, ("true" if v else "false") if isinstance(v, bool) else str(v)))
     return out
+
+
+def _decode(raw: bytes, method: str, path: str) -> Any:
+    """A successful answer's JSON; anything else (a proxy's HTML page, garbage) is said to be that."""
+    if not raw:
+        return {}
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        shown = raw[:60].decode(errors="replace")
+        raise ClusterError(
+            f"the server answered {method} {path.split('?')[0]} with something that is not JSON: {shown!r}", 0
+        ) from None
+
+
+def _line_too_long(limit: int, path: str) -> Unreachable:
+    return Unreachable(
+        f"the server sent a line of over {limit // 2**20} MiB on {path.split('?')[0]} without ending it; "
+        "the stream is treated as broken",
+        "other",
+        "a proxy or server in between may be misbehaving",
+    )
 
 
 def _maybe_sent(exc: BaseException) -> bool:

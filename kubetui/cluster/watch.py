@@ -101,6 +101,7 @@ class Watcher:
     page_size = 500
     coalesce_seconds = 0.005
     watch_timeout_range: tuple[int, int] = (300, 600)
+    healthy_watch = 10.0  # seconds a watch must last for the backoff to start again from its shortest wait
     read_timeout_margin = 30.0  # beyond the server's timeoutSeconds, so only a dead socket trips it
     forbidden_retry = (45.0, 75.0)
     bookmarks = True  # tests turn them off to make a re-watch start from an old, compacted version
@@ -158,7 +159,8 @@ class Watcher:
                 if need_list:
                     await self._list_and_diff()
                     need_list = False
-                    self.backoff.reset()
+                    # No backoff reset here: a list that works followed by a watch that breaks at once must
+                    # still slow down (8 kinds at once turned a bad stream into 23 requests a second).
                     self._set_state("live")
                 if await self._watch():
                     # The server closed the watch before its timeout: it may have restarted (and even lost
@@ -290,14 +292,17 @@ class Watcher:
             async for line in stream:
                 if line.strip():
                     lines += 1
-                    self._handle(orjson.loads(line))
+                    self._handle(_event(line, self.info.plural))
         finally:
             await stream.aclose()
             self._flush()
         elapsed = time.monotonic() - started
-        if not lines and elapsed < 1.0:
-            # A server that ends watches at once must not turn this loop into a busy spin.
+        if elapsed < min(self.healthy_watch, timeout * 0.9):
+            # A server that ends watches early, again and again (with or without events), must not turn this
+            # loop into a busy spin: each early end waits a little longer before the next list.
             await self._sleep(self.backoff.next())
+        else:
+            self.backoff.reset()  # a watch that lasted: the next trouble starts from a short wait
         return elapsed < timeout * 0.9
 
     def _handle(self, event: dict[str, Any]) -> None:
@@ -314,8 +319,9 @@ class Watcher:
         if etype == "BOOKMARK" or etype not in ("ADDED", "MODIFIED", "DELETED"):
             return
         slim(obj)
-        self.backoff.reset()
-        uid = obj["metadata"]["uid"]
+        uid = (obj.get("metadata") or {}).get("uid")
+        if not isinstance(uid, str) or not uid:
+            raise _malformed(self.info.plural, "an event whose object has no metadata.uid")
         if etype == "DELETED":
             self.known.pop(uid, None)
         else:
@@ -368,6 +374,21 @@ def slim(obj: dict[str, Any]) -> dict[str, Any]:
         if annotations and LAST_APPLIED in annotations:
             del annotations[LAST_APPLIED]
     return obj
+
+
+def _event(line: bytes, plural: str) -> dict[str, Any]:
+    """One watch event decoded; a line that is not a JSON object means the stream is broken."""
+    try:
+        event = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise _malformed(plural, f"a line that is not JSON ({line[:60]!r}...)") from None
+    if not isinstance(event, dict) or not isinstance(event.get("object") or {}, dict):
+        raise _malformed(plural, "a line that is not a watch event")
+    return event
+
+
+def _malformed(plural: str, what: str) -> ClusterError:
+    return ClusterError(f"the watch of {plural} sent {what}; listing again", 0)
 
 
 def _merge(prior: Delta, new: Delta) -> Delta | None:

@@ -33,6 +33,7 @@ class WatchHub:
         self._on_deltas = on_deltas
         self._on_state = on_state
         self._backoff_initial = backoff_initial
+        self._backoff_cap = Backoff().cap
         self.watchers: dict[str, Watcher] = {kind: self._watcher(kind) for kind in kinds}
         self.states: dict[str, WatchState] = {kind: w.state for kind, w in self.watchers.items()}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -55,7 +56,7 @@ class WatchHub:
             self.namespace,
             deltas,
             state,
-            backoff=Backoff(self._backoff_initial),
+            backoff=Backoff(self._backoff_initial, self._backoff_cap),
             fallback_namespace=self.fallback_namespace,
         )
         return watcher
@@ -117,6 +118,12 @@ class WatchHub:
         except TimeoutError:
             return False
         return True
+
+    def set_backoff_cap(self, seconds: float) -> None:
+        """The longest wait between retries: short while someone is looking, longer when nobody is."""
+        self._backoff_cap = seconds
+        for w in self.watchers.values():
+            w.backoff.cap = seconds
 
     def resync(self) -> None:
         """Every kind lists again now (see ``Watcher.resync``)."""

@@ -114,6 +114,10 @@ class CommandsMixin:
             namespace = None
         self.session.set_namespace(namespace)
 
+    def action_retry(self) -> None:
+        self.session.retry_now()
+        self.app.notify("Reconnecting and listing everything again now", timeout=3)
+
     def action_all_namespaces(self) -> None:
         if self.session.all_namespaces:
             self.session.set_namespace(self.session.namespace)
