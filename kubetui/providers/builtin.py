@@ -156,6 +156,7 @@ class BuiltinProvider(Provider):
         meta = self._meta(name)
         argv = self.serve_command(name, int(meta["port"]), int(meta.get("nodes", 1)))
         d = self.dir(name)
+        d.chmod(0o700)  # clusters made before this rule too: state.json holds Secret data
         emit("$ " + " ".join(argv))
         with open(d / "serve.log", "ab") as log:
             proc = subprocess.Popen(
@@ -225,7 +226,9 @@ class BuiltinProvider(Provider):
                 emit(f"error: a built-in cluster named {spec.name!r} already exists")
                 return 1
             nodes = spec.preset.servers + spec.preset.agents
-            d.mkdir(parents=True, exist_ok=True)
+            # Its state.json holds Secret data and its kubeconfig credentials: the owner's alone.
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            d.chmod(0o700)
             port = int(argv[argv.index("--port") + 1])
             meta = {"name": spec.name, "port": port, "nodes": nodes, "created": time.time()}
             (d / "cluster.json").write_text(json.dumps(meta, indent=2) + "\n")

@@ -13,6 +13,7 @@ import orjson
 
 from kubetui.sim import errors
 from kubetui.sim.clock import Clock
+from kubetui.sim.files import write_private
 from kubetui.sim.store import Event, ObjectStore
 
 from .controllers.admission import Admission
@@ -146,9 +147,7 @@ class SimCluster:
         self.store.save(self.state)
         path = self._runtime_path()
         if path is not None and self.kubelet is not None:
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(orjson.dumps(self.kubelet.runtime_state()))
-            tmp.replace(path)
+            write_private(path, orjson.dumps(self.kubelet.runtime_state()))
 
     async def _save_periodically(self) -> None:
         last = -1

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from kubetui.sim import errors
+from kubetui.sim.files import write_private
 from kubetui.sim.resources import BY_KEY, ResourceType
 
 Obj = dict[str, Any]
@@ -352,9 +353,7 @@ class ObjectStore:
             "resourceVersion": self.rv,
             "objects": {k: list(v.values()) for k, v in self._objects.items()},
         }
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(orjson.dumps(data))
-        tmp.replace(path)
+        write_private(path, orjson.dumps(data))  # Secrets are in it: 0600
 
     def load(self, path: Path) -> None:
         """Restores objects saved by ``save``; versions carry on increasing from the saved one."""

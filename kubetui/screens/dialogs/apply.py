@@ -24,7 +24,11 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def manifest_files(directories: Sequence[Path]) -> list[Path]:
-    """The YAML/JSON files directly inside each directory, in order, each listed once."""
+    """The YAML/JSON files directly inside each directory that hold Kubernetes objects, in order, each once.
+
+    A kubeconfig or the built-in cluster's state.json is YAML/JSON too, but never offered: applying them
+    makes no sense and they hold credentials.
+    """
     seen: set[Path] = set()
     found: list[Path] = []
     for directory in directories:
@@ -36,8 +40,18 @@ def manifest_files(directories: Sequence[Path]) -> list[Path]:
             resolved = path.resolve()
             if path.suffix in MANIFEST_SUFFIXES and path.is_file() and resolved not in seen:
                 seen.add(resolved)
-                found.append(path)
+                if _holds_objects(path):
+                    found.append(path)
     return found
+
+
+def _holds_objects(path: Path) -> bool:
+    try:
+        docs = documents_of(read_manifest(path))
+    except (FieldError, OSError, ValueError):
+        return False
+    # kind: Config is a kubeconfig (clientcmd's apiVersion v1), not an object the API server stores.
+    return not any(doc.get("kind") == "Config" and doc.get("apiVersion") == "v1" for doc in docs)
 
 
 def read_manifest(path: Path) -> str:
