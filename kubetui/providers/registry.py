@@ -13,11 +13,18 @@ from kubetui.providers.docker_env import DockerStatus, probe, resource_findings
 from kubetui.providers.k3d import K3dProvider
 from kubetui.providers.kind import KindProvider
 from kubetui.providers.kubeconfigs import Diagnosis, Verification
+from kubetui.providers.kwok import KwokProvider
 from kubetui.providers.minikube import MinikubeProvider
 
 
 def default_providers(kubeconfig: Path | None = None) -> list[Provider]:
-    return [K3dProvider(), KindProvider(), MinikubeProvider(), BuiltinProvider(kubeconfig=kubeconfig)]
+    return [
+        K3dProvider(),
+        KindProvider(),
+        MinikubeProvider(),
+        KwokProvider(),
+        BuiltinProvider(kubeconfig=kubeconfig),
+    ]
 
 
 @dataclass(slots=True)
