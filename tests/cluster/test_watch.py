@@ -247,3 +247,23 @@ async def test_namespace_only_user(served) -> None:
     assert {p["metadata"]["namespace"] for p in rec.store.list("pods")} == {"team"}
     assert rec.store.count("pods") == 2
     await hub.stop()
+
+
+async def test_namespace_only_user_asking_for_all_namespaces_gets_its_own(served) -> None:
+    server, conn = served
+    fake = server.fake
+    fake.cluster_forbidden = True
+    await _pods(fake, 2, "team")
+    await _pods(fake, 2, "other")
+    rec = Recorder()
+    hub = WatchHub(conn, None, rec.on_deltas, rec.on_state, backoff_initial=0.05, fallback_namespace="team")
+    hub.start()
+    assert await hub.wait_synced(5)
+    # The cluster-wide list is refused, so the namespaced kinds fall back to the context's namespace at once
+    # (no "forbidden" state in between); the cluster-scoped ones have nowhere to fall back to.
+    assert hub.states["pods"].phase == "live" and hub.scope("pods") == "team"
+    assert hub.narrowed()["pods"] == "team"
+    assert not [s for s in rec.states if s.kind == "pods" and s.phase == "forbidden"]
+    assert hub.states["nodes"].phase == "forbidden"
+    assert {p["metadata"]["namespace"] for p in rec.store.list("pods")} == {"team"}
+    await hub.stop()
