@@ -193,6 +193,12 @@ def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
         obj["status"] = {"replicas": 0}  # not omitempty in the real type
     elif rt.key in ("deployments.apps", "services"):
         obj["status"] = {"loadBalancer": {}} if rt.key == "services" else {}
+    elif rt.key in ("persistentvolumes", "persistentvolumeclaims"):
+        obj["status"] = {"phase": "Pending"}  # both registries' PrepareForCreate
+        spec = obj.setdefault("spec", {})
+        spec.setdefault("volumeMode", "Filesystem")  # the defaulting kube-apiserver applies
+        if rt.key == "persistentvolumes":
+            spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
     return obj
 
 

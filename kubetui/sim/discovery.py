@@ -12,7 +12,8 @@ import orjson
 from kubetui.sim.resources import RESOURCE_TYPES, ResourceType
 
 GIT_VERSION = "v1.31.0"
-GROUPS = ("apps", "discovery.k8s.io")
+# Named groups in kube-apiserver's priority order (apps first), as /apis lists them.
+GROUPS = tuple(dict.fromkeys(rt.group for rt in RESOURCE_TYPES if rt.group))
 
 
 def version_info() -> dict[str, str]:

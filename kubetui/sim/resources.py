@@ -110,6 +110,59 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         has_generation=True,
     ),
     ResourceType("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", True),
+    # Stored and served (discovery, Tables); no controller acts on them yet.
+    ResourceType(
+        "apps",
+        "v1",
+        "statefulsets",
+        "statefulset",
+        "StatefulSet",
+        True,
+        ("sts",),
+        ("status", "scale"),
+        _ALL,
+        has_generation=True,
+    ),
+    ResourceType(
+        "apps",
+        "v1",
+        "daemonsets",
+        "daemonset",
+        "DaemonSet",
+        True,
+        ("ds",),
+        ("status",),
+        _ALL,
+        has_generation=True,
+    ),
+    ResourceType("batch", "v1", "jobs", "job", "Job", True, (), ("status",), _ALL, has_generation=True),
+    ResourceType(
+        "batch", "v1", "cronjobs", "cronjob", "CronJob", True, ("cj",), ("status",), _ALL, has_generation=True
+    ),
+    ResourceType(
+        "networking.k8s.io",
+        "v1",
+        "ingresses",
+        "ingress",
+        "Ingress",
+        True,
+        ("ing",),
+        ("status",),
+        has_generation=True,
+    ),
+    ResourceType(
+        "",
+        "v1",
+        "persistentvolumeclaims",
+        "persistentvolumeclaim",
+        "PersistentVolumeClaim",
+        True,
+        ("pvc",),
+        ("status",),
+    ),
+    ResourceType(
+        "", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", False, ("pv",), ("status",)
+    ),
 )
 
 BY_KEY: dict[str, ResourceType] = {rt.key: rt for rt in RESOURCE_TYPES}

@@ -26,6 +26,7 @@ from kubetui.sim.tables_core import (
     service_cells,
     since,
 )
+from kubetui.sim.tables_more import MORE_COLUMNS
 from kubetui.sim.tables_pods import POD_COLUMNS, pod_cells
 
 Obj = dict[str, Any]
@@ -196,6 +197,8 @@ COLUMNS: dict[str, tuple[list[Obj], Cells]] = {
         _simple(lambda o: len(o.get("secrets") or [])),
     ),
 }
+
+COLUMNS.update(MORE_COLUMNS)
 
 DEFAULT = ([_name(), _col("Created At", "date", AGE_DESC)], None)
 

@@ -15,7 +15,13 @@ async def test_discovery_documents(bare_sim: SimServer) -> None:
     _, core = await call(bare_sim.url, "GET", "/api")
     assert core["versions"] == ["v1"]
     _, groups = await call(bare_sim.url, "GET", "/apis")
-    assert {g["name"] for g in groups["groups"]} == {"apps", "discovery.k8s.io", "metrics.k8s.io"}
+    assert {g["name"] for g in groups["groups"]} == {
+        "apps",
+        "batch",
+        "discovery.k8s.io",
+        "metrics.k8s.io",
+        "networking.k8s.io",
+    }
     _, v1 = await call(bare_sim.url, "GET", "/api/v1")
     names = {r["name"] for r in v1["resources"]}
     assert {
@@ -31,7 +37,7 @@ async def test_discovery_documents(bare_sim: SimServer) -> None:
     _, apps = await call(bare_sim.url, "GET", "/apis/apps/v1")
     scale = next(r for r in apps["resources"] if r["name"] == "deployments/scale")
     assert (scale["group"], scale["kind"]) == ("autoscaling", "Scale")
-    status, _ = await call(bare_sim.url, "GET", "/apis/batch/v1")
+    status, _ = await call(bare_sim.url, "GET", "/apis/policy/v1")
     assert status == 404
 
 
@@ -41,7 +47,7 @@ async def test_openapi_v3_lists_each_kind_with_field_validation(bare_sim: SimSer
     _, doc = await call(bare_sim.url, "GET", url)
     patches = [p["patch"] for p in doc["paths"].values() if "patch" in p]
     kinds = {p["x-kubernetes-group-version-kind"]["kind"] for p in patches}
-    assert kinds == {"Deployment", "ReplicaSet"}
+    assert kinds == {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}
     assert all(any(q["name"] == "fieldValidation" for q in p["parameters"]) for p in patches)
 
 
