@@ -6,7 +6,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -50,6 +50,10 @@ class ClusterDialog(ModalScreen[object]):
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # At 80x24 the dialog is taller than the screen: whatever takes focus is brought into view at once.
+        event.widget.scroll_visible(animate=False, immediate=True)
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -89,7 +93,7 @@ class CreateClusterDialog(ClusterDialog):
 
     def compose(self) -> ComposeResult:
         provider = self.providers[self.provider_name]
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):
             yield Label("Create a local cluster", classes="title")
             with Horizontal(classes="row"):
                 yield Select(
@@ -214,7 +218,7 @@ class DeleteClusterDialog(ClusterDialog):
         self.cluster_name = name
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):
             yield Label(f"Delete {self.provider_label} cluster {self.cluster_name}?", classes="title")
             yield Label("Its nodes and everything in it are removed. This cannot be undone.")
             yield Label(f"Type {self.cluster_name} to confirm:", classes="muted")
@@ -285,7 +289,7 @@ class RunDialog(ClusterDialog):
         self.verification: Verification | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=False):
             yield Label(self.title_text, classes="title")
             yield Static("$ " + shlex.join(self.run.argv), id="command")
             yield Log(id="output", auto_scroll=True)

@@ -17,7 +17,25 @@ class LineInput(Input):
     first: the App checks those before it forwards the key.
     """
 
+    _moved_on = False  # this field moved focus on with a tab; keys of the same burst may still come here
+
     async def _on_key(self, event: events.Key) -> None:
+        if self._moved_on and self.screen.focused is not self:
+            # The app handed this field every key of a burst before the tab among them took effect: the keys
+            # after the tab belong to whatever has focus now, so they go round again, in order.
+            event.stop()
+            event.prevent_default()
+            self.app.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in ("tab", "shift+tab") and self.screen.focused is self:
+            event.stop()
+            event.prevent_default()
+            self._moved_on = True
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         if not event.is_printable:
             for binding in self._bindings.key_to_bindings.get(event.key, ()):
                 if not binding.priority and await self.app.run_action(binding.action, self):
@@ -25,3 +43,7 @@ class LineInput(Input):
                     event.prevent_default()
                     return
         await super()._on_key(event)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._moved_on = False
+        super()._on_focus(event)

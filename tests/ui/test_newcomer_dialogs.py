@@ -42,7 +42,7 @@ async def test_a_refused_create_keeps_the_dialog_and_says_why_beside_the_name(
         dialog.query_one("#name", Input).value = "web"
         dialog.query_one("#image", Input).value = "nginx:1.29"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "already exists" in dialog.error, timeout=15)
+        await wait_for(pilot, lambda: "already exists" in dialog.error, timeout=45)
         assert app.screen is dialog
         assert dialog.query_one("#image", Input).value == "nginx:1.29"  # nothing typed is lost
         beside = dialog.query_one("#name").parent.children  # the error sits right under the name field
@@ -51,7 +51,7 @@ async def test_a_refused_create_keeps_the_dialog_and_says_why_beside_the_name(
         assert not any(sev == "error" for sev, _ in notes)
         dialog.query_one("#name", Input).value = "web2"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is not dialog, timeout=15)
+        await wait_for(pilot, lambda: app.screen is not dialog, timeout=45)
     assert (await api.request("GET", "/apis/apps/v1/namespaces/default/deployments/web2"))["metadata"]
 
 
@@ -65,7 +65,7 @@ async def test_a_missing_namespace_is_said_in_the_dialog(sim: Any, kubeconfig: P
         dialog.query_one("#name", Input).value = "web"
         dialog.query_one("#image", Input).value = "nginx:1.29"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "nowhere" in dialog.error and "not found" in dialog.error, timeout=15)
+        await wait_for(pilot, lambda: "nowhere" in dialog.error and "not found" in dialog.error, timeout=45)
         assert app.screen is dialog and dialog.query_one("#error").display
 
 

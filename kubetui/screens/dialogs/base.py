@@ -114,7 +114,9 @@ class FormDialog(InlineNotices, ModalScreen[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="title")
-            with VerticalScroll(id="form"):
+            # The form scrolls to whichever field has focus; it is no tab stop of its own (one that shows
+            # nothing, between the last field and the buttons).
+            with VerticalScroll(id="form", can_focus=False):
                 yield from self.compose_form()
             yield Static("", id="error")
             yield Static("", id="notices")
