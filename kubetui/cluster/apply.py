@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import yaml
 
+from kubetui.cluster.apply_clash import clashes
 from kubetui.cluster.connection import APPLY_PATCH, Connection
 from kubetui.cluster.errors import BadRequest, ClusterError, NotFound, ReadOnlyError
 from kubetui.cluster.resources import RESOURCES, Resource, resource_for_kind
@@ -211,6 +212,26 @@ def _cluster_scoped(kind: str) -> bool:
     return False
 
 
+async def undo_created(conn: Connection, results: list[ApplyResult]) -> list[str]:
+    """Delete what an apply that failed part-way created, newest first; one line per object, as kubectl says."""
+    lines: list[str] = []
+    for result in reversed(results):
+        if result.action != "created" or not result.object:
+            continue
+        res = await _resource(conn, str(result.object.get("apiVersion")), result.kind)
+        target = f"{res.plural}/{result.name}"
+        try:
+            await conn.request(
+                "DELETE", res.path(result.namespace, result.name), body={"propagationPolicy": "Background"}
+            )
+            lines.append(f"{target} deleted")
+        except NotFound:
+            lines.append(f"{target} already gone")
+        except ClusterError as exc:
+            lines.append(f"{target} not deleted: {exc.message}")
+    return lines
+
+
 async def apply_manifests(
     conn: Connection, text: str, namespace: str, *, dry_run: bool = False
 ) -> list[ApplyResult]:
@@ -238,6 +259,9 @@ async def apply_manifests(
         except ClusterError as exc:
             result = _result(index, doc, namespace, "failed", exc.message)
         checked.append(result)
+    for index, why in clashes(documents, namespace).items():
+        if checked[index - 1].ok:
+            checked[index - 1] = _result(index, documents[index - 1], namespace, "failed", why)
     if dry_run:
         return checked
     if any(not r.ok for r in checked):

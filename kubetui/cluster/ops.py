@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from kubetui.cluster.apply import ApplyResult, apply_manifests
+from kubetui.cluster.apply import ApplyResult, apply_manifests, undo_created
 from kubetui.cluster.connection import STRATEGIC_MERGE_PATCH, Connection
 from kubetui.cluster.create import container_name_for, create_deployment, deployment_manifest, expose
 from kubetui.cluster.errors import BadRequest, Invalid, NotFound
@@ -48,6 +48,7 @@ __all__ = [
     "rollout_undo",
     "scale",
     "set_image",
+    "undo_created",
     "validate_name",
 ]
 

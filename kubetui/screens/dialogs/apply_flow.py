@@ -16,6 +16,7 @@ from kubetui.screens.dialogs.apply import (
     ManifestPickerDialog,
     documents_of,
 )
+from kubetui.screens.dialogs.confirm import ConfirmDialog
 from kubetui.screens.dialogs.flow import Cancelled, ask, error_text, follow_rollout, run_op
 
 # The manifests shipped with kubetui, next to the package in a source checkout.
@@ -92,6 +93,9 @@ async def handle_apply(app: App[Any], target: Target) -> None:
     applied = outcomes(results, documents, namespace)
     # The cluster may have changed since the dry run; then nothing was applied and each document says why.
     failed = any(not o.ok for o in applied)
+    if failed and any(o.ok for o in applied):
+        await _partly_applied(app, session, choice.path.name, applied, results)
+        return
     app.notify(
         "\n".join(f"{o.kind.lower()}/{o.name} {o.outcome}" for o in applied),
         title=f"Not applied: {choice.path.name}" if failed else f"Applied {choice.path.name}",
@@ -114,3 +118,32 @@ async def handle_apply(app: App[Any], target: Target) -> None:
             f"Applied {choice.path.name}",
             applied_object,
         )
+
+
+def partly_applied_text(applied: list[DocumentOutcome]) -> str:
+    """What a part-way apply did, exactly: each object made or changed, and each document that failed."""
+    done = [f"  {o.kind.lower()}/{o.name} {o.outcome}" for o in applied if o.ok]
+    failed = [f"  {o.kind.lower()}/{o.name}: {o.outcome}" for o in applied if not o.ok]
+    return "\n".join(["Applied:", *done, "Failed:", *failed])
+
+
+async def _partly_applied(
+    app: App[Any], session: Any, file: str, applied: list[DocumentOutcome], results: Any
+) -> None:
+    """Say exactly what is in the cluster now, and offer to delete what this apply created."""
+    text = partly_applied_text(applied)
+    app.notify(text, title=f"Partly applied: {file}", severity="error", timeout=20)
+    created = [r for r in results if getattr(r, "action", "") == "created"]
+    if not created:
+        return
+    names = ", ".join(f"{r.kind.lower()}/{r.name}" for r in created)
+    question = f"{text}\n\nDelete what this apply created ({names}) to leave the cluster as it was?"
+    try:
+        await ask(app, ConfirmDialog(f"Undo the part of {file} that was applied?", question, "Delete", True))
+    except Cancelled:
+        return
+    try:
+        lines = await run_op(app, session, "undo apply", lambda conn: ops.undo_created(conn, list(results)))
+    except Exception:
+        return
+    app.notify("\n".join(lines), title=f"Undone: {file}", timeout=10)
