@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import web
 
-from kubetui.sim import api_stream, discovery, errors, metrics, tables
+from kubetui.sim import api_stream, crds, discovery, errors, metrics, tables
 from kubetui.sim.codec import Codec
 from kubetui.sim.resources import ResourceType, lookup
 from kubetui.sim.selectors import make_filter
@@ -48,7 +49,7 @@ def not_found_path() -> errors.ApiError:
     return errors.ApiError(404, "NotFound", "the server could not find the requested resource", generic=True)
 
 
-def parse_target(parts: list[str]) -> Target | None:
+def parse_target(parts: list[str], find: Callable[[str, str], ResourceType | None] = lookup) -> Target | None:
     """Parses ``/api/v1/...`` or ``/apis/{g}/v1/...`` path segments into a Target (None if not a resource)."""
     if parts[0] == "api" and len(parts) >= 3:
         group, version, rest = "", parts[1], parts[2:]
@@ -56,22 +57,20 @@ def parse_target(parts: list[str]) -> Target | None:
         group, version, rest = parts[1], parts[2], parts[3:]
     else:
         return None
-    if version != "v1":
-        return None
     legacy_watch = False
     if rest[0] == "watch":
         legacy_watch, rest = True, rest[1:]
     namespace: str | None = None
     if len(rest) >= 3 and rest[0] == "namespaces":
-        inner = lookup(group, rest[2])
+        inner = find(group, rest[2])
         if inner is not None:
             if not inner.namespaced:
                 return None
             namespace, rest = rest[1], rest[2:]
     if not rest or len(rest) > 3:
         return None
-    rt = lookup(group, rest[0])
-    if rt is None:
+    rt = find(group, rest[0])
+    if rt is None or rt.version != version:
         return None
     name = rest[1] if len(rest) > 1 else None
     sub = rest[2] if len(rest) > 2 else ""
@@ -151,7 +150,7 @@ class Api:
             doc = self._discovery(request, path, parts)
             if doc is not None:
                 return doc
-        target = parse_target(parts) if parts else None
+        target = parse_target(parts, self.store.lookup) if parts else None
         if target is None:
             if path in ("/", "/healthz", "/livez", "/readyz"):
                 return web.Response(text="ok")
@@ -165,13 +164,21 @@ class Api:
         elif path == "/api":
             doc = discovery.core_versions(f"{self.server.host}:{self.server.port}")
         elif path == "/apis":
-            doc = metrics.with_group(discovery.api_group_list())
+            doc = crds.add_groups(metrics.with_group(discovery.api_group_list()), self.store)
         elif path == "/api/v1":
             doc = discovery.api_resource_list("", "v1")
         elif parts[0] == "apis" and len(parts) == 2:
-            doc = discovery.api_group(parts[1]) or _raise(not_found_path())
+            doc = (
+                discovery.api_group(parts[1])
+                or crds.group_doc(self.store, parts[1])
+                or _raise(not_found_path())
+            )
         elif parts[0] == "apis" and len(parts) == 3:
-            doc = discovery.api_resource_list(parts[1], parts[2]) or _raise(not_found_path())
+            doc = (
+                discovery.api_resource_list(parts[1], parts[2])
+                or crds.resource_list(self.store, parts[1], parts[2])
+                or _raise(not_found_path())
+            )
         elif path == "/openapi/v3":
             doc = discovery.openapi_v3_root()
         elif path.startswith("/openapi/v3/"):
@@ -229,7 +236,7 @@ class Api:
         assert t.name is not None
         obj = self.store.must_get(t.rt.key, t.namespace or "", t.name)
         if wants_table(request):
-            tbl = tables.table(t.rt.key, [obj], request.query.get("includeObject"), self.store.clock())
+            tbl = tables.table(t.rt.key, [obj], request.query.get("includeObject"), self.store.clock(), t.rt)
             tbl["metadata"] = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
             return json_response(tbl)
         return web.Response(body=self.codec.encode(t.rt.key, obj), content_type=JSON)
@@ -275,7 +282,7 @@ class Api:
             if page.remaining is not None:
                 meta["remainingItemCount"] = page.remaining
         if wants_table(request):
-            tbl = tables.table(key, items, q.get("includeObject"), store.clock())
+            tbl = tables.table(key, items, q.get("includeObject"), store.clock(), t.rt)
             tbl["metadata"] = meta
             return json_response(tbl)
         body = self.codec.list_body(f"{t.rt.kind}List", t.rt.api_version, meta, items, key)

@@ -77,7 +77,7 @@ async def watch(api: Api, request: web.Request, t: Target) -> web.StreamResponse
 
     def encode(kind: str, obj: Obj) -> bytes:
         if as_table and kind in (ADDED, MODIFIED, DELETED):
-            tbl = tables.table(key, [obj], include, store.clock())
+            tbl = tables.table(key, [obj], include, store.clock(), t.rt)
             if not first_table[0]:
                 tbl["columnDefinitions"] = []
             first_table[0] = False

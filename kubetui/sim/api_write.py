@@ -12,7 +12,7 @@ import yaml
 from aiohttp import web
 
 from kubetui.sim import api_delete as deletion
-from kubetui.sim import api_proto, apply, errors, validation, validation_data, validation_fields
+from kubetui.sim import api_proto, apply, crds, errors, validation, validation_data, validation_fields
 from kubetui.sim import managed as managed_fields
 from kubetui.sim import patch as patches
 from kubetui.sim.api import json_response
@@ -193,6 +193,8 @@ def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
         obj["status"] = {"replicas": 0}  # not omitempty in the real type
     elif rt.key in ("deployments.apps", "services"):
         obj["status"] = {"loadBalancer": {}} if rt.key == "services" else {}
+    elif rt.key == crds.CRD_KEY:
+        obj["status"] = crds.initial_status(obj)
     elif rt.key in ("persistentvolumes", "persistentvolumeclaims"):
         obj["status"] = {"phase": "Pending"}  # both registries' PrepareForCreate
         spec = obj.setdefault("spec", {})

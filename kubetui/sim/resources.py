@@ -30,6 +30,9 @@ class ResourceType:
     )
     # Whether the object has a spec whose changes bump metadata.generation.
     has_generation: bool = False
+    # A custom resource's additionalPrinterColumns as (name, type, format, priority, description, jsonPath);
+    # None for built-in types, whose Tables are in kubetui.sim.tables.
+    printer_columns: tuple[tuple[str, str, str, int, str, str], ...] | None = None
 
     @property
     def key(self) -> str:
@@ -162,6 +165,18 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     ),
     ResourceType(
         "", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", False, ("pv",), ("status",)
+    ),
+    ResourceType(
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        "CustomResourceDefinition",
+        False,
+        ("crd", "crds"),
+        ("status",),
+        ("api-extensions",),
+        has_generation=True,
     ),
 )
 

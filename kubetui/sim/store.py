@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from kubetui.sim import errors
+from kubetui.sim import crds, errors
 from kubetui.sim.files import write_private
 from kubetui.sim.resources import BY_KEY, ResourceType
 
@@ -111,11 +111,37 @@ class ObjectStore:
         self._compacted: dict[str, int] = dict.fromkeys(BY_KEY, 0)
         self._watches: dict[str, set[Watch]] = {key: set() for key in BY_KEY}
         self._listeners: list[Callable[[Event], None]] = []
+        # The types this store serves: the built-in ones and those CustomResourceDefinitions add.
+        self.types: dict[str, ResourceType] = dict(BY_KEY)
+        self._listeners.append(lambda event: crds.track(self, event))
 
     # -- reading -------------------------------------------------------------------------------------------
 
     def rtype(self, key: str) -> ResourceType:
-        return BY_KEY[key]
+        return self.types[key]
+
+    def lookup(self, group: str, plural: str) -> ResourceType | None:
+        """The type served at ``/apis/{group}/{version}/{plural}`` (group "" for the core group)."""
+        return self.types.get(f"{plural}.{group}" if group else plural)
+
+    def add_type(self, rt: ResourceType) -> None:
+        """Serves a new type (a CustomResourceDefinition's); its objects, if any, are kept."""
+        self.types[rt.key] = rt
+        self._objects.setdefault(rt.key, {})
+        self._history.setdefault(rt.key, deque())
+        self._compacted.setdefault(rt.key, self.rv)
+        self._watches.setdefault(rt.key, set())
+
+    def remove_type(self, key: str) -> None:
+        """Stops serving a custom type: its objects go and its watches end, as when a CRD is deleted."""
+        if key in BY_KEY or key not in self.types:
+            return
+        del self.types[key]
+        for w in list(self._watches.pop(key, ())):
+            w.close()
+        self._objects.pop(key, None)
+        self._history.pop(key, None)
+        self._compacted.pop(key, None)
 
     def get(self, rtype: str, namespace: str, name: str) -> Obj | None:
         return self._objects[rtype].get((namespace or "", name))
@@ -123,7 +149,7 @@ class ObjectStore:
     def must_get(self, rtype: str, namespace: str, name: str) -> Obj:
         obj = self.get(rtype, namespace, name)
         if obj is None:
-            rt = BY_KEY[rtype]
+            rt = self.types[rtype]
             raise errors.not_found(rt.plural, name, rt.group)
         return obj
 
@@ -155,7 +181,7 @@ class ObjectStore:
         is about (involved object uid, reason, field path) and the count is how many such Events came before.
         """
         ns, name = _key(obj) if obj is not None else ("", "")
-        if rtype and not BY_KEY[rtype].namespaced:
+        if rtype and not self.types[rtype].namespaced:
             ns = ""
         identity, n = name, 0
         if rtype == "events" and obj is not None:
@@ -186,7 +212,7 @@ class ObjectStore:
 
     def generate_name(self, rtype: str, namespace: str, prefix: str, alphabet: str, length: int = 5) -> str:
         """``generateName`` resolved to a free name: a suffix hashed from the seed, prefix and attempt count."""
-        rt = BY_KEY[rtype]
+        rt = self.types[rtype]
         ns = namespace if rt.namespaced else ""
         key = (rtype, ns, prefix)
         while True:
@@ -203,7 +229,7 @@ class ObjectStore:
         The object is copied first, unless ``take``: a caller that built it and never touches it again (a
         scenario written straight into the store) hands it over.
         """
-        rt = BY_KEY[rtype]
+        rt = self.types[rtype]
         obj = obj if take else clone(obj)
         meta = obj.setdefault("metadata", {})
         ns, name = _key(obj)
@@ -227,7 +253,7 @@ class ObjectStore:
         ``subresource="status"`` keeps the stored spec; a plain update keeps the stored status for types that
         have one. A change to spec (or any non-status field) bumps metadata.generation.
         """
-        rt = BY_KEY[rtype]
+        rt = self.types[rtype]
         obj = clone(obj)
         meta = obj.setdefault("metadata", {})
         ns, name = _key(obj)
@@ -275,7 +301,7 @@ class ObjectStore:
 
     def delete(self, rtype: str, namespace: str, name: str) -> Obj:
         """Removes an object at once (graceful deletion and finalizers are the API layer's business)."""
-        rt = BY_KEY[rtype]
+        rt = self.types[rtype]
         ns = namespace if rt.namespaced else ""
         current = self._objects[rtype].get((ns, name))
         if current is None:
@@ -339,7 +365,7 @@ class ObjectStore:
 
     def compact(self, rtype: str | None = None) -> None:
         """Drops the event history (of one type or all), as etcd compaction does; older watches get 410."""
-        for key in [rtype] if rtype else list(BY_KEY):
+        for key in [rtype] if rtype else list(self.types):
             if self._history[key]:
                 self._compacted[key] = self._history[key][-1].rv
                 self._history[key].clear()

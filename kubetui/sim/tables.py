@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kubetui.sim import crds
+from kubetui.sim.resources import ResourceType
 from kubetui.sim.tables_core import (
     AGE_DESC,
     DEPLOYMENT_COLUMNS,
@@ -208,7 +210,11 @@ def _partial(obj: Obj) -> Obj:
 
 
 def table(
-    rtype: str, objs: list[Obj], include_object: str | None = None, now: str | float | None = None
+    rtype: str,
+    objs: list[Obj],
+    include_object: str | None = None,
+    now: str | float | None = None,
+    rt: ResourceType | None = None,
 ) -> Obj:
     """A Table of ``objs``; rows carry the object as PartialObjectMetadata unless ``includeObject`` says else."""
     if now is None:
@@ -218,10 +224,15 @@ def table(
     else:
         at = now
     columns, cells = COLUMNS.get(rtype, DEFAULT)
+    custom: list[list[Any]] | None = None
+    if rt is not None and rt.printer_columns is not None:  # a custom resource: its CRD's printer columns
+        columns, custom = crds.table_parts(rt, objs, at)
     rows = []
-    for o in objs:
+    for index, o in enumerate(objs):
         row: Obj = {
-            "cells": cells(o, at)
+            "cells": custom[index]
+            if custom is not None
+            else cells(o, at)
             if cells
             else [o["metadata"]["name"], o["metadata"].get("creationTimestamp")]
         }

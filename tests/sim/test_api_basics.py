@@ -16,6 +16,7 @@ async def test_discovery_documents(bare_sim: SimServer) -> None:
     assert core["versions"] == ["v1"]
     _, groups = await call(bare_sim.url, "GET", "/apis")
     assert {g["name"] for g in groups["groups"]} == {
+        "apiextensions.k8s.io",
         "apps",
         "batch",
         "discovery.k8s.io",
