@@ -72,7 +72,7 @@ async def test_a_missing_namespace_is_said_in_the_dialog(sim: Any, kubeconfig: P
 async def test_notices_never_cover_the_dialogs_buttons(sim: Any, kubeconfig: Path, api: Connection) -> None:
     await ops.create_deployment(api, "default", "web", "nginx:1.27")
     app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await select(pilot, app, "deployments", "web")
         await pilot.press("x")
         dialog = await screen_of(pilot, app, ExposeDialog)
@@ -84,3 +84,14 @@ async def test_notices_never_cover_the_dialogs_buttons(sim: Any, kubeconfig: Pat
             assert not widget.region.overlaps(buttons)
         notices = dialog.query_one("#notices")
         assert notices.region.height <= 4 and not notices.region.overlaps(buttons)
+
+
+async def test_notices_on_the_main_screen_are_short(sim: Any, kubeconfig: Path) -> None:
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.session.conn is not None)
+        app.notify("word " * 120, title="a long error", severity="error", timeout=30)
+        await wait_for(pilot, lambda: list(app.screen.query("Toast")))
+        await pilot.pause()
+        for toast in app.screen.query("Toast"):
+            assert toast.region.height <= 5

@@ -65,16 +65,52 @@ def read_manifest(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise FieldError("path", f"{path}: {err}") from None
-    documents_of(text)
+    documents_of(text, source=path.name)
     return text
 
 
-def documents_of(text: str) -> list[dict[str, Any]]:
+def read_manifests(path: Path) -> str:
+    """A file's manifest text, or for a directory every manifest file in it, in name order, as one text.
+
+    As ``kubectl apply -f DIR``: the directory's own .yaml, .yml and .json files, not its subdirectories.
+    """
+    path = path.expanduser()
+    if not path.is_dir():
+        return read_manifest(path)
+    files = sorted(p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+    if not files:
+        raise FieldError("path", f"{path}: no .yaml, .yml or .json files in this directory")
+    return "\n---\n".join(read_manifest(p) for p in files)
+
+
+def yaml_problem(err: yaml.YAMLError, text: str, source: str = "") -> str:
+    """The parser's whole message at the place it failed, with that line of the file quoted.
+
+    PyYAML's text leads with where the enclosing block began ("line 1, column 1"), which is not the mistake.
+    """
+    problem = getattr(err, "problem", None)
+    mark = getattr(err, "problem_mark", None)
+    if problem is None or mark is None:
+        return f"{source + ': ' if source else ''}not valid YAML: {' '.join(str(err).split())}"
+    where = f"{source + ', ' if source else ''}line {mark.line + 1}, column {mark.column + 1}"
+    message = f"{where}: {problem}"
+    context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
+    if context and context_mark is not None:
+        message += (
+            f" ({context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1})"
+        )
+    lines = text.splitlines()
+    if 0 <= mark.line < len(lines):
+        message += f"\n  {mark.line + 1} | {lines[mark.line]}"
+    return message
+
+
+def documents_of(text: str, source: str = "") -> list[dict[str, Any]]:
     """The non-empty documents of a YAML stream; FieldError when it is not YAML or a document has no kind."""
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as err:
-        raise FieldError("path", f"not valid YAML: {err}") from None
+        raise FieldError("path", yaml_problem(err, text, source)) from None
     if not docs:
         raise FieldError("path", "the file holds no documents")
     for index, doc in enumerate(docs, 1):
@@ -132,6 +168,7 @@ class ManifestPickerDialog(FormDialog[ManifestChoice]):
             path = Path(typed).expanduser()
             if not path.is_absolute():
                 path = self.base / path
+            return ManifestChoice(path, read_manifests(path))
         elif self.files:
             highlighted = self.query_one("#files", OptionList).highlighted
             path = self.files[highlighted or 0]

@@ -72,7 +72,7 @@ class FormDialog(InlineNotices, ModalScreen[T | None], Generic[T]):
     FormDialog #error {
         color: $error;
         height: auto;
-        max-height: 3;
+        max-height: 6;
         display: none;
     }
     FormDialog #error.-shown {
