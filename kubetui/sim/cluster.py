@@ -113,6 +113,10 @@ class SimCluster:
 
             out.append(EndpointsController(self))
         with contextlib.suppress(ImportError):
+            from .controllers.workloads import DaemonSetController, StatefulSetController
+
+            out.extend([StatefulSetController(self), DaemonSetController(self)])
+        with contextlib.suppress(ImportError):
             from .controllers.gc import GarbageCollector, NamespaceController, NamespaceDefaults
 
             out.extend([GarbageCollector(self), NamespaceController(self), NamespaceDefaults(self)])

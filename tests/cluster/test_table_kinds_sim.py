@@ -112,6 +112,17 @@ def _split(header: str, line: str) -> list[str]:
     return [line[bounds[i] : bounds[i + 1]].strip() for i in range(len(starts))]
 
 
+async def _settled(conn: Any, path: str) -> None:
+    """Waits until controllers leave the object alone (its version holds for a while)."""
+    version = ""
+    for _ in range(100):
+        now = (await conn.request("GET", path))["metadata"]["resourceVersion"]
+        if now == version:
+            return
+        version = now
+        await asyncio.sleep(0.5)
+
+
 async def _rows(conn: Any, name: str) -> tuple[list[Column], list[TableRow]]:
     resource = await discovery.find(conn, name)
     got: dict[str, Any] = {}
@@ -141,7 +152,8 @@ async def test_rows_match_kubectl_get(sim: SimServer, tmp_path: Path, short: str
     try:
         resource = await discovery.find(conn, short)
         manifest = MANIFESTS[resource.plural]
-        await conn.request("POST", resource.path("default"), body=manifest)
+        created = await conn.request("POST", resource.path("default"), body=manifest)
+        await _settled(conn, resource.path("default", created["metadata"]["name"]))
         columns, rows = await _rows(conn, short)
         for wide in (False, True):
             out = await kubectl(kubeconfig, "get", short, "-n", "default", *(["-o", "wide"] if wide else []))
