@@ -1,73 +1,21 @@
-"""Watchers against the real control plane: a real 410 Gone from a compacted etcd, an API server restart, an
-etcd restart, and not one object lost against what kubectl lists."""
+"""Watchers against the real control plane: a real 410 Gone from a compacted etcd, an API server restart and
+an etcd restart. (List, watch, bookmarks and "not one object lost against kubectl" run on both backends in
+tests/cluster/test_watch_live.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from kubetui.cluster.connection import STRATEGIC_MERGE_PATCH, Connection
-from kubetui.cluster.store import Store
-from kubetui.cluster.watch import KIND_INFO, KINDS, Delta, Watcher, WatchState, kind_path
-from kubetui.cluster.watch_hub import WatchHub
+from kubetui.cluster.connection import Connection
+from kubetui.cluster.watch import Watcher
 from tests.backends import wait_for
-from tests.cluster.simhelp import kubectl
+from tests.cluster.watchhelp import Recorder, all_live, converged, deployment, started_hub
 
 pytestmark = [pytest.mark.realk8s, pytest.mark.kubectl]
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.store = Store()
-        self.states: list[WatchState] = []
-
-    def on_deltas(self, kind: str, deltas: list[Delta]) -> None:
-        self.store.apply(kind, deltas)
-
-    def on_state(self, state: WatchState) -> None:
-        self.states.append(state)
-
-
-async def truth(conn: Connection, kind: str) -> dict[str, str]:
-    listing = await conn.request("GET", kind_path(kind))
-    return {o["metadata"]["uid"]: o["metadata"]["resourceVersion"] for o in listing["items"]}
-
-
-def held(store: Store, kind: str) -> dict[str, str]:
-    return {o["metadata"]["uid"]: o["metadata"]["resourceVersion"] for o in store.list(kind)}
-
-
-async def converged(
-    conn: Connection, store: Store, kinds: tuple[str, ...] = KINDS, timeout: float = 30
-) -> None:
-    """The store equals the server at one moment (controllers and kwok keep changing things)."""
-
-    async def same() -> list[str]:
-        diff = [k for k in kinds if held(store, k) != await truth(conn, k)]
-        return [] if diff else ["equal"]
-
-    await wait_for(same, timeout=timeout, interval=0.2, what=f"the store to equal the server for {kinds}")
-
-
-def deployment(name: str, replicas: int) -> dict[str, Any]:
-    labels = {"app": name}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {"containers": [{"name": name, "image": "nginx"}]},
-            },
-        },
-    }
 
 
 @pytest.fixture
@@ -81,53 +29,6 @@ async def real(realk8s: Any) -> AsyncIterator[tuple[Any, Connection, str]]:
         yield realk8s, conn, namespace
     finally:
         await backend.cleanup()
-
-
-async def _hub(conn: Connection, rec: Recorder) -> WatchHub:
-    hub = WatchHub(conn, None, rec.on_deltas, rec.on_state, backoff_initial=0.05)
-    hub.start()
-    assert await hub.wait_synced(30)
-    return hub
-
-
-async def all_live(hub: WatchHub, timeout: float = 60) -> None:
-    async def live() -> bool:
-        return {s.phase for s in hub.states.values()} == {"live"}
-
-    await wait_for(live, timeout=timeout, what="every watch live again")
-
-
-async def test_live_changes_converge_for_every_kind(real: tuple[Any, Connection, str]) -> None:
-    _, conn, ns = real
-    rec = Recorder()
-    hub = await _hub(conn, rec)
-    try:
-        await converged(conn, rec.store)
-        await conn.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", body=deployment("web", 3))
-        await wait_for(lambda: _running(conn, ns, 3), what="3 Running pods")
-        await converged(conn, rec.store)
-        await conn.request(
-            "PATCH",
-            f"/apis/apps/v1/namespaces/{ns}/deployments/web",
-            body={"spec": {"replicas": 1}},
-            content_type=STRATEGIC_MERGE_PATCH,
-        )
-        await wait_for(lambda: _running(conn, ns, 1, exact=True), what="1 pod left")
-        await converged(conn, rec.store)
-        await conn.request("DELETE", f"/apis/apps/v1/namespaces/{ns}/deployments/web")
-        await converged(conn, rec.store)
-    finally:
-        await hub.stop()
-
-
-async def _running(conn: Connection, ns: str, count: int, exact: bool = False) -> bool:
-    pods = (await conn.request("GET", f"/api/v1/namespaces/{ns}/pods"))["items"]
-    running = [
-        p
-        for p in pods
-        if p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")
-    ]
-    return len(pods) == count if exact else len(running) >= count
 
 
 async def test_a_real_410_gone_relists_without_an_outage(
@@ -190,7 +91,7 @@ async def test_restart_of_a_control_plane_component(
 ) -> None:
     stack, conn, ns = real
     rec = Recorder()
-    hub = await _hub(conn, rec)
+    hub = await started_hub(conn, rec)
     try:
         await conn.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", body=deployment("keep", 2))
         await converged(conn, rec.store)
@@ -201,38 +102,5 @@ async def test_restart_of_a_control_plane_component(
         await converged(conn, rec.store, timeout=60)
         assert rec.store.find("deployments", ns, "keep") is not None
         assert rec.store.find("deployments", ns, "after") is not None
-    finally:
-        await hub.stop()
-
-
-async def test_no_object_lost_against_kubectl(real: tuple[Any, Connection, str]) -> None:
-    stack, conn, ns = real
-    rec = Recorder()
-    hub = await _hub(conn, rec)
-    try:
-        # churn while the watches run: scale up and down, so pods come and go between list and watch
-        await conn.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", body=deployment("churn", 20))
-        for replicas in (5, 15, 8):
-            await asyncio.sleep(0.3)
-            await conn.request(
-                "PATCH",
-                f"/apis/apps/v1/namespaces/{ns}/deployments/churn",
-                body={"spec": {"replicas": replicas}},
-                content_type=STRATEGIC_MERGE_PATCH,
-            )
-        await wait_for(lambda: _running(conn, ns, 8, exact=True), timeout=60, what="8 pods")
-        await converged(conn, rec.store)
-        for kind in ("pods", "deployments", "replicasets", "nodes", "services", "namespaces"):
-            info = KIND_INFO[kind]
-            resource = (
-                info.plural if info.prefix == "/api/v1" else f"{info.plural}.{info.prefix.split('/')[2]}"
-            )
-            out = await kubectl(stack.kubeconfig, "get", resource, "-A", "-o", "json")
-            assert out.returncode == 0, out.stderr
-            theirs = {
-                i["metadata"]["uid"]: i["metadata"]["resourceVersion"]
-                for i in json.loads(out.stdout)["items"]
-            }
-            assert theirs == held(rec.store, kind), kind
     finally:
         await hub.stop()
