@@ -13,26 +13,30 @@ from kubetui.cluster.render_time import parse_time
 from kubetui.keymap import action_binding
 from kubetui.messages import DeltasArrived
 from kubetui.screens import rows
+from kubetui.widgets.command_line import CommandBar, CommandLine
 from kubetui.widgets.header import ClusterHeader
 from kubetui.widgets.key_footer import KeyFooter
 from kubetui.widgets.panes import Pane
 from kubetui.widgets.resource_table import ResourceTable, name_sort
 
 LOOK_ACTIONS = ("describe", "yaml")
-EVENT_ORDER = "by last seen, newest last"  # as kubectl get events --sort-by=.lastTimestamp
+EVENT_ORDER = "newest first"  # by last seen: what just happened is what a person opens the list for
 
 
 class ResourceListScreen(Screen[None]):
     """Updated by the same keyed diffs as the main panes; esc goes back."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
+        # Priority, as in the main screen: "/Failed" typed fast lands in the filter, not on d = describe.
+        Binding("slash", "filter", "Filter", priority=True),
         *(action_binding(actions_table.BY_ID[a]) for a in LOOK_ACTIONS),
     ]
 
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
+        self.filter = rows.RowFilter()
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(id="header")
@@ -46,6 +50,7 @@ class ResourceListScreen(Screen[None]):
                 yield ResourceTable(
                     self.kind, rows.columns(self.kind, with_ns), sort_key=name_sort(with_ns), id="list"
                 )
+        yield CommandBar(id="command-bar")
         yield KeyFooter()
 
     @property
@@ -71,17 +76,45 @@ class ResourceListScreen(Screen[None]):
         app: Any = self.app
         colours = app.status_colours()
         namespace = self.session.view_namespace
-        wanted = {
-            obj["metadata"]["uid"]: rows.cells(
-                self.kind, obj, app.now_for(obj), self._with_namespace(), colours
-            )
-            for obj in self.session.store.list(self.kind, namespace)
-        }
+        wanted = {}
+        for obj in self.session.store.list(self.kind, namespace):
+            cells = rows.cells(self.kind, obj, app.now_for(obj), self._with_namespace(), colours)
+            if self.filter.matches(obj, cells):
+                wanted[obj["metadata"]["uid"]] = cells
         table = self.query_one(ResourceTable)
         table.replace(wanted)
         pane = self.query_one(Pane)
         order = f" · {EVENT_ORDER}" if self.kind == "events" else ""
         pane.border_title = f"{self.kind} ({namespace or 'all namespaces'}) [{table.row_count}]{order}"
+        pane.border_subtitle = f"/{self.filter.text} · esc clears" if self.filter.active else ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a "/" typed inside the filter is text
+        return not (action == "filter" and isinstance(self.focused, CommandLine))
+
+    def action_filter(self) -> None:
+        self.query_one(CommandLine).open("/", self.filter.text)
+
+    def on_command_line_done(self, event: CommandLine.Done) -> None:
+        event.stop()
+        self.query_one(ResourceTable).focus()
+        if event.text is not None:
+            self.set_filter(event.text)
+
+    def set_filter(self, text: str) -> None:
+        try:
+            self.filter = rows.RowFilter.parse(text)
+        except ValueError as exc:
+            self.notify(str(exc), title="filter", severity="error")
+            return
+        self.refill()
+        self.query_one(ResourceTable).move_cursor(row=0)
+
+    def action_back(self) -> None:
+        if self.filter.active:
+            self.set_filter("")
+        else:
+            self.app.pop_screen()
 
     def cluster_deltas(self, message: DeltasArrived) -> None:
         if message.kind == self.kind or message.reset:
@@ -107,7 +140,7 @@ class ResourceListScreen(Screen[None]):
 
     def _event_order(self, uid: str, cells: tuple[Any, ...]) -> tuple[float, str]:
         obj = self.session.store.get("events", uid)
-        return (event_last_seen(obj) if obj is not None else 0.0, str(cells[0]))
+        return (-event_last_seen(obj) if obj is not None else 0.0, str(cells[0]))
 
 
 def event_last_seen(event: dict[str, Any]) -> float:

@@ -196,10 +196,12 @@ async def test_colon_typed_right_after_tab_keeps_the_command_line_focused(journe
         await wait_for(pilot, lambda: screen.focused_kind() == "nodes")
 
 
-async def test_events_are_ordered_by_their_real_last_time_newest_last(journey: Journey) -> None:
-    """As ``kubectl get events --sort-by=.lastTimestamp``: "10s" is newer than "5m" though it sorts first as text."""
+async def test_events_are_ordered_by_their_real_last_time_newest_first(journey: Journey) -> None:
+    """By real last-seen time, newest first: "10s" is newer than "5m" though it sorts after it as text."""
     import time
     from datetime import UTC, datetime
+
+    from textual import events
 
     def event(name: str, ago: float) -> dict[str, Any]:
         at = datetime.fromtimestamp(time.time() - ago, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -229,11 +231,23 @@ async def test_events_are_ordered_by_their_real_last_time_newest_last(journey: J
             return [n.removeprefix("pod/") for n in names if n in ("pod/newest", "pod/older", "pod/oldest")]
 
         await wait_for(pilot, lambda: len(ours()) == 3)
-        assert ours() == ["oldest", "older", "newest"]
-        assert "newest last" in str(listing.query_one("#pane-list").border_title)
-        # every event, not only ours: their real times never go backwards down the list
+        assert ours() == ["newest", "older", "oldest"]  # the list opens at what just happened
+
+        # "/" filters as in every list; the letters typed after it are text, not keys (d is describe)
+        burst = [("slash", "/"), *((c, c) for c in "older")]
+        for key, char in burst:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: ours() == ["older"])
+        assert app.screen is listing  # no describe opened
+        await pilot.press("escape")  # clears the filter first
+        await wait_for(pilot, lambda: len(ours()) == 3)
+        assert app.screen is listing
+        assert "newest first" in str(listing.query_one("#pane-list").border_title)
+        # every event, not only ours: their real times never go forwards down the list
         times = [event_last_seen(app.session.store.get("events", uid)) for uid in table.ordered_uids()]
-        assert times == sorted(times)
+        assert times == sorted(times, reverse=True)
 
 
 async def test_a_table_wider_than_its_pane_scrolls_by_columns_from_the_keyboard(journey: Journey) -> None:
