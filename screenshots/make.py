@@ -239,6 +239,102 @@ async def help_screen(pilot: Any, sim: SimServer) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "the help screen")
 
 
+async def _create(path: str, body: dict[str, Any]) -> None:
+    """Creates an object through the API, as kubectl would (the cluster runs on its own thread)."""
+    from kubetui.cluster.connection import Connection
+
+    conn = await Connection.open(kubeconfig_path="kubeconfig")
+    try:
+        await conn.request("POST", path, body=body)
+    finally:
+        await conn.close()
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+async def kind_list(pilot: Any, name: str, count: int) -> None:
+    from kubetui.screens.kind_list import KindListScreen
+
+    await command(pilot, name)
+    screen = await until(
+        pilot, lambda: isinstance(pilot.app.screen, KindListScreen) and pilot.app.screen, f"the {name} list"
+    )
+    await until(pilot, lambda: screen.table.row_count >= count, f"{count} {name}")
+
+
+async def secrets_view(pilot: Any, sim: SimServer) -> None:
+    auths = {
+        "auths": {
+            "registry.example.com": {"username": "robot", "password": "not-shown", "auth": _b64("robot:x")}
+        }
+    }
+    import json
+
+    await _create(
+        "/api/v1/namespaces/default/secrets",
+        {
+            "metadata": {"name": "regcred"},
+            "type": "kubernetes.io/dockerconfigjson",
+            "data": {".dockerconfigjson": _b64(json.dumps(auths))},
+        },
+    )
+    await _create(
+        "/api/v1/namespaces/default/secrets",
+        {
+            "metadata": {"name": "app-config"},
+            "type": "Opaque",
+            "data": {"token": _b64("t"), "user": _b64("u")},
+        },
+    )
+    await kind_list(pilot, "secrets", 2)
+
+
+CRONTAB_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "crontabs.stable.example.com"},
+    "spec": {
+        "group": "stable.example.com",
+        "scope": "Namespaced",
+        "names": {"plural": "crontabs", "singular": "crontab", "kind": "CronTab", "shortNames": ["ct"]},
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "schema": {
+                    "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+                },
+                "additionalPrinterColumns": [
+                    {"name": "Spec", "type": "string", "jsonPath": ".spec.cronSpec"},
+                    {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                ],
+            }
+        ],
+    },
+}
+
+
+async def crd_list(pilot: Any, sim: SimServer) -> None:
+    await _create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CRONTAB_CRD)
+    for name, spec, replicas in (("nightly", "0 3 * * *", 1), ("every-five", "*/5 * * * *", 2)):
+        await _create(
+            "/apis/stable.example.com/v1/namespaces/default/crontabs",
+            {
+                "apiVersion": "stable.example.com/v1",
+                "kind": "CronTab",
+                "metadata": {"name": name},
+                "spec": {"cronSpec": spec, "replicas": replicas},
+            },
+        )
+    await kind_list(pilot, "crontabs", 2)
+
+
 VIEWS: tuple[View, ...] = (
     View("dashboard-80x24", (80, 24), "The main screen at 80×24: panes become tabs so nothing is cut."),
     View("dashboard-160x48", (160, 48), "The main screen on a wide terminal: every pane live at once."),
@@ -268,6 +364,18 @@ VIEWS: tuple[View, ...] = (
         clusters,
     ),
     View("help", (120, 36), "? lists every key, with the binding id to remap it.", help_screen),
+    View(
+        "secrets",
+        (120, 36),
+        ":secrets: any kind by name, with the server's columns; values stay masked until x on one Secret.",
+        secrets_view,
+    ),
+    View(
+        "crd-list",
+        (120, 36),
+        ":crontabs: a CRD's custom resources by their plural, with the CRD's printer columns.",
+        crd_list,
+    ),
     *(
         View(f"theme-{theme}", (120, 36), f"The dashboard in the {theme} theme.", theme=theme)
         for theme in THEMES

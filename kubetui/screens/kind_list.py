@@ -40,7 +40,7 @@ class KindListScreen(Screen[None]):
         Binding("y", "yaml", "YAML"),
         Binding("e", "edit", "Edit"),
         Binding("ctrl+d", "delete", "Delete"),
-        Binding("x", "decode", "Decode", show=False),
+        Binding("x", "decode", "Decode"),
     ]
 
     class Reset(Message):
@@ -208,6 +208,12 @@ class KindListScreen(Screen[None]):
             self.start_watch()  # a new connection (context switch, reconnect): watch through it
 
     # -- keys ---------------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "decode":  # a Secrets-only key: offered nowhere else
+            return self.resource.kind == "Secret" and self.resource.group == ""
+        # mutations vanish on a read-only connection, as on the main screen
+        return not (action in ("edit", "delete") and self.session.readonly)
 
     def action_back(self) -> None:
         if self.filter.active:

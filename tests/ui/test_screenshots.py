@@ -62,7 +62,7 @@ def test_every_view_is_committed_and_listed() -> None:
     make = _load()
     names = {v.name for v in make.VIEWS}
     assert {"dashboard-80x24", "dashboard-160x48", "traffic-path", "rollout-undo", "multi-pod-logs"} <= names
-    assert {"clusters", "help"} <= names
+    assert {"clusters", "help", "secrets", "crd-list"} <= names
     assert {f"theme-{t}" for t in make.THEMES} <= names
     committed = {p.stem for p in SCRIPT.parent.glob("*.svg")}
     assert names == committed, "run python screenshots/make.py and commit the SVGs"
