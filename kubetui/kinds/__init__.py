@@ -204,7 +204,16 @@ KINDS: tuple[KindSpec, ...] = (
         short_names=("pv",),
         title="PersistentVolumes",
     ),
-    KindSpec("statefulsets", "StatefulSet", "apps", "v1", True, short_names=("sts",), title="StatefulSets"),
+    KindSpec(
+        "statefulsets",
+        "StatefulSet",
+        "apps",
+        "v1",
+        True,
+        short_names=("sts",),
+        title="StatefulSets",
+        actions=LOOK | EDIT | {"scale"},  # it has a scale subresource
+    ),
     KindSpec("daemonsets", "DaemonSet", "apps", "v1", True, short_names=("ds",), title="DaemonSets"),
     KindSpec("jobs", "Job", "batch", "v1", True, title="Jobs"),
     KindSpec("cronjobs", "CronJob", "batch", "v1", True, short_names=("cj",), title="CronJobs"),

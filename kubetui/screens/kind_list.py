@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from kubetui import kinds
 from kubetui.actions import Target
 from kubetui.cluster import secrets
 from kubetui.cluster.discovery import ApiResource
@@ -41,6 +42,7 @@ class KindListScreen(Screen[None]):
         Binding("e", "edit", "Edit"),
         Binding("ctrl+d", "delete", "Delete"),
         Binding("x", "decode", "Decode"),
+        Binding("s", "scale", "Scale"),
     ]
 
     class Reset(Message):
@@ -212,6 +214,8 @@ class KindListScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decode":  # a Secrets-only key: offered nowhere else
             return self.resource.kind == "Secret" and self.resource.group == ""
+        if action == "scale":  # where the registry of kinds says the kind scales
+            return self.resource.store_key in kinds.applies("scale") and not self.session.readonly
         # mutations vanish on a read-only connection, as on the main screen
         return not (action in ("edit", "delete") and self.session.readonly)
 
@@ -259,6 +263,14 @@ class KindListScreen(Screen[None]):
         target = self._target()
         if target is not None:
             self.run_worker(show_yaml(self.app, target), group="action")
+
+    def action_scale(self) -> None:
+        from kubetui.actions import handler_for
+
+        target = self._target()
+        handler = handler_for("scale")
+        if target is not None and handler is not None:
+            self.run_worker(handler(self.app, target), group="action")
 
     def action_decode(self) -> None:
         """Secrets only, and only on this key: the selected Secret's values in clear (registry passwords never)."""

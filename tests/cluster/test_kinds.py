@@ -58,7 +58,7 @@ def test_every_fact_comes_from_the_registry() -> None:
     assert kinds.lookup("deployments.apps").plural == "deployments"
     assert kinds.lookup("Ingress").group == "networking.k8s.io"
     assert "nodes" not in kinds.NAMESPACED and "pods" in kinds.NAMESPACED
-    assert actions.BY_ID["scale"].kinds == {"deployments", "replicasets"}
+    assert actions.BY_ID["scale"].kinds == {"deployments", "replicasets", "statefulsets"}
     assert actions.BY_ID["delete"].applies_to("pods") and not actions.BY_ID["delete"].applies_to("nodes")
     # the main screen's views redraw on the kinds the registry says feed them
     assert kinds.feeding(kinds.VIEW_TRAFFIC) == {"services", "endpointslices", "pods", "nodes"}

@@ -150,3 +150,49 @@ async def test_api_resources_lists_what_the_cluster_serves(journey: Journey) -> 
         table.select_uid("configmaps")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, KindListScreen))
+
+
+async def test_a_statefulset_scales_from_its_list(journey: Journey) -> None:
+    from textual.widgets import Input
+
+    from kubetui.screens.dialogs.scale import ScaleDialog
+
+    body = {
+        "metadata": {"name": "db"},
+        "spec": {
+            "replicas": 1,
+            "serviceName": "db",
+            "selector": {"matchLabels": {"app": "db"}},
+            "template": {
+                "metadata": {"labels": {"app": "db"}},
+                "spec": {
+                    "containers": [{"name": "db", "image": "registry.k8s.io/e2e-test-images/agnhost:2.39"}]
+                },
+            },
+        },
+    }
+    path = "/apis/apps/v1/namespaces/default/statefulsets"
+    await journey.create(path, body)
+    app = _app(journey)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open(pilot, app, "sts")
+        assert isinstance(screen, KindListScreen)
+        await wait_for(pilot, lambda: "db" in _names(screen))
+        await pilot.press("s")
+        dialog = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, ScaleDialog) else None)
+        dialog.query_one("#replicas", Input).value = "2"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+        async def two_pods() -> bool:
+            pods = await journey.conn.request(
+                "GET", "/api/v1/namespaces/default/pods", query={"labelSelector": "app=db"}
+            )
+            return sorted(p["metadata"]["name"] for p in pods["items"]) == ["db-0", "db-1"]
+
+        for _ in range(200):
+            if await two_pods():
+                break
+            await pilot.pause(0.1)
+        assert (await journey.conn.request("GET", f"{path}/db"))["spec"]["replicas"] == 2
+        assert await two_pods()
