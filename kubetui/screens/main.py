@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Grid
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Input
 
 from kubetui import actions as actions_table
 from kubetui import kinds
@@ -171,6 +172,18 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         if deployment is None or pull_failure(self.session.store, deployment) is None:
             return set()
         return {"pull_secret"}
+
+    def on_key(self, event: Key) -> None:
+        """Read-only leaves a change's key unbound; pressed anyway, it says why nothing happens."""
+        if not self.session.readonly or isinstance(self.focused, Input):
+            return
+        keymap: dict[str, str] = getattr(self.app, "_keymap", {}) or {}
+        for action in actions_table.ACTIONS:
+            keys = (keymap.get(action.id) or action.key).split(",")
+            if action.mutates and event.key in keys:
+                event.stop()
+                self.notify(f"kubetui is read-only: {action.label.lower()} is refused", severity="warning")
+                return
 
     def action_object(self, action_id: str) -> None:
         self.run_action_id(action_id)
