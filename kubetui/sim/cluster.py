@@ -117,6 +117,10 @@ class SimCluster:
 
             out.extend([StatefulSetController(self), DaemonSetController(self)])
         with contextlib.suppress(ImportError):
+            from .controllers.jobs import CronJobController, JobController
+
+            out.extend([JobController(self), CronJobController(self)])
+        with contextlib.suppress(ImportError):
             from .controllers.gc import GarbageCollector, NamespaceController, NamespaceDefaults
 
             out.extend([GarbageCollector(self), NamespaceController(self), NamespaceDefaults(self)])

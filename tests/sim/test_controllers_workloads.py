@@ -103,3 +103,70 @@ async def test_daemonset_runs_one_pod_per_node(sim: SimServer, tmp_path: Any) ->
         await _until(counted)
     finally:
         await conn.close()
+
+
+async def test_a_job_runs_its_pods_to_completion(sim: SimServer, tmp_path: Any) -> None:
+    conn = await open_connection(sim.write_kubeconfig(tmp_path / "kc"))
+    try:
+        jobs = "/apis/batch/v1/namespaces/default/jobs"
+        body = {
+            "metadata": {"name": "count"},
+            "spec": {
+                "completions": 3,
+                "parallelism": 2,
+                "template": {
+                    "spec": {
+                        "restartPolicy": "Never",
+                        "containers": [
+                            {"name": "c", "image": "busybox", "command": ["sh", "-c", "echo done"]}
+                        ],
+                    }
+                },
+            },
+        }
+        await conn.request("POST", jobs, body=body)
+
+        async def complete() -> dict[str, Any]:
+            job = await conn.request("GET", f"{jobs}/count")
+            done = any(c["type"] == "Complete" for c in (job.get("status") or {}).get("conditions") or [])
+            return job if done else {}
+
+        job = await _until(complete)
+        assert job["status"]["succeeded"] == 3 and job["status"].get("active", 0) == 0
+        pods = await conn.request(
+            "GET", "/api/v1/namespaces/default/pods", query={"labelSelector": "job-name=count"}
+        )
+        assert sorted(p["status"]["phase"] for p in pods["items"]) == ["Succeeded"] * 3
+    finally:
+        await conn.close()
+
+
+async def test_a_cronjob_makes_jobs_on_schedule_in_simulated_time(sim: SimServer, tmp_path: Any) -> None:
+    conn = await open_connection(sim.write_kubeconfig(tmp_path / "kc"))
+    try:
+        path = "/apis/batch/v1/namespaces/default/cronjobs"
+        template = {
+            "spec": {
+                "template": {
+                    "spec": {
+                        "restartPolicy": "OnFailure",
+                        "containers": [{"name": "c", "image": "busybox", "command": ["sh", "-c", "date"]}],
+                    }
+                }
+            }
+        }
+        body = {"metadata": {"name": "tick"}, "spec": {"schedule": "* * * * *", "jobTemplate": template}}
+        await conn.request("POST", path, body=body)
+
+        async def two_jobs() -> list[dict[str, Any]]:
+            listed = await conn.request("GET", "/apis/batch/v1/namespaces/default/jobs")
+            mine = [j for j in listed["items"] if j["metadata"]["name"].startswith("tick-")]
+            return mine if len(mine) >= 2 else []
+
+        jobs = await _until(two_jobs, timeout=60)  # every simulated minute: about 1.2 s at speed 50
+        stamps = sorted(int(j["metadata"]["name"].removeprefix("tick-")) for j in jobs)
+        assert stamps[1] - stamps[0] == 1  # consecutive minutes
+        cj = await conn.request("GET", f"{path}/tick")
+        assert cj["status"]["lastScheduleTime"]
+    finally:
+        await conn.close()
