@@ -94,6 +94,19 @@ async def create_deployment(
     return result
 
 
+async def create_namespace(conn: Connection, name: str, *, dry_run: bool = False) -> dict[str, Any]:
+    """``kubectl create namespace NAME``."""
+    check_name("Namespace", name, "label")
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    result: dict[str, Any] = await conn.request(
+        "POST",
+        resource_for("namespaces").path(None),
+        query=dry_run_query(dry_run, fieldManager=FIELD_MANAGER),
+        body=body,
+    )
+    return result
+
+
 def _map_selector(kind: str, obj: Mapping[str, Any]) -> dict[str, str]:
     """kubectl's ``MapBasedSelectorForObject``: the selector a Service can use, or an error."""
     spec = obj.get("spec") or {}

@@ -15,7 +15,13 @@ from typing import Any
 
 from kubetui.cluster.apply import ApplyResult, apply_manifests, undo_created
 from kubetui.cluster.connection import STRATEGIC_MERGE_PATCH, Connection
-from kubetui.cluster.create import container_name_for, create_deployment, deployment_manifest, expose
+from kubetui.cluster.create import (
+    container_name_for,
+    create_deployment,
+    create_namespace,
+    deployment_manifest,
+    expose,
+)
 from kubetui.cluster.errors import BadRequest, Invalid, NotFound
 from kubetui.cluster.resources import resource_for
 from kubetui.cluster.rollout import (
@@ -36,6 +42,7 @@ __all__ = [
     "apply_manifests",
     "container_name_for",
     "create_deployment",
+    "create_namespace",
     "create_registry_secret",
     "delete",
     "deployment_manifest",

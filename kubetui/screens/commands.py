@@ -112,6 +112,48 @@ class CommandsMixin:
     def switch_namespace(self, namespace: str | None) -> None:
         if namespace in ("all", "*", "-A"):
             namespace = None
+        if namespace is not None and self._namespace_missing(namespace):
+            self.app.run_worker(self._offer_namespace(namespace), group="namespace", exclusive=True)
+            return
+        self.session.set_namespace(namespace)
+
+    def _namespace_missing(self, namespace: str) -> bool:
+        """True when the watched namespaces are known and ``namespace`` is not among them (an account that
+        cannot list namespaces knows none: then the switch is simply made)."""
+        names = {obj["metadata"]["name"] for obj in self.session.store.list("namespaces")}
+        return bool(names) and namespace not in names
+
+    async def _offer_namespace(self, namespace: str) -> None:
+        """Say the namespace does not exist and offer to create it, as ``kubectl create namespace`` would."""
+        from kubetui.cluster import ops
+        from kubetui.screens.dialogs.confirm import ConfirmDialog
+        from kubetui.screens.dialogs.flow import Cancelled, ask, run_op
+
+        current = self.session.view_namespace or "all namespaces"
+        if self.session.readonly:
+            self.app.notify(
+                f'namespace "{namespace}" does not exist; staying in {current} (read-only: creating is off)',
+                severity="warning",
+            )
+            return
+        dialog = ConfirmDialog(
+            f'Namespace "{namespace}" does not exist',
+            f'There is no namespace "{namespace}" in this cluster. Create it (kubectl create namespace '
+            f"{namespace}) and switch to it? Cancel stays in {current}.",
+            ok_label="Create and switch",
+        )
+        try:
+            await ask(self.app, dialog)
+        except Cancelled:
+            self.app.notify(f'namespace "{namespace}" does not exist; staying in {current}', timeout=4)
+            return
+        try:
+            await run_op(
+                self.app, self.session, "create namespace", lambda conn: ops.create_namespace(conn, namespace)
+            )
+        except Exception:
+            return
+        self.app.notify(f"namespace/{namespace} created", title="Created")
         self.session.set_namespace(namespace)
 
     def action_retry(self) -> None:

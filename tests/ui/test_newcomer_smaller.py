@@ -36,3 +36,28 @@ async def test_read_only_change_keys_say_they_are_off(sim: Any, kubeconfig: Path
             assert app.screen is main
         shown = {key.key for key in main.query(FooterKey)}
         assert not shown & {"s", "ctrl+d", "i", "n", "u", "r"}  # the footer offers no change
+
+
+async def test_a_namespace_that_does_not_exist_is_said_and_can_be_created(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    from kubetui.screens.dialogs import ConfirmDialog
+    from tests.ui.test_actions_support import screen_of
+
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.session.store.find("namespaces", None, "default"))
+        await pilot.press("colon", *"ns doesnotexist", "enter")
+        dialog = await screen_of(pilot, app, ConfirmDialog)
+        assert "does not exist" in dialog.title_text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: 'namespace "doesnotexist" does not exist' in notes.text())
+        assert app.session.namespace == "default"
+
+        await pilot.press("colon", *"ns team-a", "enter")
+        await screen_of(pilot, app, ConfirmDialog)
+        await pilot.press("enter")  # "Create and switch" has focus
+        await wait_for(pilot, lambda: app.session.namespace == "team-a")
+        assert "namespace/team-a created" in notes.text()
+    created = await api.request("GET", "/api/v1/namespaces/team-a")
+    assert created["metadata"]["name"] == "team-a"
