@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import importlib
 import re
@@ -35,12 +36,29 @@ def fold_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# A value longer than this is shown cut, with how much is left out: one 10 MB annotation otherwise takes
+# seconds to lay out and a gigabyte and a half to draw.
+FOLD_CHARS = 2000
+
+
+def fold_long_values(value: Any, limit: int = FOLD_CHARS) -> Any:
+    """``value`` with every string over ``limit`` characters cut to its start and a note of the rest."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return value
+        return f"{value[:limit]}… <folded: {len(value) - limit:,} more characters>"
+    if isinstance(value, dict):
+        return {k: fold_long_values(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fold_long_values(v, limit) for v in value]
+    return value
+
+
 def to_yaml(obj: dict[str, Any]) -> str:
     """The object as ``kubectl get -o yaml`` prints it: keys sorted at every level (apiVersion, kind,
-    metadata, spec, status at the top), Secrets masked, managedFields folded."""
-    return yaml.safe_dump(
-        mask_secret(fold_managed_fields(obj)), sort_keys=True, default_flow_style=False, allow_unicode=True
-    )
+    metadata, spec, status at the top), Secrets masked, managedFields and very long values folded."""
+    shown = fold_long_values(mask_secret(fold_managed_fields(obj)))
+    return yaml.safe_dump(shown, sort_keys=True, default_flow_style=False, allow_unicode=True)
 
 
 _CELL_START = re.compile(r"(?<=\S)  +(?=\S)")
@@ -179,7 +197,9 @@ async def show_yaml(app: Any, target: Target) -> None:
         return
     theme = "ansi_dark" if app.current_theme.dark else "ansi_light"
     obj = await full_object(target.session, target.kind, target.obj)
-    body = Syntax(to_yaml(obj), "yaml", theme=theme, word_wrap=True, background_color="default")
+    # Off the event loop: a big object (thousands of lines) must not stop the screen from repainting.
+    text = await asyncio.to_thread(to_yaml, obj)
+    body = Syntax(text, "yaml", theme=theme, word_wrap=True, background_color="default")
     app.push_screen(ObjectScreen(f"YAML {_label(target)}", body, id="yaml"))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from textual import on
 from textual.widget import Widget
@@ -46,12 +47,24 @@ def manifest_files(directories: Sequence[Path]) -> list[Path]:
 
 
 def _holds_objects(path: Path) -> bool:
+    """Cheap enough for a folder listing: JSON parsed whole (orjson), YAML only up to its first document."""
     try:
-        docs = documents_of(read_manifest(path))
-    except (FieldError, OSError, ValueError):
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            return False
+        if path.suffix == ".json":
+            first = orjson.loads(path.read_bytes())
+        else:
+            with path.open(encoding="utf-8") as fh:
+                first = next(iter(yaml.load_all(fh, Loader=_LOADER)), None)
+    except (OSError, ValueError, yaml.YAMLError):
+        return False
+    if not isinstance(first, dict) or not first.get("kind") or not first.get("apiVersion"):
         return False
     # kind: Config is a kubeconfig (clientcmd's apiVersion v1), not an object the API server stores.
-    return not any(doc.get("kind") == "Config" and doc.get("apiVersion") == "v1" for doc in docs)
+    return not (first.get("kind") == "Config" and first.get("apiVersion") == "v1")
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_manifest(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ async def handle_apply(app: App[Any], target: Target) -> None:
         choice = await ask(app, ManifestPickerDialog(manifest_directories()))
     except Cancelled:
         return
-    documents = documents_of(choice.text)
+    documents = await asyncio.to_thread(documents_of, choice.text)  # a 4 MB manifest takes seconds
     try:
         dry = await session.call(lambda conn: ops.apply_manifests(conn, choice.text, namespace, dry_run=True))
         preview = [
