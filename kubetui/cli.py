@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=float, default=1.0, help="how much faster than real time things happen"
     )
     serve.add_argument("--state", metavar="FILE", help="keep every object in FILE across restarts")
+    serve.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="require the bearer token in FILE on every request (401 otherwise); the kubeconfig carries it",
+    )
     return parser
 
 

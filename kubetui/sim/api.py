@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from aiohttp import web
 
-from kubetui.sim import api_stream, crds, discovery, errors, metrics, tables
+from kubetui.sim import api_stream, crds, discovery, discovery_v2, errors, metrics, tables
 from kubetui.sim.codec import Codec
 from kubetui.sim.resources import ResourceType, lookup
 from kubetui.sim.selectors import make_filter
@@ -139,8 +139,14 @@ class Api:
             return error_response(errors.ApiError(500, "InternalError", f"Internal error occurred: {exc}"))
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
+        from kubetui.sim import api_auth
+
+        api_auth.check_token(request, getattr(self.server, "token", None))
         path = request.path.rstrip("/") or "/"
         parts = [p for p in path.split("/") if p]
+        answer = await api_auth.review(request)
+        if answer is not None:
+            return answer
         if parts[:2] == ["apis", metrics.GROUP]:
             return await metrics.handle(self, request, parts)
         stream = api_stream.route(parts)
@@ -159,6 +165,16 @@ class Api:
 
     def _discovery(self, request: web.Request, path: str, parts: list[str]) -> web.StreamResponse | None:
         doc: Any = None
+        if path in ("/api", "/apis") and discovery_v2.wanted(request.headers.get("Accept", "")):
+            listing = discovery_v2.group_list(core=path == "/api")
+            if path == "/apis":
+                listing["items"].append(
+                    discovery_v2.from_resource_list(metrics.GROUP, metrics.resource_list())
+                )
+            body = orjson.dumps(listing)
+            return web.Response(
+                body=body, headers={"Content-Type": discovery_v2.CONTENT_TYPE, "Vary": "Accept"}
+            )
         if path == "/version":
             doc = discovery.version_info()
         elif path == "/api":

@@ -208,6 +208,7 @@ async def handle_delete(api: Api, request: web.Request, t: Target) -> web.Stream
             }
             if "generation" in meta:
                 meta["generation"] = int(meta["generation"]) + 1
+            meta.pop("resourceVersion", None)  # that last state was never stored, so it has no version
             result = {**result, "metadata": meta}
         return json_response(result)
     return json_response(deleted_status(t.rt, result))

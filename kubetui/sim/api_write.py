@@ -44,7 +44,9 @@ WARNINGS: Any = web.RequestKey("warnings", list) if hasattr(web, "RequestKey") e
 _GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
 
-async def read_body(request: web.Request, *, yaml_ok: bool = True) -> Any:
+async def read_body(request: web.Request, *, yaml_ok: bool = True, kind: str = "") -> Any:
+    """The request's object; ``kind`` names the type a create or update expects, for kube-apiserver's wording
+    of a body that is not JSON."""
     raw = await request.read()
     if not raw.strip():
         raise errors.bad_request("the request body is empty")
@@ -58,8 +60,35 @@ async def read_body(request: web.Request, *, yaml_ok: bool = True) -> Any:
     except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
         if ctype == "application/merge-patch+json":
             raise errors.bad_request("invalid JSON patch") from None
-        kind = "yaml" if "yaml" in ctype else "json"
-        raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {exc}") from None
+        if kind and "yaml" not in ctype:
+            text = raw.decode(errors="replace")
+            raise errors.bad_request(
+                f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
+                f"json parse error: {go_json_error(text)} ({text[:100]})"
+            ) from None
+        fmt = "yaml" if "yaml" in ctype else "json"
+        raise errors.bad_request(f"couldn't get version/kind; {fmt} parse error: {exc}") from None
+
+
+def go_json_error(text: str) -> str:
+    """Go's encoding/json wording of why ``text`` is not JSON, for the common mistakes."""
+    import json
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        if err.pos >= len(text.rstrip()) or err.msg.startswith("Unterminated"):
+            return "unexpected end of JSON input"
+        ch = text[err.pos]
+        contexts = {
+            "Expecting property name enclosed in double quotes": "looking for beginning of object key string",
+            "Expecting value": "looking for beginning of value",
+            "Expecting ':' delimiter": "after object key",
+            "Expecting ',' delimiter": "after object key:value pair",
+            "Extra data": "after top-level value",
+        }
+        return f"invalid character '{ch}' {contexts.get(err.msg, 'looking for beginning of value')}"
+    return "invalid JSON"
 
 
 def field_manager(request: web.Request) -> str:
@@ -207,7 +236,7 @@ def prepare_new(api: Api, rt: ResourceType, obj: Obj) -> Obj:
 async def create(api: Api, request: web.Request, t: Target) -> web.StreamResponse:
     rt = t.rt
     dry = deletion.dry_run(request)
-    obj = _check_identity(rt, await read_body(request), t, for_update=False)
+    obj = _check_identity(rt, await read_body(request, kind=rt.kind), t, for_update=False)
     check_fields(request, rt, obj)
     _tls_warning(request, rt, obj)
     _check_namespace(api, rt, t.namespace, obj["metadata"].get("name") or "")

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from kubetui.sim import openapi
 from kubetui.sim.resources import RESOURCE_TYPES, ResourceType
 
 GIT_VERSION = "v1.31.0"
@@ -181,6 +182,8 @@ def openapi_v3_doc(group: str) -> bytes | None:
             },
             "x-kubernetes-group-version-kind": [{"group": rt.group, "kind": rt.kind, "version": rt.version}],
         }
+    # The real schemas where they were captured (kubectl explain prints them), else the skeletons above.
+    schemas.update(openapi.schemas(group))
     doc = {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": GIT_VERSION},

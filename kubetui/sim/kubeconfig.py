@@ -8,11 +8,14 @@ from pathlib import Path
 import yaml
 
 CONTEXT = "kubetui-sim"
-# The built-in cluster accepts any bearer token; a fixed dummy keeps clients that insist on auth happy.
+# Started without a token, the built-in cluster accepts any bearer token; a fixed dummy keeps clients that
+# insist on auth happy. Started with one (``kubetui sim serve --token``), it writes that one instead.
 DUMMY_TOKEN = "kubetui-sim-token"
 
 
-def kubeconfig_dict(url: str, context: str = CONTEXT, namespace: str | None = None) -> dict[str, object]:
+def kubeconfig_dict(
+    url: str, context: str = CONTEXT, namespace: str | None = None, token: str | None = None
+) -> dict[str, object]:
     ctx: dict[str, str] = {"cluster": context, "user": context}
     if namespace:
         ctx["namespace"] = namespace
@@ -20,7 +23,7 @@ def kubeconfig_dict(url: str, context: str = CONTEXT, namespace: str | None = No
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": context, "cluster": {"server": url}}],
-        "users": [{"name": context, "user": {"token": DUMMY_TOKEN}}],
+        "users": [{"name": context, "user": {"token": token or DUMMY_TOKEN}}],
         "contexts": [{"name": context, "context": ctx}],
         "current-context": context,
         "preferences": {},
@@ -28,12 +31,17 @@ def kubeconfig_dict(url: str, context: str = CONTEXT, namespace: str | None = No
 
 
 def write_kubeconfig(
-    path: str | Path, url: str, context: str = CONTEXT, namespace: str | None = None
+    path: str | Path,
+    url: str,
+    context: str = CONTEXT,
+    namespace: str | None = None,
+    *,
+    token: str | None = None,
 ) -> Path:
     """Writes the file (mode 0600, like kubectl's own) and returns its path."""
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(kubeconfig_dict(url, context, namespace), sort_keys=False)
+    text = yaml.safe_dump(kubeconfig_dict(url, context, namespace, token), sort_keys=False)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(text)

@@ -8,7 +8,7 @@ from typing import Any
 
 from kubetui.kinds import labels
 from kubetui.kinds.labels import Requirement
-from kubetui.sim import errors
+from kubetui.sim import errors, selector_syntax
 
 Obj = dict[str, Any]
 
@@ -16,7 +16,11 @@ Obj = dict[str, Any]
 def parse_label_selector(text: str | None) -> list[Requirement]:
     """Parses a label selector query; bad syntax is a 400 BadRequest, as kube-apiserver answers."""
     try:
+        if text:
+            selector_syntax.check(text)  # kube-apiserver's wording of what its lexer and parser reject
         return labels.parse(text)
+    except selector_syntax.SelectorSyntaxError as exc:
+        raise errors.bad_request(str(exc)) from None
     except labels.SelectorError as exc:
         raise errors.bad_request(str(exc)) from None
 

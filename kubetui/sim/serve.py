@@ -27,6 +27,7 @@ async def _serve(args: argparse.Namespace) -> int:
         state=args.state,
         host=args.host,
         port=args.port,
+        token=_read_token(getattr(args, "token_file", None)),
     )
     async with server as sim:
         path = sim.write_kubeconfig(Path(args.sim_kubeconfig or DEFAULT_KUBECONFIG).expanduser())
@@ -39,6 +40,16 @@ async def _serve(args: argparse.Namespace) -> int:
         await stop.wait()
         print("stopping ...", flush=True)
     return 0
+
+
+def _read_token(path: str | None) -> str | None:
+    """The token from a file (never from the command line, where other users' ``ps`` would show it)."""
+    if not path:
+        return None
+    token = Path(path).expanduser().read_text().strip()
+    if not token:
+        raise OSError(f"the token file {path} is empty")
+    return token
 
 
 def serve_main(args: argparse.Namespace) -> int:

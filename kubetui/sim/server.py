@@ -58,6 +58,7 @@ class SimServer:
         *,
         cluster: Any = None,
         bookmark_interval: float = 60.0,
+        token: str | None = None,
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the built-in cluster listens on loopback only, not {host!r}")
@@ -66,6 +67,8 @@ class SimServer:
         self.host, self.port = host, port
         self.cluster: Any = cluster
         self.bookmark_interval = bookmark_interval
+        # With a token, requests must bring it as a bearer token (401 otherwise); without, any is accepted.
+        self.token = token
         self.api = Api(self)
         self._runner: web.AppRunner | None = None
         self._streams: dict[int, web.Request] = {}
@@ -170,7 +173,7 @@ class SimServer:
     def write_kubeconfig(
         self, path: str | Path, context: str = CONTEXT, namespace: str | None = None
     ) -> Path:
-        return write_kubeconfig(path, self.url, context, namespace)
+        return write_kubeconfig(path, self.url, context, namespace, token=self.token)
 
     # -- open streams ------------------------------------------------------------------------------------
 

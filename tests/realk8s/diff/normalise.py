@@ -80,6 +80,13 @@ class Normaliser:
                         continue
                     # Entries are ordered by their times, which are normalised away: order them by the rest.
                     v = sorted(v, key=_entry_order)
+                if (
+                    key == "causes"
+                    and isinstance(v, list)
+                    and any(isinstance(c, dict) and c.get("reason") == "FieldManagerConflict" for c in v)
+                ):
+                    # Real lists apply conflicts in Go map order, which changes from run to run.
+                    v = sorted(v, key=lambda c: (str(c.get("field")), str(c.get("message"))))
                 if key == "items" and isinstance(v, list) and kind.endswith("List"):
                     # List items carry no kind of their own: they are of the list's kind.
                     out[key] = [self._walk(i, here, read, kind.removesuffix("List")) for i in v]

@@ -387,4 +387,63 @@ def discovery() -> list[Item]:
         Step(c, "apps-group", "GET", "/apis/apps"),
         Step(c, "apps-resources", "GET", "/apis/apps/v1", only=served),
         Step(c, "missing-version", "GET", "/apis/apps/v2"),
+        Step(c, "aggregated-core", "GET", "/api", accept=AGGREGATED, only=served_aggregated),
+        Step(c, "aggregated-groups", "GET", "/apis", accept=AGGREGATED, only=served_aggregated),
+        Step(
+            c,
+            "self-subject-review",
+            "POST",
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            WHOAMI,
+            only=kind_only,
+        ),
+        Step(
+            c,
+            "self-subject-access-review",
+            "POST",
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            CAN_I,
+            only=no_managed_fields,
+        ),
     ]
+
+
+AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
+WHOAMI = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+CAN_I = {
+    "apiVersion": "authorization.k8s.io/v1",
+    "kind": "SelfSubjectAccessReview",
+    "spec": {"resourceAttributes": {"verb": "create", "resource": "pods", "namespace": "default"}},
+}
+
+
+def served_aggregated(body: Any) -> Any:
+    """An aggregated discovery list cut down to the groups and resources the built-in cluster serves."""
+    from kubetui.sim.resources import RESOURCE_TYPES
+
+    if not isinstance(body, dict) or "items" not in body:
+        return body
+    plurals = {(rt.group, rt.plural) for rt in RESOURCE_TYPES}
+    items = []
+    for item in body["items"]:
+        group = item.get("metadata", {}).get("name", "")
+        versions = [
+            {**v, "resources": [r for r in v["resources"] if (group, r["resource"]) in plurals]}
+            for v in item.get("versions", [])
+            if v.get("version") == "v1"
+        ]
+        if any(v["resources"] for v in versions):
+            items.append({**item, "versions": versions})
+    return {**body, "items": items}
+
+
+def kind_only(body: Any) -> Any:
+    """Who the caller is differs by cluster (a client certificate here, the built-in admin there)."""
+    return {k: body.get(k) for k in ("kind", "apiVersion")} if isinstance(body, dict) else body
+
+
+def no_managed_fields(body: Any) -> Any:
+    """A review is never stored: real still stamps the managedFields its create path computed."""
+    if isinstance(body, dict) and isinstance(body.get("metadata"), dict):
+        return {**body, "metadata": {k: v for k, v in body["metadata"].items() if k != "managedFields"}}
+    return body
