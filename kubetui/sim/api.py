@@ -171,6 +171,14 @@ class Api:
                 listing["items"].append(
                     discovery_v2.from_resource_list(metrics.GROUP, metrics.resource_list())
                 )
+                for group in crds.add_groups({}, self.store).get("groups") or []:
+                    versions = [
+                        discovery_v2.version_from_resource_list(
+                            crds.resource_list(self.store, group["name"], v["version"]) or {}
+                        )
+                        for v in group["versions"]
+                    ]
+                    listing["items"].append({"metadata": {"name": group["name"]}, "versions": versions})
             body = orjson.dumps(listing)
             return web.Response(
                 body=body, headers={"Content-Type": discovery_v2.CONTENT_TYPE, "Vary": "Accept"}

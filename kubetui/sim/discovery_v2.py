@@ -81,19 +81,32 @@ def group_list(core: bool) -> dict[str, Any]:
 def from_resource_list(group: str, resource_list: dict[str, Any]) -> dict[str, Any]:
     """A group served beside the built-in kinds (metrics.k8s.io), from its APIResourceList, in the aggregated
     form."""
+    return {"metadata": {"name": group}, "versions": [version_from_resource_list(resource_list)]}
+
+
+def version_from_resource_list(resource_list: dict[str, Any]) -> dict[str, Any]:
+    """One version of a group (metrics.k8s.io, a CustomResourceDefinition's) in the aggregated form."""
     version = str(resource_list.get("groupVersion", "")).rpartition("/")[2]
-    resources = [
-        {
-            "resource": r["name"],
-            "responseKind": _kind("", "", r["kind"]),
-            "scope": "Namespaced" if r.get("namespaced") else "Cluster",
-            "singularResource": r.get("singularName", ""),
-            "verbs": list(r.get("verbs") or []),
-        }
-        for r in resource_list.get("resources") or []
-        if "/" not in r["name"]
-    ]
-    return {
-        "metadata": {"name": group},
-        "versions": [{"version": version, "resources": resources, "freshness": "Current"}],
-    }
+    resources: dict[str, dict[str, Any]] = {}
+    for r in resource_list.get("resources") or []:
+        name, _, sub = str(r["name"]).partition("/")
+        if not sub:
+            entry: dict[str, Any] = {
+                "resource": name,
+                "responseKind": _kind("", "", r["kind"]),
+                "scope": "Namespaced" if r.get("namespaced") else "Cluster",
+                "singularResource": r.get("singularName", ""),
+                "verbs": list(r.get("verbs") or []),
+            }
+            for key in ("shortNames", "categories"):
+                if r.get(key):
+                    entry[key] = list(r[key])
+            resources[name] = entry
+        elif name in resources:
+            sub_entry = {
+                "subresource": sub,
+                "responseKind": _kind("", "", r["kind"]),
+                "verbs": list(r.get("verbs") or []),
+            }
+            resources[name].setdefault("subresources", []).append(sub_entry)
+    return {"version": version, "resources": list(resources.values()), "freshness": "Current"}
