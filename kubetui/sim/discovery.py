@@ -183,7 +183,7 @@ def openapi_v3_doc(group: str) -> bytes | None:
             "x-kubernetes-group-version-kind": [{"group": rt.group, "kind": rt.kind, "version": rt.version}],
         }
     # The real schemas where they were captured (kubectl explain prints them), else the skeletons above.
-    schemas.update(openapi.schemas(group))
+    schemas.update(openapi.document_schemas(group))
     doc = {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": GIT_VERSION},

@@ -8,6 +8,27 @@ from typing import Any
 from kubetui.sim.resources import RESOURCE_TYPES, ResourceType
 
 CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+# kube-apiserver lists its groups in this order (by their priority); others follow.
+GROUP_ORDER = (
+    "apiregistration.k8s.io",
+    "apps",
+    "events.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "networking.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "scheduling.k8s.io",
+    "coordination.k8s.io",
+    "node.k8s.io",
+    "discovery.k8s.io",
+)
 
 
 def wanted(accept: str) -> bool:
@@ -63,7 +84,8 @@ def group_list(core: bool) -> dict[str, Any]:
         if (rt.group == "") == core:
             groups.setdefault(rt.group, []).append(rt)
     items = []
-    for group, types in groups.items():
+    rank = {g: i for i, g in enumerate(GROUP_ORDER)}
+    for group, types in sorted(groups.items(), key=lambda kv: rank.get(kv[0], len(rank))):
         version = {
             "version": "v1",
             "resources": [_resource(rt) for rt in sorted(types, key=lambda r: r.plural)],

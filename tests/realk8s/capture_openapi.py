@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kubetui.sim import openapi
 from kubetui.sim.openapi import DATA_DIR, data_file
 from kubetui.sim.resources import RESOURCE_TYPES
 
@@ -99,11 +100,15 @@ def _kind_schemas(schemas: dict[str, Any], group: str) -> list[str]:
 def capture(stack: Any) -> dict[str, int]:
     sizes: dict[str, int] = {}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    for group in sorted({rt.group for rt in RESOURCE_TYPES}):
+    openapi.schemas.cache_clear()
+    for group in sorted({rt.group for rt in RESOURCE_TYPES}):  # the core group ("") first
         path = "/openapi/v3/" + (f"apis/{group}/v1" if group else "api/v1")
         doc = stack.api("GET", path, timeout=30)
         schemas = doc["components"]["schemas"]
         kept = reachable(schemas, _kind_schemas(schemas, group))
+        if group:  # schemas the core group's file has already (PodSpec and the like) are not stored twice
+            core = set(openapi.schemas(""))
+            kept = {name: schema for name, schema in kept.items() if name not in core}
         raw = json.dumps(kept, separators=(",", ":"), sort_keys=True).encode()
         target = data_file(group)
         target.write_bytes(gzip.compress(raw, 9, mtime=0))

@@ -79,3 +79,6 @@ def test_kubectl_auth_and_explain(sim_thread: SimServer, kubectl: Kubectl) -> No
     assert "maxSurge" in explain.stdout and "maxUnavailable" in explain.stdout
     pods = kubectl("explain", "pods.spec.containers.readinessProbe.httpGet", kubeconfig=sim_thread)
     assert pods.returncode == 0 and "HTTPGetAction" in pods.stdout, pods.stderr
+    # A group's document takes the core schemas it refers to from the core group's data.
+    template = kubectl("explain", "deployment.spec.template.spec.containers.ports", kubeconfig=sim_thread)
+    assert template.returncode == 0 and "containerPort" in template.stdout, template.stderr
