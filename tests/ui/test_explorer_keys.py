@@ -22,7 +22,14 @@ def _app(journey: Journey, **config: Any) -> KubeApp:
 
 
 def _footer_actions(app: KubeApp) -> set[str]:
-    return {b.binding.id for b in app.screen.active_bindings.values() if b.enabled and b.binding.id}
+    """The actions the footer offers: enabled bindings, less those it leaves out (read-only changes, which
+    answer only to say they are off)."""
+    hidden = set(getattr(app.screen, "footer_hidden", set)())
+    return {
+        b.binding.id
+        for b in app.screen.active_bindings.values()
+        if b.enabled and b.binding.id and b.binding.id not in hidden
+    }
 
 
 async def test_read_only_hides_every_mutation_from_footer_and_palette(journey: Journey) -> None:
