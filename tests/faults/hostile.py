@@ -84,6 +84,8 @@ class HostileServer:
             return await self._watch(request)
         if self.mode == "never_list":
             await asyncio.sleep(3600)
+        if path.endswith("/pods/p"):
+            return web.json_response(self._pod())
         items = [self._pod()] if path.endswith("/pods") else []
         return web.json_response({"kind": "List", "items": items, "metadata": {"resourceVersion": "5"}})
 
