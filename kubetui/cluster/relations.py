@@ -134,6 +134,9 @@ class EndpointHop:
     port: int | None  # None when a named targetPort does not exist in that pod
     ready: bool
     container: str = ""
+    target_kind: str = "Pod"
+    """What the endpoint stands for: its targetRef's kind, '' when it has none (the API server's own
+    addresses behind the ``kubernetes`` Service, or addresses written by hand)."""
 
     def __str__(self) -> str:
         return f"{self.ip}:{self.port if self.port is not None else '?'}"
@@ -314,6 +317,7 @@ def _endpoints_from_slices(
                     port=port,
                     ready=bool(ready) if ready is not None else True,
                     container=container,
+                    target_kind=(ep.get("targetRef") or {}).get("kind") or ("Pod" if pod else ""),
                 )
                 out[(ip, hop.pod)] = hop
     return tuple(sorted(out.values(), key=lambda e: e.pod))

@@ -43,6 +43,17 @@ class TrafficPathView(Static):
         return render_path(service, path)
 
 
+def _endpoint_label(path: Any, ep: Any) -> str:
+    """What an endpoint is: a pod by name, another kind by its name, or an address with no object behind it."""
+    if ep.target_kind == "Pod":
+        return f"pod {ep.pod}"
+    if ep.target_kind:
+        return f"{ep.target_kind.lower()} {ep.pod}"
+    if path.namespace == "default" and path.service == "kubernetes":
+        return "API server (no pod: the control plane's own address)"
+    return "address (no pod behind it)"
+
+
 def render_path(service: dict[str, Any], path: Any) -> Text:
     """One block per Service port: every hop with its real address and port."""
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -65,7 +76,9 @@ def render_path(service: dict[str, Any], path: Any) -> Text:
             text.append(f"  → ClusterIP {route.cluster_ip.address}:{route.cluster_ip.port}\n")
         for ep in route.endpoints:
             port = ep.port if ep.port is not None else f"? ({route.target_port} not found)"
-            text.append(f"  → pod {ep.pod} {ep.ip}:{port} on {ep.node or '?'}")
+            text.append(f"  → {_endpoint_label(path, ep)} {ep.ip}:{port}")
+            if ep.target_kind == "Pod":
+                text.append(f" on {ep.node or '?'}")
             text.append("\n" if ep.ready else " (not ready)\n")
         if not route.endpoints:
             text.append(f"  → no endpoints (targetPort {route.target_port})\n", style="bold")

@@ -61,3 +61,16 @@ async def test_a_namespace_that_does_not_exist_is_said_and_can_be_created(
         assert "namespace/team-a created" in notes.text()
     created = await api.request("GET", "/api/v1/namespaces/team-a")
     assert created["metadata"]["name"] == "team-a"
+
+
+async def test_the_api_servers_endpoints_are_not_shown_as_pods(sim: Any, kubeconfig: Path) -> None:
+    from kubetui.widgets.traffic import TrafficPathView
+    from tests.ui.helpers import plain
+
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "services", "kubernetes")
+        view = app.screen.query_one(TrafficPathView)
+        await wait_for(pilot, lambda: "→ API server" in plain(view.content))
+        text = plain(view.content)
+        assert "→ pod" not in text and "on ?" not in text
