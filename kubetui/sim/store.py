@@ -384,6 +384,10 @@ class ObjectStore:
     def load(self, path: Path) -> None:
         """Restores objects saved by ``save``; versions carry on increasing from the saved one."""
         data = orjson.loads(path.read_bytes())
+        for crd in data.get("objects", {}).get(crds.CRD_KEY, []):  # their types first, then their objects
+            custom = crds.custom_type(crd)
+            if custom is not None:
+                self.add_type(custom)
         for key, items in data.get("objects", {}).items():
             if key in self._objects:
                 self._objects[key] = {_key(o): o for o in items}

@@ -89,3 +89,20 @@ async def test_a_crd_created_with_kubectl_is_browsed_by_its_plural(journey: Jour
         )
         await wait_for(pilot, lambda: crd_list.table.row_count == 1)
         assert crd_list.table.column_names == ("NAME", "CREATED AT")
+
+
+async def test_custom_resources_survive_a_restart_of_the_built_in_cluster(tmp_path: Path) -> None:
+    from kubetui.sim.server import SimServer
+    from tests.cluster.simhelp import open_connection
+
+    async with SimServer(scenario="empty", nodes=1, speed=50.0, state=tmp_path / "state.json") as sim:
+        kubeconfig = sim.write_kubeconfig(tmp_path / "kc")
+        assert (await kubectl(kubeconfig, "apply", "-f", "-", input=CRD)).returncode == 0
+        assert (await kubectl(kubeconfig, "apply", "-f", "-", input=CRONTAB)).returncode == 0
+        await sim.restart()
+        conn = await open_connection(kubeconfig)
+        try:
+            got = await conn.request("GET", "/apis/stable.example.com/v1/namespaces/default/crontabs/nightly")
+            assert got["spec"]["replicas"] == 2
+        finally:
+            await conn.close()
