@@ -191,6 +191,22 @@ ACTIONS: tuple[Action, ...] = (
         show=False,
         description="The port-forwards with their traffic and state: stop (x) or re-target (r)",
     ),
+    Action(
+        "sort_cpu",
+        "C",
+        "Sort CPU",
+        group="view",
+        show=False,
+        description="Sort Pods and Nodes by CPU use, largest first (again: by name)",
+    ),
+    Action(
+        "sort_mem",
+        "M",
+        "Sort MEM",
+        group="view",
+        show=False,
+        description="Sort Pods and Nodes by memory use, largest first (again: by name)",
+    ),
     Action("zoom", "z", "Zoom", group="view", description="Zoom the focused pane to full screen and back"),
     Action(
         "command",

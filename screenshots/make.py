@@ -79,6 +79,7 @@ async def settled(pilot: Any, sim: SimServer) -> None:
             getattr(screen, "ready", False)
             and all(screen.table(kind).row_count == n for kind, n in expected.items())
             and pilot.app.session.settled
+            and getattr(screen, "metrics", None) is not None  # the CPU/MEM columns are in
         )
 
     try:
@@ -232,6 +233,41 @@ async def clusters(pilot: Any, sim: SimServer) -> None:
     await until(pilot, lambda: screen.discovery is not None, "cluster discovery")
 
 
+async def metrics_columns(pilot: Any, sim: SimServer) -> None:
+    await command(pilot, "pods")
+    await pilot.press("0")  # every namespace
+    await pilot.press("z")
+    await pilot.press("M")  # sorted by memory, largest first
+    await until(pilot, lambda: pilot.app.screen.table("pods").row_count > 3, "every namespace's pods")
+    await quiet(pilot)
+
+
+FORWARD_PORT = 28080  # fixed so the picture is the same every time
+
+
+async def port_forwards(pilot: Any, sim: SimServer) -> None:
+    from kubetui.screens.forwards import ForwardsScreen
+
+    await command(pilot, "svc")
+    await select_row(pilot, "services", "hello-node")
+    await pilot.press("F")
+    dialog = await until(
+        pilot, lambda: pilot.app.screen if pilot.app.screen.query("#local") else None, "dialog"
+    )
+    dialog.query_one("#local").value = str(FORWARD_PORT)
+    await pilot.press("enter")
+    await until(pilot, lambda: not pilot.app.screen.query("#local"), "the forward to start")
+    reader, writer = await asyncio.open_connection("127.0.0.1", FORWARD_PORT)
+    writer.write(b"GET /hostname HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    await asyncio.wait_for(reader.read(-1), 20)
+    writer.close()
+    await pilot.press("ctrl+f")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ForwardsScreen), "the forwards view")
+    await pilot.pause(1.2)
+    pilot.app.clear_notifications()
+    await quiet(pilot)
+
+
 async def help_screen(pilot: Any, sim: SimServer) -> None:
     from kubetui.screens.help import HelpScreen
 
@@ -362,6 +398,18 @@ VIEWS: tuple[View, ...] = (
         ":clusters: local clusters by provider (k3d, kind, minikube, built-in) and Docker's state; here only the "
         "built-in cluster this run started.",
         clusters,
+    ),
+    View(
+        "metrics-columns",
+        (200, 40),
+        "CPU and memory from metrics.k8s.io, as kubectl top prints them, with % of requests and limits; M sorts.",
+        metrics_columns,
+    ),
+    View(
+        "port-forwards",
+        (120, 36),
+        "F on the Service hello-node forwards a local port to one of its ready pods; ctrl+f lists the forwards.",
+        port_forwards,
     ),
     View("help", (120, 36), "? lists every key, with the binding id to remap it.", help_screen),
     View(

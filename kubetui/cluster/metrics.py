@@ -9,6 +9,7 @@ summed container requests and limits.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -168,3 +169,35 @@ class MetricsClient:
             str((i.get("metadata") or {}).get("name")): node_usage(i) for i in nodes.get("items") or []
         }
         return Snapshot(by_pod, by_node, max(resolution, 5.0))
+
+
+async def poll_forever(
+    connection: Callable[[], Connection | None],
+    on_snapshot: Callable[[Snapshot], None],
+    on_unavailable: Callable[[str], None],
+) -> None:
+    """Polls at the API's own resolution for as long as it runs; a new connection (context switch) is probed
+    again. ``on_unavailable`` is called once per connection that does not serve the API."""
+    import asyncio
+
+    client: MetricsClient | None = None
+    while True:
+        conn = connection()
+        if conn is None:
+            await asyncio.sleep(1.0)
+            continue
+        if client is None or client.conn is not conn:
+            client = MetricsClient(conn)
+        if client.available is False:
+            await asyncio.sleep(5.0)
+            continue
+        try:
+            snapshot = await client.poll()
+        except MetricsUnavailable as err:
+            on_unavailable(err.message)
+            continue
+        except ClusterError:
+            await asyncio.sleep(DEFAULT_RESOLUTION)  # a passing failure: the next scrape will tell
+            continue
+        on_snapshot(snapshot)
+        await asyncio.sleep(snapshot.resolution)

@@ -109,8 +109,9 @@ class ForwardsScreen(Screen[None]):
 
     def _cells(self, f: PortForward) -> tuple[str, ...]:
         state = f.state if f.running or f.state != "listening" else "stopped"
+        host = "localhost" if f.address == "127.0.0.1" else f.address  # what a person types into curl
         return (
-            f"{f.address}:{f.local_port}",
+            f"{host}:{f.local_port}",
             f.target or f"pod/{f.pod}",
             f.pod,
             str(f.service_port or f.remote_port),

@@ -19,6 +19,7 @@ from kubetui.keymap import PRIORITY_ACTIONS, bindings
 from kubetui.messages import ConnectionChanged, DeltasArrived
 from kubetui.screens import rows
 from kubetui.screens.commands import CommandsMixin
+from kubetui.screens.metrics_columns import MetricsMixin, metric_cells
 from kubetui.screens.rows import TABLE_KINDS
 from kubetui.screens.selection import SelectionMixin
 from kubetui.widgets.command_line import CommandBar, CommandLine
@@ -55,7 +56,7 @@ def readonly_refusal(action: actions_table.Action) -> str:
 WIDE_MIN = (120, 36)
 
 
-class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
+class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
     """Every pane is a keyed view of the session's Store; selection in one pane scopes the others."""
 
     AUTO_FOCUS = "#pods"
@@ -107,6 +108,7 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         self.refresh_header()
         self.set_interval(self.AGE_TICK, self._tick)
         self.refill_all()
+        self.start_metrics()
 
     def on_resize(self, event: Resize) -> None:
         narrow = event.size.width < WIDE_MIN[0] or event.size.height < WIDE_MIN[1]
@@ -324,7 +326,8 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         emphasis = False
         if kind == "pods" and self._service_pred is not None:
             emphasis = self._service_pred(obj)
-        return rows.cells(kind, obj, app.now_for(obj), self._with_namespace(), self._colours, emphasis)
+        cells = rows.cells(kind, obj, app.now_for(obj), self._with_namespace(), self._colours, emphasis)
+        return cells + metric_cells(kind, obj, self.metrics)
 
     def _member(self, kind: str, obj: dict[str, Any]) -> tuple[Any, ...] | None:
         """The row for ``obj`` if the pane shows it, else None."""
@@ -360,8 +363,8 @@ class MainScreen(SelectionMixin, CommandsMixin, Screen[None]):
         self._colours = self.app.status_colours()  # type: ignore[attr-defined]
         table = self.table(kind)
         with_ns = self._with_namespace()
-        if table.set_columns(rows.columns(kind, with_ns)):
-            table._sort_key = name_sort(with_ns)
+        columns = rows.columns(kind, with_ns) + self.metric_columns(kind)
+        self.set_columns_and_order(table, kind, columns, name_sort(with_ns))
         namespace = self.session.view_namespace if kind in kinds.NAMESPACED else None
         wanted: dict[str, tuple[Any, ...]] = {}
         for obj in self.session.store.list(kind, namespace):

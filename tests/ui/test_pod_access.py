@@ -94,7 +94,7 @@ async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
         view = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, ForwardsScreen) else None)
         await pilot.pause(1.2)
         text = screen_text(app)
-        assert f"127.0.0.1:{forward.local_port}" in text and "svc/echo" in text and "listening" in text
+        assert f"localhost:{forward.local_port}" in text and "svc/echo" in text and "listening" in text
         await pilot.press("x")
         await wait_for(pilot, lambda: forward.state == "stopped")
         with pytest.raises(OSError):

@@ -54,7 +54,8 @@ def _settled(demo: SimServer) -> Any:
             tables_full = getattr(screen, "ready", False) and all(
                 screen.table(kind).row_count == count for kind, count in expected.items()
             )
-            if tables_full and pilot.app.session.settled:
+            # the CPU/MEM columns come with the first metrics scrape
+            if tables_full and pilot.app.session.settled and getattr(screen, "metrics", None) is not None:
                 break
             await pilot.pause(0.05)
         # the last DeltasArrived may still be queued: let the app handle it and repaint
