@@ -44,6 +44,9 @@ READONLY_NAMES = {
     "delete": "deleting",
     "apply": "applying manifests",
     "pull_secret": "creating pull Secrets",
+    "shell": "exec into pods",
+    "shell_command": "exec into pods",
+    "port_forward": "port-forwarding",
 }
 
 

@@ -116,6 +116,6 @@ async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None
         screen.run_action_id("port_forward")
         await pilot.pause(0.3)
         messages = [n.message for n in app._notifications]
-        assert "Shell: the connection is read-only" in messages
-        assert "Forward: the connection is read-only" in messages
+        assert "read-only: exec into pods is off" in messages
+        assert "read-only: port-forwarding is off" in messages
         assert not forwards_of(app).items
