@@ -264,6 +264,15 @@ class KindListScreen(Screen[None]):
         if target is not None:
             self.run_worker(show_yaml(self.app, target), group="action")
 
+    def on_resource_table_activated(self, event: ResourceTable.Activated) -> None:
+        """enter: what the object is connected to (its pods, Jobs, Services, users)."""
+        from kubetui.screens.related import show_related
+
+        event.stop()
+        row = self.selected()
+        if row is not None:
+            self.run_worker(show_related(self.app, row.obj), group="action")
+
     def action_scale(self) -> None:
         from kubetui.actions import handler_for
 

@@ -196,3 +196,9 @@ async def test_a_statefulset_scales_from_its_list(journey: Journey) -> None:
             await pilot.pause(0.1)
         assert (await journey.conn.request("GET", f"{path}/db"))["spec"]["replicas"] == 2
         assert await two_pods()
+        # enter: the StatefulSet's pods, in ordinal order
+        await wait_for(pilot, lambda: len(app.session.store.by_label("pods", {"app": "db"})) == 2)
+        await pilot.press("enter")
+        related = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, ObjectScreen) else None)
+        text = plain(related.body)
+        assert "2 pods, in order:" in text and text.index("pod db-0") < text.index("pod db-1")
