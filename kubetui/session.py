@@ -81,7 +81,25 @@ class ClusterSession:
 
     @property
     def context(self) -> str:
-        return str(getattr(self.conn, "context", None) or self.config.context or "")
+        """The context shown: the connection's, else the one asked for, else the kubeconfig's current one
+        (still worth naming when the server cannot be reached)."""
+        return str(
+            getattr(self.conn, "context", None) or self.config.context or self._current_context() or ""
+        )
+
+    _kubeconfig_context: tuple[str | None, str] | None = None
+
+    def _current_context(self) -> str:
+        cached = self._kubeconfig_context
+        if cached is None or cached[0] != self.config.kubeconfig:
+            try:
+                from kubetui.cluster.kubeconfig import load_kubeconfig
+
+                current = load_kubeconfig(self.config.kubeconfig).current_context or ""
+            except Exception:
+                current = ""
+            cached = self._kubeconfig_context = (self.config.kubeconfig, current)
+        return cached[1]
 
     @property
     def server(self) -> str:

@@ -48,6 +48,8 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONNECT_TIMEOUT = 10.0
 # A request with no explicit timeout may still list 10,000 pods; only a silent socket is an error.
 DEFAULT_READ_TIMEOUT = 60.0
+# An exec plugin (a cloud CLI fetching a token) that has not printed its credential by then is stuck.
+EXEC_TIMEOUT = 20.0
 # A write answers quickly or not at all; a person is waiting for it.
 WRITE_READ_TIMEOUT = 20.0
 
@@ -131,7 +133,13 @@ class Connection:
         # base path "" : kubeconfig.py has already made every file reference absolute.
         loader = KubeConfigLoader(config_dict=config.as_dict(), active_context=name, config_base_path="")
         try:
-            await loader.load_and_set(configuration)
+            await asyncio.wait_for(loader.load_and_set(configuration), EXEC_TIMEOUT)
+        except TimeoutError:
+            command = ((user.get("exec") or {}) if isinstance(user, dict) else {}).get("command", "?")
+            raise ConfigError(
+                f'error: the exec plugin "{command}" of context "{name}" did not finish within '
+                f"{EXEC_TIMEOUT:.0f}s (it may be waiting for a login in a browser or a terminal)"
+            ) from None
         except Exception as exc:  # the loader raises many kinds (ConfigException, OSError, ValueError...)
             raise ConfigError(f'error: cannot load credentials of context "{name}": {_scrub(exc)}') from None
         problem = tls_file_problem(configuration.ssl_ca_cert, configuration.cert_file, configuration.key_file)

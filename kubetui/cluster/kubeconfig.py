@@ -112,7 +112,7 @@ def load_kubeconfig(path: str | None = None, environ: dict[str, str] | None = No
         try:
             doc = yaml.safe_load(p.read_text()) or {}
         except (OSError, yaml.YAMLError) as exc:
-            config.error = f"error loading config file {file!r}: {exc}"
+            config.error = f"error loading config file {file!r}: {_one_line(exc)}"
             continue
         if not isinstance(doc, dict):
             config.error = f"error loading config file {file!r}: not a kubeconfig mapping"
@@ -159,3 +159,15 @@ def _resolve_user(user: dict[str, Any], base: Path) -> None:
     # kubectl resolves an exec command only when it is a relative path, not a bare name looked up in PATH.
     if isinstance(exec_, dict) and os.sep in str(exec_.get("command") or ""):
         user["exec"] = {**exec_, "command": _abs(exec_["command"], base)}
+
+
+def _one_line(exc: BaseException) -> str:
+    """A YAML error on one line that keeps where it is, as kubectl's ``yaml: line 8: ...``; a header has
+    one line, and PyYAML's own text spreads the position over several."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is not None and problem:
+        context = getattr(exc, "context", None)
+        what = f"{problem} ({context})" if context else str(problem)
+        return f"yaml: line {mark.line + 1}, column {mark.column + 1}: {what}"
+    return " ".join(str(exc).split())

@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
 from kubetui.session import since_text
+
+# States where the detail is why kubetui cannot connect (and the fix): shown in full below the header line.
+PROBLEM_STATES = ("unreachable", "unauthorized")
 
 STATE_STATUS = {
     "live": "running",
@@ -25,18 +29,20 @@ class ClusterHeader(Static):
     """Redrawn on connection and watch state changes (and each second while a state has a "since")."""
 
     DEFAULT_CSS = """
-    ClusterHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    ClusterHeader { height: auto; max-height: 5; background: $panel; color: $foreground; padding: 0 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self._last: Text | None = None
+        self._last: tuple[Any, ...] | None = None
 
     def show(self, session: Any, colours: dict[str, str], frozen: bool = False) -> None:
         text = self.compose_text(session, colours, frozen)
-        if self._last is None or text.plain != self._last.plain or text.spans != self._last.spans:
-            self._last = text
-            self.update(text)
+        problem = self.problem_text(session)
+        shown = (text.plain, text.spans, problem.plain if problem is not None else None)
+        if shown != self._last:
+            self._last = shown
+            self.update(Group(text, problem) if problem is not None else text)
 
     @staticmethod
     def compose_text(session: Any, colours: dict[str, str], frozen: bool = False) -> Text:
@@ -62,7 +68,7 @@ class ClusterHeader(Static):
         text.append(f"● {label}", style=colours.get(STATE_STATUS.get(state, "pending"), ""))
         if session.readonly:
             text.append("  [read-only]", style="bold")
-        if detail and state != "live":
+        if detail and state not in ("live", *PROBLEM_STATES):
             text.append(f"  {detail}")
         no_access = session.no_access() if hasattr(session, "no_access") else []
         if no_access and state != "forbidden":
@@ -75,3 +81,12 @@ class ClusterHeader(Static):
         if server and not frozen:
             text.append(f"  {server}", style="dim")
         return text
+
+    @staticmethod
+    def problem_text(session: Any) -> Text | None:
+        """Why kubetui cannot connect, and the fix, for lines of their own under the header: at the end of
+        its one line they were cut (at 160 columns after "x509:", at 80 nothing of them showed)."""
+        state, _, detail = session.connection_state()
+        if state not in PROBLEM_STATES or not detail:
+            return None
+        return Text(detail, overflow="fold")
