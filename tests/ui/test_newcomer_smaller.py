@@ -74,3 +74,46 @@ async def test_the_api_servers_endpoints_are_not_shown_as_pods(sim: Any, kubecon
         await wait_for(pilot, lambda: "→ API server" in plain(view.content))
         text = plain(view.content)
         assert "→ pod" not in text and "on ?" not in text
+
+
+def test_the_next_pull_retry_follows_the_kubelets_back_off() -> None:
+    from kubetui.screens.dialogs.pull_backoff import backoff_note, next_pull_retry
+
+    pod = {"metadata": {"name": "myapp-1", "uid": "u1"}}
+
+    def failed(count: int, at: str) -> dict[str, Any]:
+        return {
+            "involvedObject": {"uid": "u1"},
+            "reason": "Failed",
+            "message": 'Failed to pull image "registry.example.com/team/myapp:001": denied',
+            "count": count,
+            "lastTimestamp": at,
+        }
+
+    # the third failed pull at 12:00:00: the kubelet waits 10 s, 20 s, then 40 s
+    due = next_pull_retry([failed(3, "2026-01-01T12:00:00Z")], pod)
+    assert due is not None
+    from kubetui.cluster.render_time import parse_time
+
+    assert due - parse_time("2026-01-01T12:00:00Z") == 40  # type: ignore[operator]
+    assert next_pull_retry([failed(30, "2026-01-01T12:00:00Z")], pod) == parse_time("2026-01-01T12:05:00Z")
+    note = backoff_note([pod], lambda _p: "ImagePullBackOff", lambda _p: due, now=due - 25)
+    assert "1 pod in ImagePullBackOff" in note and "next retry: myapp-1 in about 25 s" in note
+
+
+async def test_the_rollout_view_explains_the_wait_for_the_next_pull(
+    sim: Any, kubeconfig: Path, api: Connection
+) -> None:
+    from kubetui.screens.dialogs.flow import follow_rollout
+    from tests.ui.helpers import shown
+
+    manifests = Path(__file__).resolve().parents[2] / "manifests"
+    await ops.apply_manifests(api, (manifests / "myapp.yaml").read_text(), "default")
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await select(pilot, app, "deployments", "myapp")
+        rollout = follow_rollout(app, app.session, "default", "myapp", "Applied")
+        await wait_for(pilot, lambda: app.screen is rollout and rollout.query("#backoff"))
+        backoff = rollout.query_one("#backoff")
+        await wait_for(pilot, lambda: "next retry:" in shown(backoff), timeout=60)
+        assert "in ImagePullBackOff: the kubelet pulls again after a back-off" in shown(backoff)

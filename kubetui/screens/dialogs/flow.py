@@ -155,6 +155,7 @@ def follow_rollout(
 
     Whatever the change, new pods that cannot pull their image get the private-registry offer.
     """
+    from kubetui.screens.dialogs.pull_backoff import next_pull_retry
     from kubetui.screens.dialogs.registry_flow import pull_secret_hint, pull_secret_opener  # builds on this
 
     obj = result if isinstance(result, dict) else {}
@@ -169,6 +170,7 @@ def follow_rollout(
         min_generation=generation,
         on_stuck=pull_secret_hint(app, session, namespace, name),
         on_pull_secret=pull_secret_opener(app, session, namespace, name),
+        pull_retry=lambda pod: next_pull_retry(session.store.list("events", namespace), pod),
     )
     app.push_screen(screen)
     return screen

@@ -13,8 +13,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+from kubetui.cluster.render import pod_status
 from kubetui.screens.dialogs.notices import InlineNotices
 from kubetui.screens.dialogs.progress import Progress, rollout_progress
+from kubetui.screens.dialogs.pull_backoff import backoff_note
 from kubetui.screens.dialogs.registry import PULL_FAILURES
 from kubetui.widgets.keyed_rows import sync_rows
 
@@ -45,6 +47,7 @@ class RolloutScreen(InlineNotices, ModalScreen[str]):
     RolloutScreen #status { margin-top: 1; }
     RolloutScreen #hint { color: $text-muted; width: 100%; }
     RolloutScreen #status { width: 100%; }
+    RolloutScreen #backoff { width: 100%; height: auto; color: $warning; display: none; }
     RolloutScreen #notices { width: 100%; height: auto; max-height: 4; display: none; }
     """
 
@@ -58,6 +61,7 @@ class RolloutScreen(InlineNotices, ModalScreen[str]):
         min_generation: int = 0,
         on_stuck: Callable[[str], bool] | None = None,
         on_pull_secret: Callable[[], None] | None = None,
+        pull_retry: Callable[[dict[str, Any]], float | None] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -66,6 +70,8 @@ class RolloutScreen(InlineNotices, ModalScreen[str]):
         self.min_generation = min_generation
         self.on_stuck = on_stuck
         self.on_pull_secret = on_pull_secret
+        self.pull_retry = pull_retry
+        """When a pod in ImagePullBackOff pulls again (epoch seconds), to say how long the wait is."""
         """Opens the pull-Secret dialog for this view's Deployment (the registry offer's key, here too)."""
         self.progress: Progress = Progress("Starting...")
         self.outcome: str | None = None
@@ -83,6 +89,7 @@ class RolloutScreen(InlineNotices, ModalScreen[str]):
             pods.add_columns("POD", "REVISION", "STATUS")
             yield pods
             yield Static("", id="status")
+            yield Static("", id="backoff")
             yield Static("", id="notices")
             yield Label("esc closes this view; the rollout goes on either way", id="hint")
 
@@ -109,6 +116,7 @@ class RolloutScreen(InlineNotices, ModalScreen[str]):
         if progress != self.progress:  # redraw only what changed since the last tick
             self.progress = progress
             self._draw(progress)
+        self._backoff(pods)
         if self.outcome is not None:
             return
         if self.progress.done:
@@ -127,6 +135,16 @@ class RolloutScreen(InlineNotices, ModalScreen[str]):
                     severity="warning",
                 )
         self._hint()
+
+    def _backoff(self, pods: Sequence[dict[str, Any]]) -> None:
+        """Pods in ImagePullBackOff wait for the kubelet's next pull: say so, and when (a countdown)."""
+        note = ""
+        if self.pull_retry is not None and self.outcome is None:
+            note = backoff_note(pods, pod_status, self.pull_retry)
+        shown = self.query_one("#backoff", Static)
+        if str(shown.content) != note:
+            shown.update(note)
+            shown.display = bool(note)
 
     def _hint(self) -> None:
         """The keys of the view; the pull-Secret key while new pods cannot pull their image."""
