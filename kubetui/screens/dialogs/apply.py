@@ -70,6 +70,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_manifest(path: Path) -> str:
     """The text of a manifest file; raises FieldError with the reason it cannot be used."""
     path = path.expanduser()
+    if path.is_dir():
+        raise FieldError("path", f"{path}: is a directory; choose one manifest file in it")
     if not path.is_file():
         raise FieldError("path", f"{path}: no such file")
     if path.stat().st_size > MAX_MANIFEST_BYTES:
