@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from kubetui.cluster.portforward import Forwards, PortForward, pick_pod
+from kubetui.cluster.portforward import Forwards, PortForward, pick_pod, service_target_port
 
 App_ = App[Any]
 COLUMNS = ("LOCAL", "TARGET", "POD", "REMOTE", "STATE", "CONNS", "IN", "OUT", "LAST ERROR")
@@ -125,11 +125,12 @@ class ForwardsScreen(Screen[None]):
     def refresh_rows(self) -> None:
         table = self.query_one(DataTable)
         items = forwards_of(self.app).items
-        for key in [k for k in table.rows if str(k.value) not in items]:
-            table.remove_row(key)
+        for row_key in [k for k in table.rows if str(k.value) not in items]:
+            table.remove_row(row_key)
+        shown = {str(k.value) for k in table.rows}
         for key, forward in items.items():
             cells = self._cells(forward)
-            if key in [str(k.value) for k in table.rows]:
+            if key in shown:
                 for name, value in zip(COLUMNS, cells, strict=True):
                     table.update_cell(key, name, value)
             else:
@@ -165,6 +166,19 @@ class ForwardsScreen(Screen[None]):
         if other is None:
             self.notify(f"no other ready pod behind {forward.target}", severity="warning")
             return
+        if forward.service_port and forward.target.startswith("svc/"):
+            session: Any = getattr(self.app, "session", None)
+            name = forward.target.split("/", 1)[1]
+            service = next(
+                (
+                    s
+                    for s in session.store.list("services", forward.namespace)
+                    if s["metadata"]["name"] == name
+                ),
+                None,
+            )
+            if service is not None:  # a named targetPort may be another number on the new pod
+                forward.remote_port = service_target_port(service, forward.service_port, other)
         await forward.retarget(other["metadata"]["name"])
         self.notify(f"{forward.describe()} now goes to pod {forward.pod}", timeout=5)
         self.refresh_rows()

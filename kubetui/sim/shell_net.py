@@ -109,9 +109,12 @@ def connect(store: ObjectStore, own: Obj, host: str, port: int) -> tuple[apps.Li
         if found is None:
             raise NetError("refused", host, ip)
         return found, client
-    pod = next((p for p in store.iter("pods") if (p.get("status") or {}).get("podIP") == host), None)
-    if pod is None:
+    by_ip: Obj | None = next(
+        (p for p in store.iter("pods") if (p.get("status") or {}).get("podIP") == host), None
+    )
+    if by_ip is None:
         raise NetError("dns", host)
+    pod = by_ip
     found = apps.listener(pod, port)
     if found is None:
         raise NetError("refused", host, host)

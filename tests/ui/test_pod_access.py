@@ -119,3 +119,52 @@ async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None
         assert "read-only: exec into pods is off" in messages
         assert "read-only: port-forwarding is off" in messages
         assert not forwards_of(app).items
+
+
+async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Journey) -> None:
+    await journey.create("/apis/apps/v1/namespaces/default/deployments", _echo_app())
+    service = {
+        "metadata": {"name": "echo"},
+        "spec": {"selector": {"app": "echo"}, "ports": [{"port": 80, "targetPort": 8080}]},
+    }
+    await journey.create("/api/v1/namespaces/default/services", service)
+    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings())
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        store = app.session.store
+
+        def ready_echo() -> list[str]:
+            pods = [p for p in store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
+            ready = [
+                p
+                for p in pods
+                if any(
+                    c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in p["status"].get("conditions") or []
+                )
+            ]
+            return [p["metadata"]["name"] for p in ready] if len(ready) == 2 else []
+
+        await wait_for(pilot, ready_echo)
+        await wait_for(pilot, lambda: screen.table("services").row_count >= 2)
+        screen.focus_pane("services")
+        _select(screen, "services", "echo")
+        await pilot.press("F")
+        dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
+        dialog.query_one("#local").value = "0"
+        await pilot.press("enter")
+        forward = await wait_for(pilot, lambda: next(iter(forwards_of(app).items.values()), None))
+        first = forward.pod
+        # the Deployment replaces the pod; the forward notices it went away and offers the other one
+        await journey.conn.request(
+            "DELETE", f"/api/v1/namespaces/default/pods/{first}", query={"gracePeriodSeconds": 0}
+        )
+        await wait_for(pilot, lambda: forward.state == "pod gone")
+        notes = [n.message for n in app._notifications if "went away" in n.message]
+        assert len(notes) == 1 and f"pod {first} went away" in notes[0] and "press r" in notes[0]
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ForwardsScreen))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: forward.pod != first and forward.state == "listening")
+        assert await _get(forward.local_port, "/hostname") == forward.pod

@@ -115,14 +115,15 @@ async def handle_port_forward(app: App_, target: Target) -> None:
         return
     namespace = target.namespace
     selector = selector_of(target.kind, obj)
-    pod, pod_port = obj, request.remote_port
+    pod: dict[str, Any] | None = obj
+    pod_port = request.remote_port
     if target.kind != "pods":
         pod = pick_pod(target.session.store.list("pods", namespace), selector)
-        if pod is None:
-            app.notify(f"no ready pod behind {what} to forward to", title="Port-forward", severity="error")
-            return
-        if target.kind == "services":
-            pod_port = service_target_port(obj, request.remote_port, pod)
+    if pod is None:
+        app.notify(f"no ready pod behind {what} to forward to", title="Port-forward", severity="error")
+        return
+    if target.kind == "services":
+        pod_port = service_target_port(obj, request.remote_port, pod)
     forward = PortForward(
         target.session.conn,
         namespace,
