@@ -114,7 +114,11 @@ async def test_the_rollout_view_drops_pods_once_they_are_deleted(tmp_path: Path)
                 result = await ops.scale(conn, "deployments", "default", "web", 1)
                 rollout = follow_rollout(app, app.session, "default", "web", "Scale", result)
                 await wait_for(pilot, lambda: rollout.outcome == "complete", timeout=30)
-                assert [p.state for p in rollout.progress.pods].count("Terminating") == 2
+                await wait_for(
+                    pilot,
+                    lambda: [p.state for p in rollout.progress.pods].count("Terminating") == 2,
+                    timeout=10,
+                )
                 await wait_for(pilot, lambda: len(pods()) == 1, timeout=60)  # the grace period is over
                 await wait_for(pilot, lambda: {p.name for p in rollout.progress.pods} == pods(), timeout=5)
                 table = rollout.query_one("#pods")
