@@ -234,10 +234,17 @@ def _now_rfc3339() -> str:
 
 
 async def rollout_restart(
-    conn: Connection, namespace: str, deployment: str, *, dry_run: bool = False, now: str | None = None
+    conn: Connection,
+    namespace: str,
+    deployment: str,
+    *,
+    dry_run: bool = False,
+    now: str | None = None,
+    kind: str = "deployments",
 ) -> dict[str, Any]:
-    """``kubectl rollout restart deployment/NAME``: stamp ``kubectl.kubernetes.io/restartedAt`` on the template."""
-    path = resource_for("deployments").path(namespace, deployment)
+    """``kubectl rollout restart KIND/NAME`` (a Deployment, StatefulSet or DaemonSet): stamp
+    ``kubectl.kubernetes.io/restartedAt`` on the pod template."""
+    path = resource_for(kind).path(namespace, deployment)
     obj = await conn.request("GET", path)
     if (obj.get("spec") or {}).get("paused"):
         raise ClusterError("error: can't restart paused deployment (run rollout resume first)", 0)

@@ -212,9 +212,18 @@ KINDS: tuple[KindSpec, ...] = (
         True,
         short_names=("sts",),
         title="StatefulSets",
-        actions=LOOK | EDIT | {"scale"},  # it has a scale subresource
+        actions=LOOK | EDIT | {"scale", "restart"},  # a scale subresource and a pod template
     ),
-    KindSpec("daemonsets", "DaemonSet", "apps", "v1", True, short_names=("ds",), title="DaemonSets"),
+    KindSpec(
+        "daemonsets",
+        "DaemonSet",
+        "apps",
+        "v1",
+        True,
+        short_names=("ds",),
+        title="DaemonSets",
+        actions=LOOK | EDIT | {"restart"},  # a pod template
+    ),
     KindSpec("jobs", "Job", "batch", "v1", True, title="Jobs"),
     KindSpec("cronjobs", "CronJob", "batch", "v1", True, short_names=("cj",), title="CronJobs"),
     KindSpec(

@@ -43,6 +43,7 @@ class KindListScreen(Screen[None]):
         Binding("ctrl+d", "delete", "Delete"),
         Binding("x", "decode", "Decode"),
         Binding("s", "scale", "Scale"),
+        Binding("r", "restart", "Restart"),
     ]
 
     class Reset(Message):
@@ -214,8 +215,8 @@ class KindListScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decode":  # a Secrets-only key: offered nowhere else
             return self.resource.kind == "Secret" and self.resource.group == ""
-        if action == "scale":  # where the registry of kinds says the kind scales
-            return self.resource.store_key in kinds.applies("scale") and not self.session.readonly
+        if action in ("scale", "restart"):  # where the registry of kinds says the kind can
+            return self.resource.store_key in kinds.applies(action) and not self.session.readonly
         # mutations vanish on a read-only connection, as on the main screen
         return not (action in ("edit", "delete") and self.session.readonly)
 
@@ -280,6 +281,38 @@ class KindListScreen(Screen[None]):
         handler = handler_for("scale")
         if target is not None and handler is not None:
             self.run_worker(handler(self.app, target), group="action")
+
+    def action_restart(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.run_worker(self._restart(row), group="action")
+
+    async def _restart(self, row: TableRow) -> None:
+        """``kubectl rollout restart``: every pod replaced by a new one, after a confirmation."""
+        from kubetui.cluster.rollout import rollout_restart
+        from kubetui.screens.dialogs.confirm import ConfirmDialog
+        from kubetui.screens.dialogs.flow import Cancelled, ask, run_op
+
+        kind, key = self.resource.kind, self.resource.store_key
+        try:
+            await ask(
+                self.app,
+                ConfirmDialog(
+                    f"Restart {kind} {row.name}?", "Every pod is replaced by a new one.", "Restart"
+                ),
+            )
+        except Cancelled:
+            return
+        try:
+            await run_op(
+                self.app,
+                self.session,
+                "rollout restart",
+                lambda conn: rollout_restart(conn, row.namespace, row.name, kind=key),
+            )
+        except Exception:
+            return
+        self.notify(f"{kind.lower()} {row.name} restarted", title="Restarted")
 
     def action_decode(self) -> None:
         """Secrets only, and only on this key: the selected Secret's values in clear (registry passwords never)."""

@@ -170,3 +170,52 @@ async def test_a_cronjob_makes_jobs_on_schedule_in_simulated_time(sim: SimServer
         assert cj["status"]["lastScheduleTime"]
     finally:
         await conn.close()
+
+
+async def test_a_restart_replaces_statefulset_and_daemonset_pods(sim: SimServer, tmp_path: Any) -> None:
+    from kubetui.cluster.rollout import rollout_restart
+
+    conn = await open_connection(sim.write_kubeconfig(tmp_path / "kc"))
+    try:
+        base = "/apis/apps/v1/namespaces/default"
+        sts = {
+            "metadata": {"name": "db"},
+            "spec": {
+                "replicas": 2,
+                "serviceName": "db",
+                "selector": {"matchLabels": {"app": "db"}},
+                "template": TEMPLATE,
+            },
+        }
+        agent = {**TEMPLATE, "metadata": {"labels": {"app": "agent"}}}
+        ds = {
+            "metadata": {"name": "agent"},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": agent},
+        }
+        await conn.request("POST", f"{base}/statefulsets", body=sts)
+        await conn.request("POST", f"{base}/daemonsets", body=ds)
+
+        async def uids(app: str, count: int) -> dict[str, str]:
+            pods = await conn.request(
+                "GET", "/api/v1/namespaces/default/pods", query={"labelSelector": f"app={app}"}
+            )
+            ready = [
+                p for p in pods["items"]
+                if not p["metadata"].get("deletionTimestamp")
+                and any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", []))
+            ]  # fmt: skip
+            return {p["metadata"]["name"]: p["metadata"]["uid"] for p in ready} if len(ready) == count else {}
+
+        before_db, before_agent = await _until(lambda: uids("db", 2)), await _until(lambda: uids("agent", 2))
+        await rollout_restart(conn, "default", "db", kind="statefulsets")
+        await rollout_restart(conn, "default", "agent", kind="daemonsets")
+
+        async def replaced(app: str, before: dict[str, str]) -> dict[str, str]:
+            now = await uids(app, 2)
+            return now if now and not set(now.values()) & set(before.values()) else {}
+
+        after_db = await _until(lambda: replaced("db", before_db), timeout=60)
+        assert sorted(after_db) == ["db-0", "db-1"]  # same names, new pods
+        await _until(lambda: replaced("agent", before_agent), timeout=60)
+    finally:
+        await conn.close()

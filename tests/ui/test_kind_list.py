@@ -202,3 +202,32 @@ async def test_a_statefulset_scales_from_its_list(journey: Journey) -> None:
         related = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, ObjectScreen) else None)
         text = plain(related.body)
         assert "2 pods, in order:" in text and text.index("pod db-0") < text.index("pod db-1")
+
+
+async def test_a_daemonset_restarts_from_its_list_after_a_confirmation(journey: Journey) -> None:
+    from kubetui.screens.dialogs.confirm import ConfirmDialog
+
+    template = {
+        "metadata": {"labels": {"app": "agent"}},
+        "spec": {"containers": [{"name": "a", "image": "registry.k8s.io/e2e-test-images/agnhost:2.39"}]},
+    }
+    path = "/apis/apps/v1/namespaces/default/daemonsets"
+    await journey.create(
+        path,
+        {
+            "metadata": {"name": "agent"},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": template},
+        },
+    )
+    app = _app(journey)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _open(pilot, app, "ds")
+        assert isinstance(screen, KindListScreen)
+        await wait_for(pilot, lambda: "agent" in _names(screen))
+        await pilot.press("r")
+        dialog = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, ConfirmDialog) else None)
+        assert dialog.query_one("#ok")
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: any("restarted" in str(n.message) for n in app._notifications))
+    got = await journey.conn.request("GET", f"{path}/agent")
+    assert "kubectl.kubernetes.io/restartedAt" in got["spec"]["template"]["metadata"]["annotations"]

@@ -5,7 +5,10 @@ pod per schedulable node."""
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Iterable
+
+import orjson
 
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import Event
@@ -18,6 +21,20 @@ STS = "statefulsets.apps"
 DS = "daemonsets.apps"
 
 
+REVISION_LABEL = "controller-revision-hash"
+
+
+def template_hash(owner: Obj) -> str:
+    """Names the pod template's revision, so that a changed template (a restart) replaces the pods."""
+    template = (owner.get("spec") or {}).get("template") or {}
+    digest = hashlib.sha256(orjson.dumps(template, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f"{meta(owner).get('name', '')}-{digest[:10]}"
+
+
+def _outdated(owner: Obj, pod: Obj) -> bool:
+    return (meta(pod).get("labels") or {}).get(REVISION_LABEL) != template_hash(owner)
+
+
 def _template_pod(owner: Obj, name: str, labels: dict[str, str]) -> Obj:
     m = meta(owner)
     template = copy.deepcopy((owner.get("spec") or {}).get("template") or {})
@@ -26,7 +43,7 @@ def _template_pod(owner: Obj, name: str, labels: dict[str, str]) -> Obj:
         "metadata": {
             "name": name,
             "namespace": m.get("namespace") or "default",
-            "labels": {**(tmeta.get("labels") or {}), **labels},
+            "labels": {**(tmeta.get("labels") or {}), **labels, REVISION_LABEL: template_hash(owner)},
             "ownerReferences": [owner_ref(owner)],
         },
         "spec": template.get("spec") or {},
@@ -149,6 +166,11 @@ class StatefulSetController(_OwnerController):
                 self._create(sts, pod)
             elif missing is None and extra and all(pod_is_ready(p) for p in active if p not in extra):
                 self._delete(sts, extra[-1])  # the highest ordinal first
+            elif missing is None and all(pod_is_ready(p) for p in active):
+                # RollingUpdate: replace pods of an old template from the highest ordinal down, one at a time
+                old = [p for p in active if _outdated(sts, p)]
+                if old:
+                    self._delete(sts, max(old, key=lambda p: _ordinal(name, meta(p)["name"])))
         sts = self.store.get(STS, *key)
         if sts is None:
             return
@@ -160,7 +182,7 @@ class StatefulSetController(_OwnerController):
                 "replicas": len(active),
                 "readyReplicas": ready,
                 "currentReplicas": len(active),
-                "updatedReplicas": len(active),
+                "updatedReplicas": sum(1 for p in active if not _outdated(sts, p)),
                 "availableReplicas": ready,
                 "observedGeneration": meta(sts).get("generation", 1),
             },
@@ -210,6 +232,10 @@ class DaemonSetController(_OwnerController):
             for node, pod in on_node.items():
                 if node not in nodes:
                     self._delete(ds, pod)
+            # RollingUpdate with maxUnavailable 1: one pod of an old template at a time, once the rest are ready
+            old = [p for n, p in on_node.items() if n in nodes and _outdated(ds, p)]
+            if old and all(pod_is_ready(p) for p in pods if p not in old):
+                self._delete(ds, old[0])
         ds = self.store.get(DS, *key)
         if ds is None:
             return
@@ -221,7 +247,7 @@ class DaemonSetController(_OwnerController):
                 "desiredNumberScheduled": len(nodes),
                 "currentNumberScheduled": len(pods),
                 "numberReady": ready,
-                "updatedNumberScheduled": len(pods),
+                "updatedNumberScheduled": sum(1 for p in pods if not _outdated(ds, p)),
                 "numberAvailable": ready,
                 "numberMisscheduled": 0,
                 "observedGeneration": meta(ds).get("generation", 1),
