@@ -183,9 +183,8 @@ async def open_exec(
     except ClusterError as err:
         text = err.server_message
         if "container not found" in text or "is waiting to start" in text:
-            raise ClusterError(
-                f"container {container or ''} is not running: {text}".replace("  ", " "), err.code
-            ) from None
+            who = f"container {container}" if container else "the container"
+            raise ClusterError(f"{who} is not running: {text}", err.code) from None
         raise
     return ExecStream(ws, list(command))
 
