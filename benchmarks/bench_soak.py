@@ -94,7 +94,14 @@ def main() -> int:
                 server.append((now, rss_mb(cluster._proc.pid)))
                 next_sample += SAMPLE_EVERY
                 if not app.alive():
-                    print("kubetui exited during the soak", file=sys.stderr)
+                    tail = (
+                        app.output.read_bytes()[-3000:].decode(errors="replace")
+                        if app.output.exists()
+                        else ""
+                    )
+                    print(
+                        f"kubetui exited {now:.0f}s into the soak; its last output:\n{tail}", file=sys.stderr
+                    )
                     return 1
             if now >= next_keys:
                 keys += key_latencies(app, ("j", "k"), 6)

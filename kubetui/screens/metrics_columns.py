@@ -113,7 +113,7 @@ class MetricsMixin:
         self._metrics_said = ""
         for kind in METRIC_COLUMNS:
             if had:
-                self.update_rows(kind, self.table(kind).uids)  # type: ignore[attr-defined]
+                self.update_rows(kind, self.table(kind).uids())  # type: ignore[attr-defined]
             else:
                 self.refill(kind)  # type: ignore[attr-defined]
 
