@@ -124,12 +124,12 @@ def resolve(resources: list[ApiResource], name: str) -> ApiResource:
         if text in r.short_names:
             return r
     base, _, rest = text.partition(".")
-    candidates = [(text, None, None)]
+    candidates: list[tuple[str, str | None, str | None]] = [(text, None, None)]
     if rest:
         candidates.append((base, rest, None))
-        version, _, group = rest.partition(".")
-        if group:
-            candidates.append((base, group, version))
+        in_version, _, in_group = rest.partition(".")
+        if in_group:
+            candidates.append((base, in_group, in_version))
     for word, group, version in candidates:
         for r in resources:
             if group is not None and r.group != group:

@@ -44,7 +44,7 @@ def editable(obj: dict[str, Any]) -> dict[str, Any]:
     """The object as the editor shows it: without managedFields (kubectl's ``--show-managed-fields=false``)."""
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _SERVER_FIELDS}
     # In the order kubectl prints an object (its Go struct order): status, if any, last.
-    first = {k: obj[k] for k in ("apiVersion", "kind") if k in obj}
+    first: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind") if k in obj}
     rest = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata", "status")}
     tail = {"status": obj["status"]} if "status" in obj else {}
     return {**first, "metadata": meta, **rest, **tail}

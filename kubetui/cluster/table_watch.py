@@ -99,9 +99,9 @@ def rows_of(table: dict[str, Any]) -> list[TableRow]:
     return out
 
 
-ResetCallback = Callable[[list[Column], list[TableRow]], None]
-ChangeCallback = Callable[[str, TableRow], None]
-StateCallback = Callable[[str, str | None], None]
+ResetCallback = Callable[[list[Column], list[TableRow]], object]
+ChangeCallback = Callable[[str, TableRow], object]
+StateCallback = Callable[[str, str | None], object]
 
 
 class TableWatcher:
@@ -199,7 +199,9 @@ class TableWatcher:
                 event = orjson.loads(line)
                 kind, obj = event.get("type"), event.get("object") or {}
                 if kind == "ERROR":
-                    raise from_status(obj)
+                    raise from_status(
+                        int(obj.get("code") or 500), obj, verb="watch", resource=self.resource.plural
+                    )
                 if kind == "BOOKMARK":
                     continue
                 if obj.get("columnDefinitions"):
