@@ -35,8 +35,11 @@ from kubetui.cluster.errors import (
     from_transport,
     outcome_unknown,
 )
+from kubetui.cluster.exec_plugin import BoundedExecProvider, install
 from kubetui.cluster.gate import check_write
 from kubetui.cluster.kubeconfig import KubeConfig, load_kubeconfig
+
+install()  # exec plugins run bounded, off the app's terminal
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -48,8 +51,9 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONNECT_TIMEOUT = 10.0
 # A request with no explicit timeout may still list 10,000 pods; only a silent socket is an error.
 DEFAULT_READ_TIMEOUT = 60.0
-# An exec plugin (a cloud CLI fetching a token) that has not printed its credential by then is stuck.
-EXEC_TIMEOUT = 20.0
+# The last resort around loading credentials: the exec plugin itself is stopped after its own timeout
+# (BoundedExecProvider.timeout), with what it said; this catches anything else that hangs.
+EXEC_TIMEOUT = BoundedExecProvider.timeout + 5.0
 # A write answers quickly or not at all; a person is waiting for it.
 WRITE_READ_TIMEOUT = 20.0
 

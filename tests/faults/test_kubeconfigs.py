@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 
-from kubetui.cluster import connection as connection_module
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import ConfigError
+from kubetui.cluster.exec_plugin import BoundedExecProvider
 from kubetui.session import ClusterSession, SessionConfig
 from kubetui.widgets.header import ClusterHeader
 
@@ -86,14 +86,25 @@ async def test_exec_plugin_failures_show_what_it_said(tmp_path: Path) -> None:
     assert 'context "prod"' in message
 
 
-async def test_a_hanging_exec_plugin_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(connection_module, "EXEC_TIMEOUT", 1.5)
-    script = plugin(tmp_path, "exec sleep 4")  # ends by itself soon after the test
+async def test_a_hanging_exec_plugin_times_out_and_says_what_it_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoundedExecProvider, "timeout", 1.5)
+    script = plugin(tmp_path, 'echo "opening a browser to log in to sso.example.com" >&2; exec sleep 37.25')
     started = time.monotonic()
     message = await open_error(kubeconfig(tmp_path / "config", "https://127.0.0.1:1", exec_user(script)))
     assert time.monotonic() - started < 4.0
     assert str(script) in message and "did not finish within 2s" in message
-    await asyncio.sleep(3.0)
+    assert "opening a browser to log in to sso.example.com" in message
+    # It was stopped, not left running: nothing of it is still alive.
+    assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _runs(p, "37.25")]
+
+
+def _runs(proc: Path, script: str) -> bool:
+    try:
+        return script.encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 async def test_the_context_is_named_while_its_server_is_unreachable(tmp_path: Path) -> None:
