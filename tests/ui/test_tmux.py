@@ -1,7 +1,10 @@
-"""kubetui in a real terminal: started with --sim in a detached tmux session at 80×24, driven by keys."""
+"""kubetui in a real terminal, in a detached tmux session, driven by keys: started with --sim at 80×24 to move
+around; and on both backends (the built-in cluster and the real control plane) for the journey's changes —
+create a Deployment, scale it, delete it — each checked with kubectl."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,8 +64,7 @@ class Tmux:
         )
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
+def launch(tmp_path: Path, args: list[str], size: tuple[int, int] = (80, 24)) -> Tmux:
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     name = f"kubetui-test-{uuid.uuid4().hex[:8]}"
@@ -73,18 +76,28 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
     }
-    command = " ".join([f"{k}={v}" for k, v in env.items()] + [sys.executable, "-m", "kubetui", "--sim"])
+    command = " ".join([f"{k}={v}" for k, v in env.items()] + [sys.executable, "-m", "kubetui", *args])
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24", "env", "-i", "sh", "-c", command],
+        ["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
+         "env", "-i", "sh", "-c", command],
         check=True,
         timeout=20,
         cwd=ROOT,
-    )
-    session = Tmux(name)
+    )  # fmt: skip
+    return Tmux(name)
+
+
+def stop(session: Tmux) -> None:
+    subprocess.run(["tmux", "kill-session", "-t", session.name], capture_output=True, timeout=20, check=False)
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    session = launch(tmp_path, ["--sim"])
     try:
         yield session
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, timeout=20, check=False)
+        stop(session)
 
 
 def test_new_user_starts_moves_around_and_reads_the_screen(tmux: Tmux) -> None:
@@ -94,7 +107,7 @@ def test_new_user_starts_moves_around_and_reads_the_screen(tmux: Tmux) -> None:
     # every line fits: nothing is drawn past 80 columns
     assert all(len(line) <= 80 for line in screen.splitlines())
     tmux.send("Tab")
-    screen = tmux.wait_for("─ Services (")  # the pane's own title: the tab bar always names every pane
+    screen = tmux.wait_for("━ Services (")  # the focused pane's own title: the tab bar always names every pane
     # each key waits for the state the previous one leads to: a loaded machine reads keys late, and a key
     # sent before the app has acted on the last one lands somewhere else (":" typed into the help screen)
     tmux.send(":")
@@ -118,3 +131,88 @@ def test_new_user_starts_moves_around_and_reads_the_screen(tmux: Tmux) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"kubetui did not quit on :q; the screen shows:\n{tmux.screen()}")
         time.sleep(0.2)
+
+
+def quit_with_colon_q(tmux: Tmux) -> None:
+    tmux.send(":")
+    tmux.wait_for(COMMAND_HINT)
+    tmux.send("q", "Enter")
+    deadline = time.monotonic() + 90
+    while tmux.alive():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"kubetui did not quit on :q; the screen shows:\n{tmux.screen()}")
+        time.sleep(0.2)
+
+
+@pytest.mark.kubectl
+@pytest.mark.parametrize("backend_name", ["sim", "real"])
+def test_the_journey_in_a_terminal(
+    request: pytest.FixtureRequest, tmp_path: Path, kubectl: Callable[..., Any], backend_name: str
+) -> None:
+    """Create, scale and delete a Deployment from the keyboard; kubectl sees each change on the cluster."""
+    if backend_name == "real":
+        stack = request.getfixturevalue("realk8s")
+        kubeconfig = stack.kubeconfig
+    else:
+        kubeconfig = request.getfixturevalue("sim_thread").write_kubeconfig(tmp_path / "kubeconfig")
+    namespace = f"tmux-{uuid.uuid4().hex[:6]}"
+    made = kubectl("create", "namespace", namespace, kubeconfig=kubeconfig)
+    assert made.returncode == 0, made.stderr
+
+    def deployment() -> dict[str, Any] | None:
+        out = kubectl("get", "deployment", "hello", "-n", namespace, "-o", "json", kubeconfig=kubeconfig)
+        return json.loads(out.stdout) if out.returncode == 0 else None
+
+    def until(check: Callable[[], Any], what: str, timeout: float = 90) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if result := check():
+                return result
+            time.sleep(0.5)
+        raise AssertionError(f"kubectl never saw {what}; the screen shows:\n{tmux.screen()}")
+
+    if backend_name == "real":  # pods need the namespace's default ServiceAccount, made by a controller
+        until(lambda: kubectl("get", "sa", "default", "-n", namespace, kubeconfig=kubeconfig).returncode == 0,
+              "the default ServiceAccount")  # fmt: skip
+    tmux = launch(tmp_path, ["--kubeconfig", str(kubeconfig), "-n", namespace], size=(120, 36))
+    try:
+        tmux.wait_for("● live")
+        tmux.send(":")
+        tmux.wait_for(COMMAND_HINT)
+        tmux.send("deploy", "Enter")
+        tmux.wait_for("─ Deployments (")
+        tmux.wait_gone(COMMAND_HINT)
+        # kubectl create deployment hello --image=nginx:1.27
+        tmux.send("n")
+        tmux.wait_for("New Deployment in namespace")
+        tmux.send("-l", "hello")
+        tmux.send("Tab")
+        tmux.send("-l", "nginx:1.27")
+        tmux.send("Enter")
+        tmux.wait_for("successfully rolled out")
+        created = until(deployment, "the Deployment")
+        assert created["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+        tmux.send("Escape")
+        tmux.wait_gone("successfully rolled out")
+        # kubectl scale deployment/hello --replicas=3
+        tmux.wait_for("hello")
+        time.sleep(0.5)  # ESC then a key at once reads as alt+key
+        tmux.send("s")
+        tmux.wait_for("(now 1)")
+        tmux.send("3", "Enter")
+        tmux.wait_for("successfully rolled out")
+        until(lambda: (deployment() or {}).get("status", {}).get("readyReplicas") == 3, "3 ready replicas")
+        tmux.send("Escape")
+        tmux.wait_gone("successfully rolled out")
+        time.sleep(0.5)
+        # kubectl delete deployment/hello
+        tmux.send("C-d")
+        tmux.wait_for("Delete Deployment hello in namespace")
+        tmux.send("Tab", "Enter")
+        until(lambda: deployment() is None, "the Deployment deleted")
+        tmux.wait_for(f"Deployments ({namespace}) [0]")
+        time.sleep(0.5)
+        quit_with_colon_q(tmux)
+    finally:
+        stop(tmux)
+        kubectl("delete", "namespace", namespace, "--wait=false", kubeconfig=kubeconfig)
