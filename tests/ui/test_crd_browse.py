@@ -72,7 +72,9 @@ async def test_a_crd_created_with_kubectl_is_browsed_by_its_plural(journey: Jour
         assert isinstance(main, MainScreen)
         await wait_for(pilot, lambda: main.table("pods").row_count >= 1)
         main.run_command("crontabs")
-        screen = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, KindListScreen) else None)
+        screen = await wait_for(
+            pilot, lambda: app.screen if isinstance(app.screen, KindListScreen) and app.screen.ready else None
+        )
         await wait_for(pilot, lambda: screen.table.row_count == 1)
         assert screen.table.column_names == ("NAME", "SPEC", "REPLICAS", "AGE")
         (uid,) = screen.table.ordered_uids()
@@ -85,7 +87,7 @@ async def test_a_crd_created_with_kubectl_is_browsed_by_its_plural(journey: Jour
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         main.run_command("crd")
         crd_list = await wait_for(
-            pilot, lambda: app.screen if isinstance(app.screen, KindListScreen) else None
+            pilot, lambda: app.screen if isinstance(app.screen, KindListScreen) and app.screen.ready else None
         )
         await wait_for(pilot, lambda: crd_list.table.row_count == 1)
         assert crd_list.table.column_names == ("NAME", "CREATED AT")

@@ -38,7 +38,10 @@ async def _open(pilot: Any, app: KubeApp, command: str) -> Any:
     assert isinstance(main, MainScreen)
     await wait_for(pilot, lambda: main.table("pods").row_count >= 1)
     main.run_command(command)
-    return await wait_for(pilot, lambda: app.screen if app.screen is not main else None)
+    # the new screen once it is mounted (its widgets exist only from then on)
+    return await wait_for(
+        pilot, lambda: app.screen if app.screen is not main and getattr(app.screen, "ready", False) else None
+    )
 
 
 async def test_a_short_name_opens_a_live_list_whose_watch_lives_with_the_view(journey: Journey) -> None:
