@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from kubetui.cluster.apply import ManifestError
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import NotFound, ReadOnlyError
 from kubetui.sim.server import SimServer
-from tests.cluster.simhelp import kubectl, make_namespace, open_connection
+from tests.backends import Twins, normalised
+from tests.cluster.simhelp import make_namespace, open_connection
 from tests.journey_manifests import MYAPP
 
 
@@ -49,28 +51,42 @@ async def test_apply_creates_then_reports_unchanged_then_configured(cluster: tup
     assert (await _get(conn, "/apis/apps/v1/namespaces/mine/deployments/myapp"))["spec"]["replicas"] == 5
 
 
-async def test_apply_leaves_the_state_kubectl_apply_leaves(
-    cluster: tuple[Connection, Path], tmp_path: Path
-) -> None:
-    conn, kubeconfig = cluster
+APPLIED = ("/apis/apps/v1/namespaces/{}/deployments/myapp", "/api/v1/namespaces/{}/services/myapp-service")
+
+
+async def test_apply_leaves_the_state_kubectl_apply_leaves(twins: Twins, tmp_path: Path) -> None:
+    """On both backends: server-side apply by kubetui and by ``kubectl apply --server-side`` give equal objects."""
     manifest = tmp_path / "myapp.yaml"
     manifest.write_text(MYAPP)
-    theirs = await kubectl(kubeconfig, "apply", "--server-side", "-f", str(manifest), "-n", "theirs")
-    assert theirs.returncode == 0, theirs.stderr
-    await ops.apply_manifests(conn, MYAPP, "mine")
-    for path in (
-        "/apis/apps/v1/namespaces/{}/deployments/myapp",
-        "/api/v1/namespaces/{}/services/myapp-service",
-    ):
-        mine = await _get(conn, path.format("mine"))
-        twin = await _get(conn, path.format("theirs"))
-        for key in ("spec", "selector"):
-            if key in mine:
-                mine_spec = {k: v for k, v in mine[key].items() if k not in ("clusterIP", "clusterIPs")}
-                twin_spec = {k: v for k, v in twin[key].items() if k not in ("clusterIP", "clusterIPs")}
-                for port in mine_spec.get("ports", []) + twin_spec.get("ports", []):
-                    port.pop("nodePort", None)
-                assert mine_spec == twin_spec
+    await twins.kubectl("apply", "--server-side", "-f", str(manifest))
+    results = await ops.apply_manifests(twins.conn, MYAPP, twins.mine)
+    assert [r.action for r in results] == ["created", "created"]
+    for path in APPLIED:
+        mine, theirs = await twins.both(path)
+        assert normalised(mine) == normalised(theirs), path
+
+
+async def test_server_dry_run_answers_what_kubectl_server_dry_run_answers(
+    twins: Twins, tmp_path: Path
+) -> None:
+    """On both backends: kubetui's preview is the server's dry run, the object kubectl's
+    ``apply --server-side --dry-run=server`` prints, and neither stores anything."""
+    manifest = tmp_path / "myapp.yaml"
+    manifest.write_text(MYAPP)
+    out = await twins.kubectl("apply", "--server-side", "--dry-run=server", "-f", str(manifest), "-o", "json")
+    printed = json.loads(out)
+    theirs = printed["items"] if printed.get("kind") == "List" else [printed]
+    preview = await ops.apply_manifests(twins.conn, MYAPP, twins.mine, dry_run=True)
+    assert [(r.kind, r.name, r.action) for r in preview] == [
+        ("Deployment", "myapp", "created"),
+        ("Service", "myapp-service", "created"),
+    ]
+    mine = [r.object for r in preview]
+    assert [normalised(o) for o in mine] == [normalised(o) for o in theirs]
+    for path in APPLIED:
+        for ns in (twins.mine, twins.theirs):
+            with pytest.raises(NotFound):
+                await twins.conn.request("GET", path.format(ns))
 
 
 async def test_dry_run_applies_nothing(cluster: tuple[Connection, Path]) -> None:
