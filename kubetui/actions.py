@@ -125,7 +125,7 @@ ACTIONS: tuple[Action, ...] = (
     # -- into the pod: exec and port-forward (both writes: pods/exec and pods/portforward are "create") ----------
     Action(
         "shell",
-        "e",
+        "S",
         "Shell",
         kinds.applies("shell"),
         mutates=True,

@@ -1,4 +1,4 @@
-"""A shell from kubetui in a real terminal: ``e`` on a pod hands the terminal over, ``exit`` gives it back."""
+"""A shell from kubetui in a real terminal: ``S`` on a pod hands the terminal over, ``exit`` gives it back."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_shell_in_a_pod_then_back_in_kubetui(tmp_path: Path) -> None:
     try:
         _wait(name, "● live")
         _wait(name, "hello-node-")  # the Pods pane is focused with its first pod, hello-node's, selected
-        _tmux("send-keys", "-t", name, "e")
+        _tmux("send-keys", "-t", name, "S")
         screen = _wait(name, "root@hello-node-")
         assert "kubetui: shell in default/hello-node-" in screen
         _tmux("send-keys", "-t", name, "ls", "Enter")

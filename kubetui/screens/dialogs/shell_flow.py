@@ -1,4 +1,4 @@
-"""The shell action (``e``, and ``E`` to choose container and command): the terminal handed to a container.
+"""The shell action (``S``, and ``E`` to choose container and command): the terminal handed to a container.
 
 The exec stream is opened first, so a refusal (read-only, RBAC, container not running, no shell in the image)
 is a message and the screen never flickers; then the UI is suspended, the terminal attached, and on exit the
