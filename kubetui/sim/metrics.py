@@ -105,7 +105,19 @@ def _node_ready(node: Obj) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
 
 
-def node_usage(node: Obj, pods: list[Obj]) -> tuple[int, int] | None:
+def pods_usage_by_node(pods: list[Obj]) -> dict[str, tuple[int, int]]:
+    """(nanocores, bytes) the pods on each node use, summed once for a whole request."""
+    sums: dict[str, tuple[int, int]] = {}
+    for pod in pods:
+        node = (pod.get("spec") or {}).get("nodeName")
+        for _, c, m in (pod_usage(pod) or []) if node else []:
+            cpu, mem = sums.get(node, (0, 0))
+            sums[node] = (cpu + c, mem + m)
+    return sums
+
+
+def node_usage(node: Obj, pods: list[Obj] | dict[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """A node's usage: the system's share plus its pods' (``pods`` a list, or sums from pods_usage_by_node)."""
     if not _node_ready(node):
         return None
     cap = (node.get("status") or {}).get("capacity") or {}
@@ -115,12 +127,9 @@ def node_usage(node: Obj, pods: list[Obj]) -> tuple[int, int] | None:
     h = _share("node", name)
     cpu = cores * 1e9 * (0.02 + 0.02 * h)  # kubelet, the container runtime, the system
     mem = min(mem_total * 0.08, 600 * _MI) * (0.8 + 0.4 * h)
-    for pod in pods:
-        if (pod.get("spec") or {}).get("nodeName") == name:
-            for _, c, m in pod_usage(pod) or []:
-                cpu += c
-                mem += m
-    return int(cpu), int(mem) // 1024 * 1024
+    sums = pods if isinstance(pods, dict) else pods_usage_by_node(pods)
+    pod_cpu, pod_mem = sums.get(name, (0, 0))
+    return int(cpu + pod_cpu), int(mem + pod_mem) // 1024 * 1024
 
 
 def _stamp(api: Api) -> tuple[str, str]:
@@ -157,7 +166,7 @@ def pod_metrics(api: Api, pod: Obj) -> Obj | None:
     }
 
 
-def node_metrics(api: Api, node: Obj, pods: list[Obj]) -> Obj | None:
+def node_metrics(api: Api, node: Obj, pods: list[Obj] | dict[str, tuple[int, int]]) -> Obj | None:
     usage = node_usage(node, pods)
     if usage is None:
         return None
@@ -226,6 +235,7 @@ async def handle(api: Api, request: web.Request, parts: list[str]) -> web.Stream
     kind = "PodMetrics" if rest[0] == "pods" else "NodeMetrics"
     store = api.store
     pods = store.list("pods")
+    sums = pods_usage_by_node(pods) if rest[0] == "nodes" else {}
     filt = make_filter(request.query.get("labelSelector"), None, rest[0])
     if rest[0] == "pods":
         objs = [p for p in pods if namespace is None or (p["metadata"].get("namespace") or "") == namespace]
@@ -235,13 +245,13 @@ async def handle(api: Api, request: web.Request, parts: list[str]) -> web.Stream
         obj = next((o for o in objs if o["metadata"]["name"] == rest[1]), None)
         item = None
         if obj is not None:
-            item = pod_metrics(api, obj) if kind == "PodMetrics" else node_metrics(api, obj, pods)
+            item = pod_metrics(api, obj) if kind == "PodMetrics" else node_metrics(api, obj, sums)
         if item is None:
             raise _not_found(rest[0], rest[1])
         return _json({"kind": kind, "apiVersion": GROUP_VERSION, **item})
     if filt is not None:
         objs = [o for o in objs if filt(o)]
-    items = [pod_metrics(api, o) if kind == "PodMetrics" else node_metrics(api, o, pods) for o in objs]
+    items = [pod_metrics(api, o) if kind == "PodMetrics" else node_metrics(api, o, sums) for o in objs]
     return _json(
         {
             "kind": f"{kind}List",
