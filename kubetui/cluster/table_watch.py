@@ -197,16 +197,16 @@ class TableWatcher:
                 if not line.strip():
                     continue
                 event = orjson.loads(line)
-                kind, obj = event.get("type"), event.get("object") or {}
-                if kind == "ERROR":
+                etype, obj = event.get("type"), event.get("object") or {}
+                if etype == "ERROR":
                     raise from_status(
                         int(obj.get("code") or 500), obj, verb="watch", resource=self.resource.plural
                     )
-                if kind == "BOOKMARK":
+                if etype == "BOOKMARK":
                     continue
                 if obj.get("columnDefinitions"):
                     self.columns = columns_of(obj)
                 for row in rows_of(obj):
-                    self.on_change(str(kind), row)
+                    self.on_change(str(etype), row)
         finally:
             await stream.aclose()

@@ -214,7 +214,7 @@ class KindListScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decode":  # a Secrets-only key: offered nowhere else
-            return self.resource.kind == "Secret" and self.resource.group == ""
+            return self.resource.qualified == "secrets"
         if action in ("scale", "restart"):  # where the registry of kinds says the kind can
             return self.resource.store_key in kinds.applies(action) and not self.session.readonly
         # mutations vanish on a read-only connection, as on the main screen

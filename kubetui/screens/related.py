@@ -4,6 +4,7 @@ pods, PVC → volume and pods, ConfigMap/Secret → the pods that use it)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from kubetui.cluster import relations, relations_kinds
@@ -16,51 +17,78 @@ def _pod_line(pod: dict[str, Any], indent: str = "  ") -> str:
     return f"{indent}pod {meta.get('name', '')}  {pod_status(pod)}  on {spec.get('nodeName') or '(not scheduled)'}"
 
 
-async def related_lines(session: Any, obj: dict[str, Any]) -> list[str]:
-    store = session.store
+Lines = list[str]
+
+
+async def _ordered_pods(session: Any, obj: dict[str, Any]) -> Lines:
+    pods = relations_kinds.owned_pods(session.store, obj)
+    return [f"{len(pods)} pods, in order:", *(_pod_line(p) for p in pods)] if pods else ["no pods yet"]
+
+
+async def _pod_per_node(session: Any, obj: dict[str, Any]) -> Lines:
+    on = relations_kinds.pods_by_node(session.store, obj)
+    pods = (f"  node {node} → {_pod_line(pod, '').strip()}" for node, pod in sorted(on.items()))
+    return [f"one pod per node ({len(on)}):", *pods]
+
+
+async def _jobs_and_pods(session: Any, obj: dict[str, Any]) -> Lines:
+    # Jobs are not in the session's cache (only what a view watches is): one list, as describe reads events
+    path = f"/apis/batch/v1/namespaces/{(obj.get('metadata') or {}).get('namespace', '')}/jobs"
+    try:
+        listed = await session.call(lambda conn: conn.request("GET", path))
+    except ClusterError as exc:
+        return [f"its Jobs could not be listed: {exc.message}"]
+    jobs = relations_kinds.jobs_of(obj, listed.get("items") or [])
+    lines = [f"{len(jobs)} Jobs:"] if jobs else ["no Jobs yet"]
+    for job in jobs:
+        lines.append(f"  job {(job.get('metadata') or {}).get('name', '')}")
+        lines += [_pod_line(p, "    ") for p in relations_kinds.owned_pods(session.store, job)]
+    return lines
+
+
+async def _services_to_pods(session: Any, obj: dict[str, Any]) -> Lines:
+    store, namespace = session.store, (obj.get("metadata") or {}).get("namespace", "")
+    lines = []
+    for host, path, service, port in relations_kinds.ingress_services(obj):
+        lines.append(f"{host}{path if path != '*' else ''} → service {service}:{port}")
+        svc = store.find("services", namespace, service)
+        if svc is None:
+            lines.append("  (no such Service)")
+            continue
+        for route in relations.traffic_path(store, svc).routes:
+            lines += [f"  → pod {e.pod} {e}{'' if e.ready else ' (not ready)'}" for e in route.endpoints]
+    return lines or ["no backends"]
+
+
+async def _volume_and_pods(session: Any, obj: dict[str, Any]) -> Lines:
+    volume = (obj.get("spec") or {}).get("volumeName") or "(not bound yet)"
+    pods = relations_kinds.pods_using(session.store, obj)
+    return [f"volume {volume}", f"mounted by {len(pods)} pods:", *(_pod_line(p) for p in pods)]
+
+
+async def _users(session: Any, obj: dict[str, Any]) -> Lines:
+    pods = relations_kinds.pods_using(session.store, obj)
+    return [f"used by {len(pods)} pods:", *(_pod_line(p) for p in pods)]
+
+
+# The relations each kind takes part in, by the objects' kind.
+RELATED: dict[str, Callable[[Any, dict[str, Any]], Awaitable[Lines]]] = {
+    "StatefulSet": _ordered_pods,
+    "Job": _ordered_pods,
+    "ReplicaSet": _ordered_pods,
+    "DaemonSet": _pod_per_node,
+    "CronJob": _jobs_and_pods,
+    "Ingress": _services_to_pods,
+    "PersistentVolumeClaim": _volume_and_pods,
+    "ConfigMap": _users,
+    "Secret": _users,
+}
+
+
+async def related_lines(session: Any, obj: dict[str, Any]) -> Lines:
     kind = str(obj.get("kind", ""))
-    meta = obj.get("metadata") or {}
-    if kind in ("StatefulSet", "Job", "ReplicaSet"):
-        pods = relations_kinds.owned_pods(store, obj)
-        return [f"{len(pods)} pods, in order:", *(_pod_line(p) for p in pods)] if pods else ["no pods yet"]
-    if kind == "DaemonSet":
-        on = relations_kinds.pods_by_node(store, obj)
-        lines = [f"one pod per node ({len(on)}):"]
-        return [
-            *lines,
-            *(f"  node {node} → {_pod_line(pod, '').strip()}" for node, pod in sorted(on.items())),
-        ]
-    if kind == "CronJob":
-        path = f"/apis/batch/v1/namespaces/{meta.get('namespace', '')}/jobs"
-        try:
-            listed = await session.call(lambda conn: conn.request("GET", path))
-        except ClusterError as exc:
-            return [f"its Jobs could not be listed: {exc.message}"]
-        jobs = relations_kinds.jobs_of(obj, listed.get("items") or [])
-        lines = [f"{len(jobs)} Jobs:"] if jobs else ["no Jobs yet"]
-        for job in jobs:
-            lines.append(f"  job {(job.get('metadata') or {}).get('name', '')}")
-            lines += [_pod_line(p, "    ") for p in relations_kinds.owned_pods(store, job)]
-        return lines
-    if kind == "Ingress":
-        lines = []
-        for host, path, service, port in relations_kinds.ingress_services(obj):
-            lines.append(f"{host}{path if path != '*' else ''} → service {service}:{port}")
-            svc = store.find("services", meta.get("namespace", ""), service)
-            if svc is None:
-                lines.append("  (no such Service)")
-                continue
-            for route in relations.traffic_path(store, svc).routes:
-                lines += [f"  → pod {e.pod} {e}{'' if e.ready else ' (not ready)'}" for e in route.endpoints]
-        return lines or ["no backends"]
-    if kind == "PersistentVolumeClaim":
-        volume = (obj.get("spec") or {}).get("volumeName") or "(not bound yet)"
-        pods = relations_kinds.pods_using(store, obj)
-        return [f"volume {volume}", f"mounted by {len(pods)} pods:", *(_pod_line(p) for p in pods)]
-    if kind in ("ConfigMap", "Secret"):
-        pods = relations_kinds.pods_using(store, obj)
-        return [f"used by {len(pods)} pods:", *(_pod_line(p) for p in pods)]
-    return [f"kubetui knows no relations of a {kind}"]
+    found = RELATED.get(kind)
+    return await found(session, obj) if found is not None else [f"kubetui knows no relations of a {kind}"]
 
 
 async def show_related(app: Any, obj: dict[str, Any]) -> None:
