@@ -217,7 +217,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
             keys = (keymap.get(action.id) or action.key).split(",")
             if action.mutates and event.key in keys:
                 event.stop()
-                self.notify(f"kubetui is read-only: {action.label.lower()} is refused", severity="warning")
+                self.notify(readonly_refusal(action), severity="warning")
                 return
 
     def action_object(self, action_id: str) -> None:

@@ -1,7 +1,7 @@
 """KeyFooter: Textual's Footer with the keys that matter most first, so a narrow terminal cuts the least useful.
 
 Textual lists the app's keys, then the screen's, then the focused widget's: at 80 columns the pane's own keys,
-``?`` and ``q`` fall off the end. Here ``?`` comes first, then the keys of the focused pane (the widget's own
+``?`` and ``q`` fall off the end. Here ``?`` comes first, then a key the screen asks to show now, then the keys of the focused pane (the widget's own
 and the object actions on what it lists), then ``q``, then the rest. A screen may also name bindings hidden
 from the footer that it wants shown for now (``footer_extra``), such as the pull-Secret key while pods of a
 Deployment cannot pull; and bindings it wants left out though they answer (``footer_hidden``), such as the
@@ -22,17 +22,19 @@ from textual.widgets._footer import FooterKey
 from kubetui import actions as actions_table
 
 
-def _rank(node: Any, binding: Binding, screen: Screen[Any]) -> int:
+def _rank(node: Any, binding: Binding, screen: Screen[Any], extra: set[str]) -> int:
     if binding.id == "help" or binding.action in ("help", "app.help"):
         return 0
+    if binding.id in extra:
+        return 1  # asked for now, because it is what the person most likely needs next
     if node is not screen and node is not screen.app:
-        return 1  # the focused widget's own keys (a pane's, a log view's)
+        return 2  # the focused widget's own keys (a pane's, a log view's)
     action = actions_table.BY_ID.get(binding.id or "")
     if action is not None and action.group == "object":
-        return 1
-    if binding.id == "quit" or binding.action in ("quit", "app.quit"):
         return 2
-    return 3
+    if binding.id == "quit" or binding.action in ("quit", "app.quit"):
+        return 3
+    return 4
 
 
 class KeyFooter(Footer):
@@ -46,7 +48,7 @@ class KeyFooter(Footer):
         hidden: set[str] = set(getattr(screen, "footer_hidden", lambda: ())())
         active = screen.active_bindings
         shown = [
-            (_rank(node, binding, screen), index, binding, enabled, tooltip)
+            (_rank(node, binding, screen, extra), index, binding, enabled, tooltip)
             for index, (node, binding, enabled, tooltip) in enumerate(active.values())
             if (binding.show or (binding.id in extra and enabled)) and binding.id not in hidden
         ]
