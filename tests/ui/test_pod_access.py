@@ -168,3 +168,30 @@ async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Jo
         await pilot.press("r")
         await wait_for(pilot, lambda: forward.pod != first and forward.state == "listening")
         assert await _get(forward.local_port, "/hostname") == forward.pod
+
+
+async def test_forward_a_deployment_goes_to_one_of_its_ready_pods(journey: Journey) -> None:
+    await journey.create("/apis/apps/v1/namespaces/default/deployments", _echo_app())
+    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings())
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        store = app.session.store
+
+        def echo_running() -> bool:
+            pods = [p for p in store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
+            return len(pods) == 2 and all(p["status"].get("phase") == "Running" for p in pods)
+
+        await wait_for(pilot, echo_running)
+        await wait_for(pilot, lambda: screen.table("deployments").row_count >= 3)
+        screen.focus_pane("deployments")
+        _select(screen, "deployments", "echo")
+        await pilot.press("F")
+        dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
+        assert dialog.query_one("#remote").value == "8080"  # the template's containerPort
+        dialog.query_one("#local").value = "0"
+        await pilot.press("enter")
+        forward = await wait_for(pilot, lambda: next(iter(forwards_of(app).items.values()), None))
+        assert forward.target == "deploy/echo" and forward.pod.startswith("echo-")
+        assert await _get(forward.local_port, "/hostname") == forward.pod
+        await forward.stop()
