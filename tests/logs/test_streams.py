@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from kubetui.cluster.logs import LogLine, LogOptions, LogState, MultiPodLogs
 from kubetui.sim.server import SimServer
+from tests.cluster.simhelp import kubectl
 from tests.logs.helpers import (
     NS,
     Collector,
@@ -21,7 +25,7 @@ from tests.logs.helpers import (
 )
 
 
-def contiguous(got: list[str], truth: list[str]) -> bool:
+def contiguous(got: list[Any], truth: list[Any]) -> bool:
     """``got`` appears in ``truth`` as one unbroken run: nothing repeated, nothing missing in between."""
     if not got:
         return False
@@ -160,3 +164,54 @@ async def test_server_restart_is_lost_then_resumed(sim: SimServer, kubeconfig: P
     states = [s.state for s in got.statuses()]
     assert states.index(LogState.LOST) < states.index(LogState.RESUMED)
     await conn.close()
+
+
+# -- on both backends: what kubectl logs prints ------------------------------------------------------------
+
+
+@pytest.mark.kubectl
+async def test_a_deployments_pods_stream_what_kubectl_logs_prints(backend: Any) -> None:
+    """Each pod of a Deployment streams, side by side, exactly the lines and timestamps ``kubectl logs
+    --timestamps`` prints for it (kwok serves every pod the same file; the built-in kubelet its own lines)."""
+    conn = backend.conn
+    ns = await backend.namespace("logs")
+    labels = {"app": "talk"}
+    await conn.request(
+        "POST",
+        f"/apis/apps/v1/namespaces/{ns}/deployments",
+        body={
+            "metadata": {"name": "talk"},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [container("main", "kubetui.test/logger:1", rate=5)]},
+                },
+            },
+        },
+    )
+
+    async def running() -> list[str] | None:
+        pods = await conn.request("GET", f"/api/v1/namespaces/{ns}/pods", query={"labelSelector": "app=talk"})
+        names = [
+            p["metadata"]["name"]
+            for p in pods["items"]
+            if p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")
+        ]
+        return sorted(names) if len(names) == 2 else None
+
+    pods = await wait_for(running, timeout=60, what="2 Running pods")
+    got = Collector()
+    logs = MultiPodLogs(conn, ns, got, LogOptions(), poll_interval=0.05, batch_interval=0.02)
+    logs.set_pods(pods)
+    await wait_for(lambda: all(len(got.lines(pod=p)) >= 10 for p in pods), timeout=30, what="10 lines a pod")
+    await logs.aclose()
+    for pod in pods:
+        assert got.has(LogState.STREAMING, pod)
+        out = await kubectl(backend.kubeconfig, "logs", pod, "-n", ns, "--timestamps")
+        assert out.returncode == 0, out.stderr
+        printed = [tuple(line.split(" ", 1)) for line in out.stdout.splitlines()]
+        streamed = [(x.ts, x.text) for x in got.lines(pod=pod)]
+        assert contiguous(streamed, printed), (pod, streamed[:3], printed[:3])  # type: ignore[arg-type]
+        assert {x.container for x in got.lines(pod=pod)} == {"main"}
