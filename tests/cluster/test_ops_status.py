@@ -1,4 +1,5 @@
-"""``rollout status`` on the built-in cluster: kubectl's messages, driven by a watch on the Deployment."""
+"""``rollout status``: kubectl's messages, driven by a watch on the Deployment — step by step on the bare built-in
+cluster, and through a real rolling update on both backends, beside kubectl's own ``rollout status``."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import itertools
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.sim.server import SimServer
-from tests.cluster.simhelp import V1, V2, bare_history, make_namespace, open_connection
+from tests.cluster.simhelp import V1, V2, bare_history, kubectl, make_namespace, open_connection
 
 
 @pytest.fixture
@@ -56,27 +58,28 @@ async def test_rollout_status_follows_the_deployment(cluster: tuple[Connection, 
     assert getattr(messages[-1], "done", False)
 
 
-async def test_rollout_status_of_a_real_rolling_update(sim: SimServer, tmp_path: Path) -> None:
-    """With the built-in controllers: set image, then follow the rollout to its end like kubectl does."""
-    kubeconfig = sim.write_kubeconfig(tmp_path / "kubeconfig")
-    conn = await open_connection(kubeconfig)
-    try:
-        await ops.create_deployment(conn, "default", "kubernetes-bootcamp", V1, replicas=3)
-        first = [m async for m in ops.rollout_status(conn, "default", "kubernetes-bootcamp", timeout=30)]
-        assert first[-1] == 'deployment "kubernetes-bootcamp" successfully rolled out'
-        await ops.set_image(conn, "default", "kubernetes-bootcamp", {"kubernetes-bootcamp": V2})
-        messages = [m async for m in ops.rollout_status(conn, "default", "kubernetes-bootcamp", timeout=30)]
-        assert messages[-1] == 'deployment "kubernetes-bootcamp" successfully rolled out'
-        assert messages[-1].done
-        allowed = re.compile(
-            r'Waiting for deployment "kubernetes-bootcamp" rollout to finish: (\d+ out of 3 new replicas have been '
-            r"updated|\d+ old replicas are pending termination|\d+ of 3 updated replicas are available)\.\.\.|"
-            r"Waiting for deployment spec update to be observed\.\.\.|"
-            r'deployment "kubernetes-bootcamp" successfully rolled out'
-        )
-        assert all(allowed.fullmatch(m) for m in messages), messages
-        assert all(a != b for a, b in itertools.pairwise(messages))  # repeats are yielded once
-        history = await ops.rollout_history(conn, "default", "kubernetes-bootcamp")
-        assert [(r.revision, r.images, r.current) for r in history] == [(1, (V1,), False), (2, (V2,), True)]
-    finally:
-        await conn.close()
+async def test_rollout_status_of_a_real_rolling_update(backend: Any) -> None:
+    """With each cluster's controllers: set image, then follow the rollout to its end like kubectl does."""
+    conn = backend.conn
+    ns = await backend.namespace("status")
+    await ops.create_deployment(conn, ns, "kubernetes-bootcamp", V1, replicas=3)
+    first = [m async for m in ops.rollout_status(conn, ns, "kubernetes-bootcamp", timeout=120)]
+    assert first[-1] == 'deployment "kubernetes-bootcamp" successfully rolled out'
+    await ops.set_image(conn, ns, "kubernetes-bootcamp", {"kubernetes-bootcamp": V2})
+    messages = [m async for m in ops.rollout_status(conn, ns, "kubernetes-bootcamp", timeout=120)]
+    assert messages[-1] == 'deployment "kubernetes-bootcamp" successfully rolled out'
+    assert messages[-1].done
+    allowed = re.compile(
+        r'Waiting for deployment "kubernetes-bootcamp" rollout to finish: (\d+ out of 3 new replicas have been '
+        r"updated|\d+ old replicas are pending termination|\d+ of 3 updated replicas are available)\.\.\.|"
+        r"Waiting for deployment spec update to be observed\.\.\.|"
+        r'deployment "kubernetes-bootcamp" successfully rolled out'
+    )
+    assert all(allowed.fullmatch(m) for m in messages), messages
+    assert all(a != b for a, b in itertools.pairwise(messages))  # repeats are yielded once
+    theirs = await kubectl(
+        backend.kubeconfig, "rollout", "status", "deployment/kubernetes-bootcamp", "-n", ns
+    )
+    assert theirs.returncode == 0 and theirs.stdout.strip() == messages[-1]
+    history = await ops.rollout_history(conn, ns, "kubernetes-bootcamp")
+    assert [(r.revision, r.images, r.current) for r in history] == [(1, (V1,), False), (2, (V2,), True)]
