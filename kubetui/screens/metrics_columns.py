@@ -136,11 +136,16 @@ class MetricsMixin:
         column = self.metric_sort_column
         if column is None or kind not in METRIC_COLUMNS or column not in columns:
             column = None
+        cleared = False
         if getattr(table, "_metric_order", None) != column:
             table.set_columns(())  # rows whose cells are unchanged would keep their old places otherwise
             table._metric_order = column
-        table.set_columns(columns)
-        table._sort_key = metric_sort(columns, column) if column else by_name
+            cleared = True
+        cleared = table.set_columns(columns) or cleared
+        # Only with the rows gone: rows kept under the old key beside rows under a new one cannot be compared
+        # (a name's string against a (name, status) tuple ended the app).
+        if cleared:
+            table._sort_key = metric_sort(columns, column) if column else by_name
 
     def action_sort_cpu(self) -> None:
         self.action_sort_metric("CPU")
