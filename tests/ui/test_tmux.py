@@ -1,6 +1,6 @@
 """kubetui in a real terminal, in a detached tmux session, driven by keys: started with --sim at 80×24 to move
 around; and on both backends (the built-in cluster and the real control plane) for the journey's changes —
-create a Deployment, scale it, delete it — each checked with kubectl."""
+create a Deployment, scale it, set its image, roll it back, delete it — each checked with kubectl."""
 
 from __future__ import annotations
 
@@ -107,7 +107,9 @@ def test_new_user_starts_moves_around_and_reads_the_screen(tmux: Tmux) -> None:
     # every line fits: nothing is drawn past 80 columns
     assert all(len(line) <= 80 for line in screen.splitlines())
     tmux.send("Tab")
-    screen = tmux.wait_for("━ Services (")  # the focused pane's own title: the tab bar always names every pane
+    screen = tmux.wait_for(
+        "━ Services ("
+    )  # the focused pane's own title: the tab bar always names every pane
     # each key waits for the state the previous one leads to: a loaded machine reads keys late, and a key
     # sent before the app has acted on the last one lands somewhere else (":" typed into the help screen)
     tmux.send(":")
@@ -149,7 +151,8 @@ def quit_with_colon_q(tmux: Tmux) -> None:
 def test_the_journey_in_a_terminal(
     request: pytest.FixtureRequest, tmp_path: Path, kubectl: Callable[..., Any], backend_name: str
 ) -> None:
-    """Create, scale and delete a Deployment from the keyboard; kubectl sees each change on the cluster."""
+    """Create, scale, set the image of, roll back and delete a Deployment from the keyboard; kubectl sees each
+    change on the cluster."""
     if backend_name == "real":
         stack = request.getfixturevalue("realk8s")
         kubeconfig = stack.kubeconfig
@@ -162,6 +165,13 @@ def test_the_journey_in_a_terminal(
     def deployment() -> dict[str, Any] | None:
         out = kubectl("get", "deployment", "hello", "-n", namespace, "-o", "json", kubeconfig=kubeconfig)
         return json.loads(out.stdout) if out.returncode == 0 else None
+
+    def image_and_revision() -> tuple[str, str] | None:
+        found = deployment()
+        if found is None or found["status"].get("updatedReplicas") != found["spec"]["replicas"]:
+            return None
+        revision = found["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "")
+        return found["spec"]["template"]["spec"]["containers"][0]["image"], revision
 
     def until(check: Callable[[], Any], what: str, timeout: float = 90) -> Any:
         deadline = time.monotonic() + timeout
@@ -202,6 +212,26 @@ def test_the_journey_in_a_terminal(
         tmux.send("3", "Enter")
         tmux.wait_for("successfully rolled out")
         until(lambda: (deployment() or {}).get("status", {}).get("readyReplicas") == 3, "3 ready replicas")
+        tmux.send("Escape")
+        tmux.wait_gone("successfully rolled out")
+        time.sleep(0.5)
+        # kubectl set image deployment/hello hello=nginx:1.28: a second revision
+        tmux.send("i")
+        tmux.wait_for("Set image of Deployment hello")
+        tmux.send("C-u")
+        tmux.send("-l", "nginx:1.28")
+        tmux.send("Enter")
+        tmux.wait_for("successfully rolled out")
+        until(lambda: image_and_revision() == ("nginx:1.28", "2"), "nginx:1.28 at revision 2")
+        tmux.send("Escape")
+        tmux.wait_gone("successfully rolled out")
+        time.sleep(0.5)
+        # kubectl rollout undo deployment/hello: back to nginx:1.27, as revision 3
+        tmux.send("u")
+        tmux.wait_for("Roll back Deployment hello")
+        tmux.send("Enter")
+        tmux.wait_for("successfully rolled out")
+        until(lambda: image_and_revision() == ("nginx:1.27", "3"), "nginx:1.27 at revision 3")
         tmux.send("Escape")
         tmux.wait_gone("successfully rolled out")
         time.sleep(0.5)
