@@ -376,7 +376,7 @@ async def store_update(
                 or old["metadata"]["resourceVersion"],
             },
         }
-    validation.validate(rt, new, old)
+    validation.validate(rt, new, old, subresource=sub)
     if not sub:
         new = await _admit(api, rt, new, old)
     manager = field_manager(request) if managed is None else _applier(request)

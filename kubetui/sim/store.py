@@ -287,6 +287,9 @@ class ObjectStore:
             obj["metadata"] = {**cur_meta, "resourceVersion": cur_meta["resourceVersion"]}
         elif "status" in current and rtype not in ("namespaces",):
             obj["status"] = current["status"]
+            if rtype == "services" and (obj.get("spec") or {}).get("type") != "LoadBalancer":
+                # The built-in load balancer lets its address go with the type, in the same write.
+                obj["status"] = {**current["status"], "loadBalancer": {}}
         if rt.has_generation:
             gen = cur_meta.get("generation", 1)
             if subresource != "status" and _spec_changed(current, obj):

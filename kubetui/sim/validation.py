@@ -292,8 +292,9 @@ def _service_causes(obj: Obj) -> list[Cause]:
     return out
 
 
-def validate(rt: ResourceType, obj: Obj, old: Obj | None = None) -> None:
-    """Raises 422 Invalid with every cause found; ``old`` is the stored object for updates."""
+def validate(rt: ResourceType, obj: Obj, old: Obj | None = None, *, subresource: str = "") -> None:
+    """Raises 422 Invalid with every cause found; ``old`` is the stored object for updates, ``subresource``
+    "status" for a write of the status (whose own rules apply then)."""
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
         meta = {}
@@ -321,6 +322,8 @@ def validate(rt: ResourceType, obj: Obj, old: Obj | None = None) -> None:
         causes += _restart_policy_causes(obj.get("spec"))
     if old is not None:
         causes += _immutable_causes(rt, obj, old)
+    if rt.key == "services" and subresource == "status":
+        causes += _load_balancer_causes(obj)
     if causes:
         raise errors.invalid(rt.kind, str(name), causes, rt.group)
 
@@ -356,7 +359,6 @@ def _immutable_causes(rt: ResourceType, obj: Obj, old: Obj) -> list[Cause]:
         old_ip, new_ip = old_spec.get("clusterIP"), spec.get("clusterIP")
         if old_ip and new_ip and old_ip != new_ip and spec.get("type") != "ExternalName":
             out.append(_invalid("spec.clusterIPs[0]", [new_ip], "may not change once set"))
-        out += _load_balancer_causes(obj)
     if rt.key == "pods" and old_spec.get("containers") and spec:
         old_names = [c.get("name") for c in old_spec.get("containers") or []]
         new_names = [c.get("name") for c in spec.get("containers") or []]

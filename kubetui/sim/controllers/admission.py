@@ -213,6 +213,9 @@ class Admission:
             spec.pop("externalTrafficPolicy", None)
         if svc_type == "LoadBalancer":
             spec.setdefault("allocateLoadBalancerNodePorts", True)
+        elif spec.get("allocateLoadBalancerNodePorts") == old_spec.get("allocateLoadBalancerNodePorts"):
+            # kube-apiserver drops what only a LoadBalancer uses when the type changes and the field did not.
+            spec.pop("allocateLoadBalancerNodePorts", None)
         obj.setdefault("status", (old or {}).get("status") or {"loadBalancer": {}})
         if svc_type != "LoadBalancer":
             obj["status"] = {"loadBalancer": {}}

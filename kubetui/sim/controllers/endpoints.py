@@ -67,6 +67,11 @@ class EndpointsController(Controller):
         spec = svc.get("spec") or {}
         if spec.get("type") == "LoadBalancer":
             svc = self._load_balancer(svc)
+        elif ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress"):
+            # No longer a LoadBalancer: the address goes, as a cloud's service controller releases it.
+            svc = self.store.update(
+                "services", {**svc, "status": {"loadBalancer": {}}}, check_version=False, subresource="status"
+            )
         selector = spec.get("selector")
         if not selector or spec.get("type") == "ExternalName":
             return  # endpoints of selector-less Services are managed by hand

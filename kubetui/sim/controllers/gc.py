@@ -42,6 +42,12 @@ class GarbageCollector(Controller):
                     keys.append((FINAL, "|".join(owner)))
         elif m.get("deletionTimestamp") and {FOREGROUND, ORPHAN} & set(m.get("finalizers") or []):
             keys.append(_final_key(event.rtype, event.obj))
+        else:
+            # An owner that does not exist: checked again a moment later (it may be on its way), then the
+            # dependent is collected.
+            for ref in m.get("ownerReferences") or []:
+                if ref.get("uid") and ref["uid"] not in self.cluster.index.uids:
+                    self.enqueue_after((GONE, ref["uid"]), DANGLING_GRACE)
         return keys
 
     def resync(self) -> None:
@@ -166,7 +172,8 @@ class NamespaceDefaults(Controller):
 
 
 # Owners first, so their controllers do not recreate what is being removed; events last.
-TERMINATING_SECONDS = 2.0  # simulated seconds an emptied namespace stays Terminating
+TERMINATING_SECONDS = 2.0
+DANGLING_GRACE = 1.0  # simulated seconds before a dependent of a missing owner is collected  # simulated seconds an emptied namespace stays Terminating
 
 _NAMESPACED = sorted(
     (k for k, rt in BY_KEY.items() if rt.namespaced),

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from kubetui.sim.clock import parse_time
 from kubetui.sim.errors import ApiError
-from kubetui.sim.store import Event
+from kubetui.sim.store import ADDED, DELETED, Event
 
 from .base import Controller, Key, Obj, controller_ref, key_of, meta, owner_ref, selector_matches
 from .deletion import delete_object
+
+if TYPE_CHECKING:
+    from kubetui.sim.cluster import SimCluster
 
 RS = "replicasets.apps"
 # The real controller's burstReplicas: at most this many pods are created or deleted in one sync.
@@ -52,15 +56,70 @@ class ReplicaSetController(Controller):
     name = "replicaset-controller"
     rtypes = ("replicasets.apps", "pods")
 
+    def __init__(self, cluster: SimCluster) -> None:
+        super().__init__(cluster)
+        # Pods without a controller that a ReplicaSet's selector matched, for its next sync to adopt.
+        self._orphans: dict[Key, set[Key]] = {}
+
     def keys_for(self, event: Event) -> Iterable[Key]:
         if event.rtype == RS:
+            if event.type == ADDED:
+                self._note_orphans(event.obj)  # pods made before their ReplicaSet
             return [key_of(event.obj)]
         keys = []
         for obj in (event.obj, event.old):
             ref = controller_ref(obj) if obj else None
             if obj and ref and ref.get("kind") == "ReplicaSet":
                 keys.append((meta(obj).get("namespace") or "", ref["name"]))
+        if event.type != DELETED and not controller_ref(event.obj):
+            for rs in self._selecting(event.obj):  # an orphan some ReplicaSet may adopt
+                self._orphans.setdefault(key_of(rs), set()).add(key_of(event.obj))
+                keys.append(key_of(rs))
         return keys
+
+    def _note_orphans(self, rs: Obj) -> None:
+        selector = (rs.get("spec") or {}).get("selector")
+        for pod in self.store.list("pods", meta(rs).get("namespace") or ""):
+            if not controller_ref(pod) and selector_matches(selector, meta(pod).get("labels") or {}):
+                self._orphans.setdefault(key_of(rs), set()).add(key_of(pod))
+
+    def _selecting(self, pod: Obj) -> list[Obj]:
+        labels = meta(pod).get("labels") or {}
+        return [
+            rs
+            for rs in self.store.list(RS, meta(pod).get("namespace") or "")
+            if selector_matches((rs.get("spec") or {}).get("selector"), labels)
+        ]
+
+    def _claim(self, rs: Obj, pods: list[Obj]) -> list[Obj]:
+        """The pods a ReplicaSet controls after adopting matching orphans and releasing owned pods whose labels
+        no longer match, as the real controller's ControllerRefManager does."""
+        selector = (rs.get("spec") or {}).get("selector")
+        kept = []
+        for pod in pods:
+            if selector_matches(selector, meta(pod).get("labels") or {}):
+                kept.append(pod)
+            elif not meta(pod).get("deletionTimestamp"):
+                refs = [r for r in meta(pod).get("ownerReferences") or [] if r.get("uid") != meta(rs)["uid"]]
+                self._set_owners(pod, refs)
+        if meta(rs).get("deletionTimestamp"):
+            return kept
+        for pod_key in sorted(self._orphans.pop(key_of(rs), ())):
+            pod = self.store.get("pods", *pod_key)
+            if pod is None:
+                continue
+            m = meta(pod)
+            if controller_ref(pod) or m.get("deletionTimestamp") or not pod_is_active(pod):
+                continue
+            if selector_matches(selector, m.get("labels") or {}):
+                kept.append(self._set_owners(pod, [*(m.get("ownerReferences") or []), owner_ref(rs)]))
+        return kept
+
+    def _set_owners(self, pod: Obj, refs: list[Obj]) -> Obj:
+        m = {**meta(pod), "ownerReferences": refs}
+        if not refs:
+            del m["ownerReferences"]
+        return self.store.update("pods", {**pod, "metadata": m}, check_version=False)
 
     def resync(self) -> None:
         for rs in self.store.iter(RS):
@@ -79,7 +138,7 @@ class ReplicaSetController(Controller):
         rs = self.store.get(RS, *key)
         if rs is None:
             return
-        pods = self.pods_of(rs)
+        pods = self._claim(rs, self.pods_of(rs))
         active = [p for p in pods if pod_is_active(p)]
         spec = rs.get("spec") or {}
         want = int(spec.get("replicas", 1))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from kubetui.cluster.quantity import parse_quantity, pod_requests_and_limits
 from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, key_of, meta
@@ -38,6 +40,8 @@ class Scheduler(Controller):
             return ()
         if event.type != DELETED and self._wants_node(event.obj):
             return [key_of(event.obj)]
+        if event.type == DELETED and (event.obj.get("spec") or {}).get("nodeName"):
+            return self._unscheduled()  # its node has room again
         return ()
 
     def _wants_node(self, pod: Obj) -> bool:
@@ -65,9 +69,10 @@ class Scheduler(Controller):
         reasons: dict[str, int] = {}
         for node in nodes:
             why = self._unfit(pod, node)
-            if why:
-                reasons[why] = reasons.get(why, 0) + 1
-            else:
+            whys = [why] if why else self._insufficient(pod, node)
+            for reason in whys:
+                reasons[reason] = reasons.get(reason, 0) + 1
+            if not whys:
                 fits.append(node)
         if not fits:
             self._unschedulable(pod, len(nodes), reasons)
@@ -93,6 +98,27 @@ class Scheduler(Controller):
         if len(self.cluster.index.pods_on_node.get(meta(node)["name"], ())) >= cap:
             return "Too many pods"
         return ""
+
+    def _insufficient(self, pod: Obj, node: Obj) -> list[str]:
+        """The resources the pod requests more of than the node has left (NodeResourcesFit)."""
+        wanted, _ = pod_requests_and_limits(pod)
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        used: dict[str, Any] = {}
+        for ns, name in self.cluster.index.pods_on_node.get(meta(node)["name"], ()):
+            other = self.store.get("pods", ns, name)
+            if other is None or (other.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                continue
+            for resource, amount in pod_requests_and_limits(other)[0].items():
+                used[resource] = used[resource] + amount if resource in used else amount
+        out = []
+        for resource in ("cpu", "memory", "ephemeral-storage"):
+            request = wanted.get(resource)
+            if request is None or request.value <= 0 or resource not in allocatable:
+                continue
+            taken = used[resource].value if resource in used else 0
+            if taken + request.value > parse_quantity(allocatable[resource]).value:
+                out.append(f"Insufficient {resource}")
+        return out
 
     def _bind(self, pod: Obj, node: str) -> None:
         m = meta(pod)

@@ -263,7 +263,7 @@ def new_namespace() -> str:
 
 
 @contextmanager
-def both_clusters() -> Iterator[tuple[Client, Client]]:
+def both_clusters(speed: float = 1.0) -> Iterator[tuple[Client, Client]]:
     from kubetui.sim.testing import running_sim_thread
     from tests.realk8s import build
     from tests.realk8s.stack import Stack
@@ -272,7 +272,7 @@ def both_clusters() -> Iterator[tuple[Client, Client]]:
         stack = Stack(Path(tmp) / "realk8s", nodes=2, bin_dir=build.ensure_built(print))
         stack.up(log=print)
         try:
-            with running_sim_thread(scenario="empty", nodes=2, speed=1.0) as server:
+            with running_sim_thread(scenario="empty", nodes=2, speed=speed) as server:
                 yield sim_client(server), real_client(stack)
         finally:
             stack.down()
