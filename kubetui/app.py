@@ -178,22 +178,6 @@ class KubeApp(App[int]):
         if self.session.connection_state()[0] == "live":
             self.freeze_heap_soon()
         self._forward("cluster_state", message)
-        self._announce_problem()
-
-    _announced: str | None = None
-
-    def _announce_problem(self) -> None:
-        """What keeps kubetui from the cluster is told once in full, with its fix, as a notice that wraps: the
-        header has one line and cuts it on a narrow terminal."""
-        problem = self.session.problem()
-        if problem is None:
-            if self.session.connection_state()[0] == "live":
-                self._announced = None
-            return
-        title, text = problem
-        if text != self._announced:
-            self._announced = text
-            self.notify(text, title=title, severity="error", timeout=30, markup=False)
 
     _freeze_timer: Timer | None = None
 
@@ -228,7 +212,6 @@ class KubeApp(App[int]):
 
     def on_connection_changed(self, message: ConnectionChanged) -> None:
         self._forward("cluster_state", message)
-        self._announce_problem()
 
     def on_clusters_screen_context_selected(self, message: Any) -> None:
         """The clusters view chose a cluster: the session moves to its context, the app keeps running."""
@@ -241,8 +224,8 @@ class KubeApp(App[int]):
         error = message.error
         text = getattr(error, "message", None) or str(error) or type(error).__name__
         hint = getattr(error, "hint", "")
-        if hint:  # why, in plain words, and what would change it
-            text = f"{text}\n{hint}"
+        if hint:  # why in plain words first: a notice shows its first lines only
+            text = f"{hint}\n{text}"
         if getattr(error, "reason", "") == "OutcomeUnknown":  # sent, unanswered: it may have been made
             self.notify(
                 str(text), title=f"{message.action_id}: outcome unknown", severity="warning", timeout=15

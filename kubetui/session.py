@@ -155,20 +155,6 @@ class ClusterSession:
         """Kinds shown from one namespace although all were asked for: listing across them is forbidden."""
         return dict(self.hub.narrowed()) if self.hub is not None else {}
 
-    def problem(self) -> tuple[str, str] | None:
-        """(title, full text) of what keeps kubetui from the cluster, with the fix when it is known; None when
-        the connection works. The header has one line; this is for a notice that wraps."""
-        state, _, detail = self.connection_state()
-        titles = {
-            "unreachable": "cannot use this context",
-            "reconnecting": "cannot reach the cluster",
-            "unauthorized": "credentials refused",
-            "forbidden": "no access",
-        }
-        if state not in titles or not detail:
-            return None
-        return titles[state], detail
-
     # -- lifecycle ------------------------------------------------------------------------------------------
 
     def start(self) -> None:

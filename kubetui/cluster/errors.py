@@ -232,10 +232,7 @@ def forbidden_hint(server_message: str) -> str:
     namespace = found["namespace"]
     where = f'in namespace "{namespace}"' if namespace else "across the cluster"
     grant = "a Role and RoleBinding" if namespace else "a ClusterRole and ClusterRoleBinding"
-    return (
-        f'your user "{found["user"]}" is not allowed to {found["verb"]} {resource} {where}: the cluster\'s '
-        f"RBAC rules refuse it; a cluster administrator can grant it with {grant}"
-    )
+    return f'user "{found["user"]}" may not {found["verb"]} {resource} {where} (RBAC); an admin can grant it with {grant}'
 
 
 def _default_text(code: int, verb: str, resource: str, namespace: str) -> str:

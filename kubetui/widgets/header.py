@@ -12,7 +12,8 @@ from textual.widgets import Static
 from kubetui.session import since_text
 
 # States where the detail is why kubetui cannot connect (and the fix): shown in full below the header line.
-PROBLEM_STATES = ("unreachable", "unauthorized")
+# "reconnecting" too: a certificate that lacks the host name fails every watch, and its fix is long.
+PROBLEM_STATES = ("unreachable", "unauthorized", "reconnecting")
 
 STATE_STATUS = {
     "live": "running",

@@ -1,4 +1,5 @@
-"""Reading notices (toasts) off the screen as a person sees them, cut to their region of the terminal."""
+"""Reading notices (toasts, the connection problem line) off the screen as a person sees them: the screen cut to
+the widget's region, so a word beyond the terminal's edge or below the notice's last line is missing."""
 
 from __future__ import annotations
 
@@ -12,20 +13,24 @@ def _flat(text: str) -> str:
     return " ".join(text.replace("▌", " ").replace("▐", " ").split())
 
 
+def shown_in(app: Any, widget: Any) -> str:
+    """The words of ``widget`` as the screen shows them (its region of the screen's text)."""
+    region = widget.region
+    assert region.right <= app.size[0], "a notice runs past the right edge"
+    rows = screen_text(app).splitlines()[region.y : region.bottom]
+    return _flat(" ".join(row[region.x : region.right] for row in rows))
+
+
 def notices(app: Any) -> list[str]:
-    """The text of each notice as it stands on the screen: the screen cut to the notice's region, so a word
-    beyond the terminal's edge would be missing here."""
+    """The text of each toast as it stands on the screen."""
     from textual.widgets._toast import Toast
 
-    lines = screen_text(app).splitlines()
-    width = app.size[0]
-    out = []
-    for toast in app.screen.query(Toast):
-        region = toast.region
-        assert region.right <= width, "a notice runs past the right edge"
-        rows = lines[region.y : region.bottom]
-        out.append(_flat(" ".join(row[region.x : region.right] for row in rows)))
-    return out
+    return [shown_in(app, toast) for toast in app.screen.query(Toast)]
+
+
+def header_shown(app: Any) -> str:
+    """The main screen's header as shown: its state line and, under it, why kubetui cannot connect."""
+    return shown_in(app, app.screen.query_one("#header"))
 
 
 def shown_notice(app: Any, words: str) -> str:

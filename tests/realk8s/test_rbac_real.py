@@ -120,8 +120,8 @@ async def test_read_only_user_is_told_why_each_change_is_refused(
             with pytest.raises(Forbidden) as refused:
                 await run(conn)
             assert refused.value.hint == (
-                f'your user "token-viewer" is not allowed to {verbs[change]} in namespace "{namespace}": the '
-                "cluster's RBAC rules refuse it; a cluster administrator can grant it with a Role and RoleBinding"
+                f'user "token-viewer" may not {verbs[change]} in namespace "{namespace}" (RBAC); '
+                "an admin can grant it with a Role and RoleBinding"
             ), change
     finally:
         await conn.close()
@@ -130,8 +130,8 @@ async def test_read_only_user_is_told_why_each_change_is_refused(
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_for(pilot, lambda: app.session.connection_state()[0] == "live", timeout=60)
         app.session.run_op("scale", changes["scale"])
-        text = await wait_for(pilot, lambda: shown_notice(app, "not allowed to patch"), timeout=30)
+        text = await wait_for(pilot, lambda: shown_notice(app, "may not patch"), timeout=30)
         assert (
-            f'your user "token-viewer" is not allowed to patch deployments.apps/scale in namespace "{namespace}"'
+            f'user "token-viewer" may not patch deployments.apps/scale in namespace "{namespace}" (RBAC)'
             in text
         )
