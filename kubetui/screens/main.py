@@ -367,7 +367,8 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
         table = self.table(kind)
         with_ns = self._with_namespace()
         columns = rows.columns(kind, with_ns) + self.metric_columns(kind)
-        self.set_columns_and_order(table, kind, columns, name_sort(with_ns))
+        # Cluster-scoped kinds have no NAMESPACE column in either mode: their order must not change with it.
+        self.set_columns_and_order(table, kind, columns, name_sort(columns[:1] == ("NAMESPACE",)))
         namespace = self.session.view_namespace if kind in kinds.NAMESPACED else None
         wanted: dict[str, tuple[Any, ...]] = {}
         for obj in self.session.store.list(kind, namespace):
