@@ -28,9 +28,11 @@ def help_table(key_for: Any, readonly: bool) -> Table:
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("what")
     table.add_column("id", style="dim", no_wrap=True)
+    # Looking comes before changing: the keys a newcomer needs first fit the first page at 80x24.
+    ordered = sorted(ACTIONS, key=lambda action: action.mutates)
     for group, title in GROUPS:
         table.add_row(Text(title, style="bold underline"), "", "")
-        for action in ACTIONS:
+        for action in ordered:
             if action.group != group:
                 continue
             what = action.description or action.label
