@@ -145,7 +145,7 @@ class FormDialog(InlineNotices, ModalScreen[T | None], Generic[T]):
         for widget in widgets:
             widget.add_class("-refused")
             beside = Static(message, classes="field-error")
-            if widget.parent is not None:
+            if isinstance(widget.parent, Widget):
                 widget.parent.mount(beside, after=widget)
                 self.call_after_refresh(beside.scroll_visible, animate=False)
             widget.focus()

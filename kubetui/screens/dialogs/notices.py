@@ -8,7 +8,7 @@ whatever is still current as toasts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -23,24 +23,20 @@ class InlineNotices:
 
     NOTICE_POLL = 0.2
 
-    if TYPE_CHECKING:  # provided by Screen; declared for the type checker only
-        app: Any
-
-        def query(self, selector: Any) -> Any: ...
-        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
-        def set_interval(self, interval: float, callback: Any) -> Any: ...
-
     _notices_shown: tuple[Any, ...] = ()
 
     def on_mount(self) -> None:
-        for rack in self.query(ToastRack):
+        screen: Any = self  # a Screen: the mixin only adds to it
+        for rack in screen.query(ToastRack):
             rack.remove()
         self._show_notices()
-        self.set_interval(self.NOTICE_POLL, self._show_notices)
+        screen.set_interval(self.NOTICE_POLL, self._show_notices)
 
     def _show_notices(self) -> None:
+        screen: Any = self
+        app = screen.app
         # Textual keeps the current notifications on the app; it has no public way to read them.
-        current = [n for n in getattr(self.app, "_notifications", ()) if not n.has_expired][-SHOWN:]
+        current = [n for n in getattr(app, "_notifications", ()) if not n.has_expired][-SHOWN:]
         key = tuple(id(n) for n in current)
         if key == self._notices_shown:
             return
@@ -48,7 +44,7 @@ class InlineNotices:
         text = Text()
         for notice in current:
             colour = {"error": "$error", "warning": "$warning"}.get(notice.severity, "")
-            style = str(self.app.theme_variables.get(colour[1:], "")) if colour else ""
+            style = str(app.theme_variables.get(colour[1:], "")) if colour else ""
             line = f"{notice.title}: {notice.message}" if notice.title else notice.message
             line = " ".join(line.split())
             if len(line) > WIDTH:
@@ -56,6 +52,6 @@ class InlineNotices:
             if text:
                 text.append("\n")
             text.append(line, style=style)
-        notices = self.query_one("#notices", Static)
+        notices = screen.query_one("#notices", Static)
         notices.update(text)
         notices.display = bool(current)
