@@ -34,10 +34,10 @@ from kubetui.sim.tables_pods import POD_COLUMNS, pod_cells
 Obj = dict[str, Any]
 # kube-apiserver prints a ConfigMap's Data column as a string, described by the field's own documentation.
 CONFIGMAP_DATA_DESC = (
-    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-"
-    "', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The key"
-    "s stored in Data must not overlap with the keys in the BinaryData field, this is enforced "
-    "during validation process."
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', "
+    "'_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys "
+    "stored in Data must not overlap with the keys in the BinaryData field, this is enforced during "
+    "validation process."
 )
 Cells = Callable[[Obj, float], list[Any]]
 

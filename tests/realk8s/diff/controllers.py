@@ -329,10 +329,10 @@ def compare(sim: Client, real: Client, ns: str) -> dict[str, list[str]]:
 
 
 def main() -> int:
-    from tests.realk8s.diff.runner import both_clusters, new_namespace
+    from tests.realk8s.diff.runner import built_in, new_namespace, real_client, real_stack
 
-    with both_clusters(speed=5.0) as (sim, real):
-        result = compare(sim, real, new_namespace())
+    with real_stack() as stack, built_in(speed=5.0) as sim:
+        result = compare(sim, real_client(stack), new_namespace())
     for name, diff in result.items():
         print(f"{name:<22} {'identical' if not diff else 'differs'}")
         for line in diff:
