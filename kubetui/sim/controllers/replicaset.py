@@ -22,6 +22,7 @@ RS = "replicasets.apps"
 BURST_REPLICAS = 500
 # Simulated seconds before the next sync of a ReplicaSet still short of (or over) its replicas.
 NEXT_BURST = 0.5
+YIELD_EVERY = 16  # pods created between two chances for the API server to answer
 
 
 def pod_is_active(pod: Obj) -> bool:
@@ -170,7 +171,9 @@ class ReplicaSetController(Controller):
             rs = self.store.get(RS, *key)
             if rs is None or meta(rs).get("deletionTimestamp"):
                 break
-            for _ in range(min(batch, count - done)):
+            for i in range(min(batch, count - done)):
+                if i and i % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # a batch of 256 must not hold the API server for a second
                 try:
                     active.append(self._create_pod(rs))
                 except ApiError as exc:
