@@ -179,9 +179,9 @@ class Api:
                         for v in group["versions"]
                     ]
                     listing["items"].append({"metadata": {"name": group["name"]}, "versions": versions})
-            body = orjson.dumps(listing)
+            payload = orjson.dumps(listing)
             return web.Response(
-                body=body, headers={"Content-Type": discovery_v2.CONTENT_TYPE, "Vary": "Accept"}
+                body=payload, headers={"Content-Type": discovery_v2.CONTENT_TYPE, "Vary": "Accept"}
             )
         if path == "/version":
             doc = discovery.version_info()

@@ -106,14 +106,14 @@ class ReplicaSetController(Controller):
         if meta(rs).get("deletionTimestamp"):
             return kept
         for pod_key in sorted(self._orphans.pop(key_of(rs), ())):
-            pod = self.store.get("pods", *pod_key)
-            if pod is None:
+            orphan = self.store.get("pods", *pod_key)
+            if orphan is None:
                 continue
-            m = meta(pod)
-            if controller_ref(pod) or m.get("deletionTimestamp") or not pod_is_active(pod):
+            m = meta(orphan)
+            if controller_ref(orphan) or m.get("deletionTimestamp") or not pod_is_active(orphan):
                 continue
             if selector_matches(selector, m.get("labels") or {}):
-                kept.append(self._set_owners(pod, [*(m.get("ownerReferences") or []), owner_ref(rs)]))
+                kept.append(self._set_owners(orphan, [*(m.get("ownerReferences") or []), owner_ref(rs)]))
         return kept
 
     def _set_owners(self, pod: Obj, refs: list[Obj]) -> Obj:
