@@ -84,6 +84,8 @@ class LogView(LogStreaming, Widget, can_focus=False):
 
     BINDINGS = [
         Binding("f", "toggle_follow", "Follow"),
+        # Early in the footer: in this pane s saves (elsewhere it scales), and a narrow footer must show it.
+        Binding("s", "prompt('save')", "Save", priority=True),
         Binding("t", "toggle_timestamps", "Timestamps"),
         Binding("w", "toggle_wrap", "Wrap"),
         Binding("p", "toggle_previous", "Previous"),
@@ -97,7 +99,6 @@ class LogView(LogStreaming, Widget, can_focus=False):
         Binding("l", "cycle_tail", "Tail"),
         Binding("S", "cycle_since", "Since"),
         Binding("C", "cycle_container", "Container"),
-        Binding("s", "prompt('save')", "Save", priority=True),
         Binding("c", "clear", "Clear"),
         Binding("G,end", "follow_end", "End", show=False),
     ]

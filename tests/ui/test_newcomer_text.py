@@ -108,7 +108,7 @@ async def test_the_footer_keeps_help_and_the_focused_panes_keys_first(
         assert "ctrl+r" in keys()  # the pull-Secret key, while myapp's pods cannot pull
         assert "s" in keys()  # Scale, an action on the focused Deployments pane
         app.screen.focus_pane("logs")
-        await wait_for(pilot, lambda: keys()[:3] == ["question_mark", "f", "t"])
+        await wait_for(pilot, lambda: keys()[0] == "question_mark" and "f" in keys()[:3])
         assert "s" in keys()  # Save, the Logs pane's own key, is on screen
 
 
