@@ -180,8 +180,20 @@ async def settled(conn: Connection, ns: str, name: str) -> dict[str, Any]:
     """The Deployment once its controller has observed it and its rollout is done (or failed)."""
     from kubetui.cluster import ops
 
-    async for message in ops.rollout_status(conn, ns, name, timeout=120):
-        if message.done or message.failed:
-            break
-    result: dict[str, Any] = await conn.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{name}")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/{name}"
+    try:
+        async for message in ops.rollout_status(conn, ns, name, timeout=120):
+            if message.done or message.failed:
+                break
+    except TimeoutError:
+        # Say where it stuck: the Deployment's status and every pod's phase and readiness.
+        status = (await conn.request("GET", path)).get("status")
+        pods = [
+            (p["metadata"]["name"], p["status"].get("phase"), p["status"].get("conditions"))
+            for p in (await conn.request("GET", f"/api/v1/namespaces/{ns}/pods"))["items"]
+        ]
+        raise AssertionError(
+            f"Deployment {ns}/{name} did not roll out: status {status}; pods {pods}"
+        ) from None
+    result: dict[str, Any] = await conn.request("GET", path)
     return result
