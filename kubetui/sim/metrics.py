@@ -109,7 +109,7 @@ def pods_usage_by_node(pods: list[Obj]) -> dict[str, tuple[int, int]]:
     """(nanocores, bytes) the pods on each node use, summed once for a whole request."""
     sums: dict[str, tuple[int, int]] = {}
     for pod in pods:
-        node = (pod.get("spec") or {}).get("nodeName")
+        node = str((pod.get("spec") or {}).get("nodeName") or "")
         for _, c, m in (pod_usage(pod) or []) if node else []:
             cpu, mem = sums.get(node, (0, 0))
             sums[node] = (cpu + c, mem + m)

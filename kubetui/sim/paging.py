@@ -100,6 +100,7 @@ class Pager:
         snapshot its first page left. None means that snapshot is gone: the continue token has expired.
         """
         self._expire()
+        lookup: Callable[[Key], Obj | None]
         if after is None:
             keys, lookup = self.keys(rtype), self.store._objects[rtype].get
         else:
