@@ -140,3 +140,14 @@ class Controller:
             done += 1
             if done % 50 == 0:
                 await asyncio.sleep(0)  # let the API server answer requests during a burst
+
+
+def controlled_pods(cluster: Any, owner: Obj) -> list[Obj]:
+    """The pods whose controller reference is ``owner`` (ReplicaSets, StatefulSets, DaemonSets, Jobs alike)."""
+    uid = meta(owner)["uid"]
+    pods = []
+    for ns, name in cluster.index.owned(uid, "pods"):
+        pod = cluster.store.get("pods", ns, name)
+        if pod is not None and (controller_ref(pod) or {}).get("uid") == uid:
+            pods.append(pod)
+    return pods

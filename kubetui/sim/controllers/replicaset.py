@@ -11,7 +11,17 @@ from kubetui.sim.clock import parse_time
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import ADDED, DELETED, Event
 
-from .base import Controller, Key, Obj, controller_ref, key_of, meta, owner_ref, selector_matches
+from .base import (
+    Controller,
+    Key,
+    Obj,
+    controlled_pods,
+    controller_ref,
+    key_of,
+    meta,
+    owner_ref,
+    selector_matches,
+)
 from .deletion import delete_object
 
 if TYPE_CHECKING:
@@ -127,13 +137,7 @@ class ReplicaSetController(Controller):
             self.enqueue(key_of(rs))
 
     def pods_of(self, rs: Obj) -> list[Obj]:
-        uid = meta(rs)["uid"]
-        pods = []
-        for ns, name in self.cluster.index.owned(uid, "pods"):
-            pod = self.store.get("pods", ns, name)
-            if pod is not None and (controller_ref(pod) or {}).get("uid") == uid:
-                pods.append(pod)
-        return pods
+        return controlled_pods(self.cluster, rs)
 
     async def reconcile(self, key: Key) -> None:
         rs = self.store.get(RS, *key)

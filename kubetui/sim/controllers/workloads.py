@@ -13,7 +13,7 @@ import orjson
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import Event
 
-from .base import Controller, Key, Obj, controller_ref, key_of, meta, owner_ref
+from .base import Controller, Key, Obj, controlled_pods, controller_ref, key_of, meta, owner_ref
 from .deletion import delete_object
 from .replicaset import pod_is_active, pod_is_ready
 
@@ -74,13 +74,7 @@ class _OwnerController(Controller):
             self.enqueue(key_of(owner))
 
     def pods_of(self, owner: Obj) -> list[Obj]:
-        uid = meta(owner)["uid"]
-        pods = []
-        for ns, name in self.cluster.index.owned(uid, "pods"):
-            pod = self.store.get("pods", ns, name)
-            if pod is not None and (controller_ref(pod) or {}).get("uid") == uid:
-                pods.append(pod)
-        return pods
+        return controlled_pods(self.cluster, owner)
 
     def _create(self, owner: Obj, pod: Obj) -> bool:
         try:
