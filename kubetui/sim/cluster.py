@@ -121,6 +121,10 @@ class SimCluster:
 
             out.extend([JobController(self), CronJobController(self)])
         with contextlib.suppress(ImportError):
+            from .controllers.volumes import VolumeBinder
+
+            out.append(VolumeBinder(self))
+        with contextlib.suppress(ImportError):
             from .controllers.gc import GarbageCollector, NamespaceController, NamespaceDefaults
 
             out.extend([GarbageCollector(self), NamespaceController(self), NamespaceDefaults(self)])

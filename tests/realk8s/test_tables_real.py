@@ -3,6 +3,7 @@ cells where no controller moves them."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,17 @@ async def _table(conn: Connection, short: str, namespace: str, manifest: dict[st
         **manifest,
         "metadata": {**manifest["metadata"], "name": f"{manifest['metadata']['name']}-{namespace}"},
     }
+    path = resource.path(namespace, body["metadata"]["name"])
     await conn.request("POST", resource.path(namespace), body=body)
+    if short == "persistentvolumes":
+        # The binder marks a new volume Available within moments on either cluster; compare it settled.
+        for _ in range(100):
+            if ((await conn.request("GET", path)).get("status") or {}).get("phase") != "Pending":
+                break
+            await asyncio.sleep(0.05)
     table = await conn.request(
         "GET",
-        resource.path(namespace, body["metadata"]["name"]),
+        path,
         accept=TABLE_ACCEPT,
         query={"includeObject": "Object"},
     )
