@@ -1,8 +1,13 @@
 """Table columns and cells for StatefulSets, DaemonSets, Jobs, CronJobs, Ingresses, PVCs and PVs, written from
-kube-apiserver's printing rules (its ``printers.go``), as the other tables are."""
+kube-apiserver's printing rules (its ``printers.go``), as the other tables are.
+
+Each kind is a list of column specs, a column's definition next to how its cell is read, and ``table`` turns
+them into the (columns, cells) pair the Table handler serves: a column and its cell cannot drift apart.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kubetui.sim.tables_core import (
@@ -18,6 +23,9 @@ from kubetui.sim.tables_core import (
 )
 
 Obj = dict[str, Any]
+Cell = Callable[[Obj, float], Any]  # (object, now) -> one cell
+Cells = Callable[[Obj, float], list[Any]]
+Spec = tuple[Obj, Cell]  # a column's definition and how its cell is read
 
 _ACCESS_MODES = {
     "ReadWriteOnce": "RWO",
@@ -27,64 +35,106 @@ _ACCESS_MODES = {
 }
 
 
-def _age_cell(obj: Obj, now: float) -> str:
-    return since(obj["metadata"].get("creationTimestamp"), now)
+def table(*specs: Spec) -> tuple[list[Obj], Cells]:
+    """A kind's column definitions and the function that gives an object's row, from one spec per column."""
+    columns = [column for column, _ in specs]
+    readers = tuple(read for _, read in specs)
+
+    def cells(obj: Obj, now: float) -> list[Any]:
+        return [read(obj, now) for read in readers]
+
+    return columns, cells
 
 
-def statefulset_cells(obj: Obj, now: float) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    desired = spec.get("replicas", 1)
-    containers, images, _ = _template_cells(obj)
-    return [
-        obj["metadata"]["name"],
-        f"{int(status.get('readyReplicas') or 0)}/{desired}",
-        _age_cell(obj, now),
-        containers,
-        images,
-    ]
+# -- what several kinds read ---------------------------------------------------------------------------------
 
 
-STATEFULSET_COLUMNS = [
-    _name(),
-    _col("Ready", desc="Number of the pod with ready state"),
-    _age(),
-    *_TEMPLATE_COLUMNS[:2],
-]
+def _spec(obj: Obj) -> Obj:
+    return obj.get("spec") or {}
 
 
-def daemonset_cells(obj: Obj, now: float) -> list[Any]:
-    status = obj.get("status") or {}
-    selector = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("nodeSelector")
-    return [
-        obj["metadata"]["name"],
-        int(status.get("desiredNumberScheduled") or 0),
-        int(status.get("currentNumberScheduled") or 0),
-        int(status.get("numberReady") or 0),
-        int(status.get("updatedNumberScheduled") or 0),
-        int(status.get("numberAvailable") or 0),
-        _labels_text(selector),
-        _age_cell(obj, now),
-        *_template_cells(obj),
-    ]
+def _status(obj: Obj) -> Obj:
+    return obj.get("status") or {}
 
 
-DAEMONSET_COLUMNS = [
-    _name(),
-    _col("Desired", "integer", "The desired number of daemon pods."),
-    _col("Current", "integer", "The current number of daemon pods."),
-    _col("Ready", "integer", "The number of daemon pods ready."),
-    _col("Up-to-date", "integer", "The number of daemon pods that are up to date."),
-    _col("Available", "integer", "The number of daemon pods available."),
-    _col("Node Selector", desc="Which nodes will run the daemon pods."),
-    _age(),
-    *_TEMPLATE_COLUMNS,
-]
+def _count(field: str) -> Cell:
+    """A status counter, 0 when unset."""
+    return lambda obj, now: int(_status(obj).get(field) or 0)
+
+
+def _or(section: Callable[[Obj], Obj], field: str, empty: str = "") -> Cell:
+    """A field of the spec or status as text, ``empty`` when unset or empty."""
+    return lambda obj, now: section(obj).get(field) or empty
+
+
+def _get(section: Callable[[Obj], Obj], field: str) -> Cell:
+    """A field of the spec or status as given, "" when absent."""
+    return lambda obj, now: section(obj).get(field, "")
+
+
+def _phase(obj: Obj, now: float) -> Any:
+    return "Terminating" if obj["metadata"].get("deletionTimestamp") else _status(obj).get("phase", "")
+
+
+def _modes(modes: list[str] | None) -> str:
+    return ",".join(_ACCESS_MODES.get(m, m) for m in modes or [])
+
+
+def _itself(obj: Obj) -> Obj:
+    return obj
+
+
+def _template(owner: Callable[[Obj], Obj] = _itself, count: int = 3) -> list[Spec]:
+    """The wide Containers, Images (and Selector) columns of the pod template ``owner(obj)`` carries."""
+
+    def cell(index: int) -> Cell:
+        return lambda obj, now: _template_cells(owner(obj))[index]
+
+    return [(column, cell(index)) for index, column in enumerate(_TEMPLATE_COLUMNS[:count])]
+
+
+NAME: Spec = (_name(), lambda obj, now: obj["metadata"]["name"])
+AGE: Spec = (_age(), lambda obj, now: since(obj["metadata"].get("creationTimestamp"), now))
+
+
+# -- workloads -------------------------------------------------------------------------------------------------
+
+
+def _statefulset_ready(obj: Obj, now: float) -> str:
+    return f"{int(_status(obj).get('readyReplicas') or 0)}/{_spec(obj).get('replicas', 1)}"
+
+
+STATEFULSET_COLUMNS, statefulset_cells = table(
+    NAME,
+    (_col("Ready", desc="Number of the pod with ready state"), _statefulset_ready),
+    AGE,
+    *_template(count=2),
+)
+
+
+def _node_selector(obj: Obj, now: float) -> str:
+    return _labels_text(((_spec(obj).get("template") or {}).get("spec") or {}).get("nodeSelector"))
+
+
+DAEMONSET_COLUMNS, daemonset_cells = table(
+    NAME,
+    (_col("Desired", "integer", "The desired number of daemon pods."), _count("desiredNumberScheduled")),
+    (_col("Current", "integer", "The current number of daemon pods."), _count("currentNumberScheduled")),
+    (_col("Ready", "integer", "The number of daemon pods ready."), _count("numberReady")),
+    (
+        _col("Up-to-date", "integer", "The number of daemon pods that are up to date."),
+        _count("updatedNumberScheduled"),
+    ),
+    (_col("Available", "integer", "The number of daemon pods available."), _count("numberAvailable")),
+    (_col("Node Selector", desc="Which nodes will run the daemon pods."), _node_selector),
+    AGE,
+    *_template(),
+)
 
 
 def _condition(obj: Obj, kind: str) -> bool:
     return any(
-        c.get("type") == kind and c.get("status") == "True"
-        for c in (obj.get("status") or {}).get("conditions") or []
+        c.get("type") == kind and c.get("status") == "True" for c in _status(obj).get("conditions") or []
     )
 
 
@@ -104,174 +154,172 @@ def job_status(obj: Obj) -> str:
     return "Running"
 
 
-def job_cells(obj: Obj, now: float) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    succeeded = int(status.get("succeeded") or 0)
+def _completions(obj: Obj, now: float) -> str:
+    spec = _spec(obj)
+    succeeded = int(_status(obj).get("succeeded") or 0)
     if spec.get("completions") is not None:
-        completions = f"{succeeded}/{spec['completions']}"
-    elif int(spec.get("parallelism") or 0) > 1:
-        completions = f"{succeeded}/1 of {spec['parallelism']}"
-    else:
-        completions = f"{succeeded}/1"
+        return f"{succeeded}/{spec['completions']}"
+    if int(spec.get("parallelism") or 0) > 1:
+        return f"{succeeded}/1 of {spec['parallelism']}"
+    return f"{succeeded}/1"
+
+
+def _duration(obj: Obj, now: float) -> str:
+    status = _status(obj)
     started, finished = parse_time(status.get("startTime")), parse_time(status.get("completionTime"))
-    duration = ""
-    if started is not None:
-        duration = human_duration((finished if finished is not None else now) - started)
-    return [
-        obj["metadata"]["name"],
-        job_status(obj),
-        completions,
-        duration,
-        _age_cell(obj, now),
-        *_template_cells(obj),
-    ]
+    if started is None:
+        return ""
+    return human_duration((finished if finished is not None else now) - started)
 
 
-JOB_COLUMNS = [
-    _name(),
-    _col("Status", desc="Status of the job."),
-    _col("Completions", desc="The completion status of the job."),
-    _col("Duration", desc="Time required to complete the job."),
-    _age(),
-    *_TEMPLATE_COLUMNS,
-]
+JOB_COLUMNS, job_cells = table(
+    NAME,
+    (_col("Status", desc="Status of the job."), lambda obj, now: job_status(obj)),
+    (_col("Completions", desc="The completion status of the job."), _completions),
+    (_col("Duration", desc="Time required to complete the job."), _duration),
+    AGE,
+    *_template(),
+)
 
 
-def cronjob_cells(obj: Obj, now: float) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    template = ((spec.get("jobTemplate") or {}).get("spec")) or {}
-    last = status.get("lastScheduleTime")
-    containers, images, selector = _template_cells({"spec": template})
-    return [
-        obj["metadata"]["name"],
-        spec.get("schedule", ""),
-        spec.get("timeZone") or "<none>",
-        "True" if spec.get("suspend") else "False",
-        len(status.get("active") or []),
-        since(last, now) if last else "<none>",
-        _age_cell(obj, now),
-        containers,
-        images,
-        selector,
-    ]
+def _job_template(obj: Obj) -> Obj:
+    return {"spec": ((_spec(obj).get("jobTemplate") or {}).get("spec")) or {}}
 
 
-CRONJOB_COLUMNS = [
-    _name(),
-    _col("Schedule", desc="The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
-    _col("Timezone", desc="The time zone name for the given schedule."),
-    _col("Suspend", "boolean", "This flag tells the controller to suspend subsequent executions."),
-    _col("Active", "integer", "A list of pointers to currently running jobs."),
-    _col("Last Schedule", desc="Information when was the last time the job was successfully scheduled."),
-    _age(),
-    *_TEMPLATE_COLUMNS,
-]
+def _last_schedule(obj: Obj, now: float) -> str:
+    last = _status(obj).get("lastScheduleTime")
+    return since(last, now) if last else "<none>"
 
 
-def _hosts(obj: Obj) -> str:
-    hosts = [r.get("host") for r in (obj.get("spec") or {}).get("rules") or [] if r.get("host")]
+CRONJOB_COLUMNS, cronjob_cells = table(
+    NAME,
+    (
+        _col("Schedule", desc="The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
+        _get(_spec, "schedule"),
+    ),
+    (_col("Timezone", desc="The time zone name for the given schedule."), _or(_spec, "timeZone", "<none>")),
+    (
+        _col("Suspend", "boolean", "This flag tells the controller to suspend subsequent executions."),
+        lambda obj, now: "True" if _spec(obj).get("suspend") else "False",
+    ),
+    (
+        _col("Active", "integer", "A list of pointers to currently running jobs."),
+        lambda obj, now: len(_status(obj).get("active") or []),
+    ),
+    (
+        _col("Last Schedule", desc="Information when was the last time the job was successfully scheduled."),
+        _last_schedule,
+    ),
+    AGE,
+    *_template(_job_template),
+)
+
+
+# -- networking and storage ------------------------------------------------------------------------------------
+
+
+def _hosts(obj: Obj, now: float) -> str:
+    hosts = [r.get("host") for r in _spec(obj).get("rules") or [] if r.get("host")]
     if not hosts:
         return "*"
     text = ",".join(hosts[:4])
     return f"{text} + {len(hosts) - 4} more..." if len(hosts) > 4 else text
 
 
-def ingress_cells(obj: Obj, now: float) -> list[Any]:
-    spec = obj.get("spec") or {}
-    ingress = ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    address = ",".join(
+def _address(obj: Obj, now: float) -> str:
+    ingress = (_status(obj).get("loadBalancer") or {}).get("ingress") or []
+    return ",".join(
         i.get("ip") or i.get("hostname") or "" for i in ingress if i.get("ip") or i.get("hostname")
     )
-    return [
-        obj["metadata"]["name"],
-        spec.get("ingressClassName") or "<none>",
-        _hosts(obj),
-        address,
-        "80, 443" if spec.get("tls") else "80",
-        _age_cell(obj, now),
-    ]
 
 
-INGRESS_COLUMNS = [
-    _name(),
-    _col("Class", desc="The name of the IngressClass resource that should be used for this Ingress."),
-    _col("Hosts", desc="Hosts that incoming requests are matched against before the ingress rule"),
-    _col("Address", desc="Address is a list containing ingress points for the load-balancer"),
-    _col("Ports", desc="Ports of TLS configurations that open"),
-    _age(),
-]
+INGRESS_COLUMNS, ingress_cells = table(
+    NAME,
+    (
+        _col("Class", desc="The name of the IngressClass resource that should be used for this Ingress."),
+        _or(_spec, "ingressClassName", "<none>"),
+    ),
+    (_col("Hosts", desc="Hosts that incoming requests are matched against before the ingress rule"), _hosts),
+    (_col("Address", desc="Address is a list containing ingress points for the load-balancer"), _address),
+    (
+        _col("Ports", desc="Ports of TLS configurations that open"),
+        lambda obj, now: "80, 443" if _spec(obj).get("tls") else "80",
+    ),
+    AGE,
+)
 
 
-def _modes(modes: list[str] | None) -> str:
-    return ",".join(_ACCESS_MODES.get(m, m) for m in modes or [])
+def _bound(obj: Obj) -> bool:
+    return bool(_spec(obj).get("volumeName"))
 
 
-def pvc_cells(obj: Obj, now: float) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    phase = "Terminating" if obj["metadata"].get("deletionTimestamp") else status.get("phase", "")
-    bound = bool(spec.get("volumeName"))
-    capacity = str((status.get("capacity") or {}).get("storage", "")) if bound else ""
-    return [
-        obj["metadata"]["name"],
-        phase,
-        spec.get("volumeName", ""),
-        capacity,
-        _modes(status.get("accessModes")) if bound else "",
-        spec.get("storageClassName") or "",
-        spec.get("volumeAttributesClassName") or "<unset>",
-        _age_cell(obj, now),
-        spec.get("volumeMode") or "<unset>",
-    ]
+def _classes(storage: str, attributes: str) -> tuple[Spec, Spec]:
+    """StorageClass and VolumeAttributesClass, as a claim and a volume both print them (each described its way)."""
+    return (
+        (_col("StorageClass", desc=storage), _or(_spec, "storageClassName")),
+        (_col("VolumeAttributesClass", desc=attributes), _or(_spec, "volumeAttributesClassName", "<unset>")),
+    )
 
 
-PVC_COLUMNS = [
-    _name(),
-    _col("Status", desc="The phase of the persistent volume claim."),
-    _col("Volume", desc="The binding reference to the PersistentVolume backing this claim."),
-    _col("Capacity", desc="The actual resources of the underlying volume."),
-    _col("Access Modes", desc="The desired access modes the volume should have."),
-    _col("StorageClass", desc="The name of the StorageClass required by the claim."),
-    _col("VolumeAttributesClass", desc="The name of the VolumeAttributesClass the claim is using."),
-    _age(),
-    _col("VolumeMode", desc="The volumeMode of the persistent volume claim.", priority=1),
-]
+def _volume_mode(desc: str) -> Spec:
+    return (_col("VolumeMode", desc=desc, priority=1), _or(_spec, "volumeMode", "<unset>"))
 
 
-def pv_cells(obj: Obj, now: float) -> list[Any]:
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    claim = spec.get("claimRef") or {}
-    claim_text = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
-    phase = "Terminating" if obj["metadata"].get("deletionTimestamp") else status.get("phase", "")
-    return [
-        obj["metadata"]["name"],
-        str((spec.get("capacity") or {}).get("storage", "")),
-        _modes(spec.get("accessModes")),
-        spec.get("persistentVolumeReclaimPolicy", ""),
-        phase,
-        claim_text,
-        spec.get("storageClassName") or "",
-        spec.get("volumeAttributesClassName") or "<unset>",
-        status.get("reason", ""),
-        _age_cell(obj, now),
-        spec.get("volumeMode") or "<unset>",
-    ]
+PVC_COLUMNS, pvc_cells = table(
+    NAME,
+    (_col("Status", desc="The phase of the persistent volume claim."), _phase),
+    (
+        _col("Volume", desc="The binding reference to the PersistentVolume backing this claim."),
+        _get(_spec, "volumeName"),
+    ),
+    (
+        _col("Capacity", desc="The actual resources of the underlying volume."),
+        lambda obj, now: str((_status(obj).get("capacity") or {}).get("storage", "")) if _bound(obj) else "",
+    ),
+    (
+        _col("Access Modes", desc="The desired access modes the volume should have."),
+        lambda obj, now: _modes(_status(obj).get("accessModes")) if _bound(obj) else "",
+    ),
+    *_classes(
+        "The name of the StorageClass required by the claim.",
+        "The name of the VolumeAttributesClass the claim is using.",
+    ),
+    AGE,
+    _volume_mode("The volumeMode of the persistent volume claim."),
+)
 
 
-PV_COLUMNS = [
-    _name(),
-    _col("Capacity", desc="The capacity of the persistent volume."),
-    _col("Access Modes", desc="The access modes of the persistent volume."),
-    _col("Reclaim Policy", desc="What happens to the volume when it is released from its claim."),
-    _col("Status", desc="The phase of the persistent volume."),
-    _col("Claim", desc="The claim bound to the persistent volume."),
-    _col("StorageClass", desc="The name of the StorageClass the persistent volume belongs to."),
-    _col("VolumeAttributesClass", desc="The name of the VolumeAttributesClass the volume is using."),
-    _col("Reason", desc="The reason the persistent volume is in its phase."),
-    _age(),
-    _col("VolumeMode", desc="The volumeMode of the persistent volume.", priority=1),
-]
+def _claim(obj: Obj, now: float) -> str:
+    claim = _spec(obj).get("claimRef") or {}
+    return f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
 
-MORE_COLUMNS: dict[str, tuple[list[Obj], Any]] = {
+
+PV_COLUMNS, pv_cells = table(
+    NAME,
+    (
+        _col("Capacity", desc="The capacity of the persistent volume."),
+        lambda obj, now: str((_spec(obj).get("capacity") or {}).get("storage", "")),
+    ),
+    (
+        _col("Access Modes", desc="The access modes of the persistent volume."),
+        lambda obj, now: _modes(_spec(obj).get("accessModes")),
+    ),
+    (
+        _col("Reclaim Policy", desc="What happens to the volume when it is released from its claim."),
+        _get(_spec, "persistentVolumeReclaimPolicy"),
+    ),
+    (_col("Status", desc="The phase of the persistent volume."), _phase),
+    (_col("Claim", desc="The claim bound to the persistent volume."), _claim),
+    *_classes(
+        "The name of the StorageClass the persistent volume belongs to.",
+        "The name of the VolumeAttributesClass the volume is using.",
+    ),
+    (_col("Reason", desc="The reason the persistent volume is in its phase."), _get(_status, "reason")),
+    AGE,
+    _volume_mode("The volumeMode of the persistent volume."),
+)
+
+MORE_COLUMNS: dict[str, tuple[list[Obj], Cells]] = {
     "statefulsets.apps": (STATEFULSET_COLUMNS, statefulset_cells),
     "daemonsets.apps": (DAEMONSET_COLUMNS, daemonset_cells),
     "jobs.batch": (JOB_COLUMNS, job_cells),
