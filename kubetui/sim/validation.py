@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from kubetui.kinds.labels import selector_matches
-from kubetui.sim import errors, validation_data
+from kubetui.sim import errors, validation_data, validation_pod
 from kubetui.sim.resources import ResourceType
 
 Obj = dict[str, Any]
@@ -227,18 +227,38 @@ def _strategy_causes(strategy: Any) -> list[Cause]:
                 "Forbidden: may not be specified when strategy `type` is 'Recreate'",
             )
         ]
-    if (
-        isinstance(rolling, dict)
-        and _is_zero(rolling.get("maxSurge"))
-        and _is_zero(rolling.get("maxUnavailable"))
-    ):
-        return [
+    if not isinstance(rolling, dict):
+        return []
+    field = "spec.strategy.rollingUpdate"
+    out = [
+        *_int_or_percent_causes(rolling.get("maxUnavailable"), f"{field}.maxUnavailable"),
+        *_int_or_percent_causes(rolling.get("maxSurge"), f"{field}.maxSurge"),
+    ]
+    if _is_zero(rolling.get("maxSurge")) and _is_zero(rolling.get("maxUnavailable")):
+        out.append(
             _invalid(
-                "spec.strategy.rollingUpdate.maxUnavailable",
-                rolling.get("maxUnavailable"),
-                "may not be 0 when `maxSurge` is 0",
+                f"{field}.maxUnavailable", rolling.get("maxUnavailable"), "may not be 0 when `maxSurge` is 0"
             )
-        ]
+        )
+    unavailable = rolling.get("maxUnavailable")
+    if isinstance(unavailable, str) and _PERCENT.match(unavailable) and int(unavailable[:-1]) > 100:
+        out.append(_invalid(f"{field}.maxUnavailable", unavailable, "must not be greater than 100%"))
+    return out
+
+
+_PERCENT = re.compile(r"^[0-9]+%$")
+PERCENT_MSG = (
+    "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex "
+    "used for validation is '[0-9]+%')"
+)
+
+
+def _int_or_percent_causes(value: Any, field: str) -> list[Cause]:
+    """maxSurge and maxUnavailable: a non-negative count, or a percentage written as digits and '%'."""
+    if isinstance(value, str) and not _PERCENT.match(value):
+        return [_invalid(field, value, PERCENT_MSG)]
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return [_invalid(field, value, "must be greater than or equal to 0")]
     return []
 
 
@@ -311,6 +331,8 @@ def validate(rt: ResourceType, obj: Obj, old: Obj | None = None, *, subresource:
         causes += _workload_causes(rt, obj)
     elif rt.key == "pods":
         causes += pod_spec_causes(obj.get("spec"), "spec")
+        if isinstance(obj.get("spec"), dict):
+            causes += validation_pod.spec_causes(obj["spec"])
     elif rt.key == "services":
         causes += _service_causes(obj)
     if rt.key in ("configmaps", "secrets"):
@@ -360,46 +382,5 @@ def _immutable_causes(rt: ResourceType, obj: Obj, old: Obj) -> list[Cause]:
         if old_ip and new_ip and old_ip != new_ip and spec.get("type") != "ExternalName":
             out.append(_invalid("spec.clusterIPs[0]", [new_ip], "may not change once set"))
     if rt.key == "pods" and old_spec.get("containers") and spec:
-        old_names = [c.get("name") for c in old_spec.get("containers") or []]
-        new_names = [c.get("name") for c in spec.get("containers") or []]
-        if len(old_names) != len(new_names):
-            out.append(
-                (
-                    "FieldValueForbidden",
-                    "spec.containers",
-                    "Forbidden: pod updates may not add or remove containers",
-                )
-            )
-        elif old_names != new_names or _pod_spec_changed(old_spec, spec):
-            out.append(
-                (
-                    "FieldValueForbidden",
-                    "spec",
-                    "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
-                    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
-                    "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set "
-                    "to 1 if it was previously negative)",
-                )
-            )
+        out += validation_pod.update_causes(old_spec, spec)
     return out
-
-
-def _pod_spec_changed(old: Obj, new: Obj) -> bool:
-    """Whether a pod update changes more than the images, activeDeadlineSeconds, tolerations or grace period."""
-
-    def mutable_removed(spec: Obj) -> Obj:
-        out = {
-            k: v
-            for k, v in spec.items()
-            if k not in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "nodeName")
-        }
-        for field in ("containers", "initContainers"):
-            if isinstance(out.get(field), list):
-                out[field] = [
-                    {k: v for k, v in c.items() if k != "image"} for c in out[field] if isinstance(c, dict)
-                ]
-        return out
-
-    before, after = mutable_removed(old), mutable_removed(new)
-    # Fields the update leaves out are defaulted again, so only the ones it sets can differ.
-    return any(before.get(k) != v for k, v in after.items())

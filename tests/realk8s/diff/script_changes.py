@@ -1,9 +1,11 @@
-"""Script part two: selectors, pagination, patches, server-side apply, immutability, watches, deletes."""
+"""Script part two: selectors, pagination, patches, server-side apply, watches, deletes (what may not change is
+in script_immutable.py, between server-side apply and watches)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tests.realk8s.diff import script_immutable
 from tests.realk8s.diff.script import (
     APPLY,
     JSONPATCH,
@@ -25,7 +27,7 @@ def items(ns: str) -> list[Item]:
         *pagination(ns),
         *patches(ns),
         *server_side_apply(ns),
-        *immutability(ns),
+        *script_immutable.items(ns),
         *watches(ns),
         *deletes(ns),
     ]
@@ -298,91 +300,6 @@ def _deploy_yaml(replicas: int = 0) -> str:
         f"  replicas: {replicas}\n  selector:\n    matchLabels: {{app: ad}}\n  template:\n    metadata:\n"
         "      labels: {app: ad}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n"
     )
-
-
-def immutability(ns: str) -> list[Item]:
-    c = "immutable"
-    api = f"/api/v1/namespaces/{ns}"
-    apps = f"/apis/apps/v1/namespaces/{ns}"
-    return [
-        Step(
-            c, "cm-immutable-change", "PATCH", f"{api}/configmaps/frozen", {"data": {"k": "changed"}}, MERGE
-        ),
-        Step(c, "cm-immutable-unset", "PATCH", f"{api}/configmaps/frozen", {"immutable": False}, MERGE),
-        Step(
-            c,
-            "cm-immutable-labels-ok",
-            "PATCH",
-            f"{api}/configmaps/frozen",
-            {"metadata": {"labels": {"ok": "yes"}}},
-            MERGE,
-        ),
-        Step(
-            c,
-            "secret-type-change",
-            "PATCH",
-            f"{api}/secrets/creds",
-            {"type": "kubernetes.io/basic-auth"},
-            MERGE,
-        ),
-        Step(
-            c,
-            "pod-image-change-ok",
-            "PATCH",
-            f"{api}/pods/solo",
-            {"spec": {"containers": [{"name": "main", "image": "nginx:1.28"}]}},
-            STRATEGIC,
-        ),
-        Step(c, "pod-spec-change", "PATCH", f"{api}/pods/solo", {"spec": {"restartPolicy": "Never"}}, MERGE),
-        Step(
-            c,
-            "pod-add-container",
-            "PATCH",
-            f"{api}/pods/solo",
-            {"spec": {"containers": [{"name": "more", "image": "x"}]}},
-            STRATEGIC,
-        ),
-        Step(
-            c,
-            "svc-clusterip-change",
-            "PATCH",
-            f"{api}/services/web",
-            {"spec": {"clusterIP": "10.96.200.200"}},
-            MERGE,
-        ),
-        Step(
-            c,
-            "svc-type-to-nodeport",
-            "PATCH",
-            f"{api}/services/web-headless",
-            {"spec": {"type": "NodePort"}},
-            MERGE,
-        ),
-        Step(
-            c,
-            "svc-nodeport-to-clusterip",
-            "PATCH",
-            f"{api}/services/web-np",
-            {"spec": {"type": "ClusterIP", "ports": [{"name": "http", "port": 80, "nodePort": None}]}},
-            MERGE,
-        ),
-        Step(
-            c,
-            "deploy-selector-change",
-            "PATCH",
-            f"{apps}/deployments/batch",
-            {"spec": {"selector": {"matchLabels": {"app": "x"}}}},
-            MERGE,
-        ),
-        Step(
-            c,
-            "rs-selector-change",
-            "PATCH",
-            f"{apps}/replicasets/loose",
-            {"spec": {"selector": {"matchLabels": {"app": "x"}}}},
-            MERGE,
-        ),
-    ]
 
 
 def watches(ns: str) -> list[Item]:
