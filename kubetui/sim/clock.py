@@ -97,6 +97,12 @@ class Clock:
             r = self._streams[stream] = random.Random(zlib.crc32(f"{self.seed}:{stream}".encode()))
         return r
 
+    def forget(self, *streams: str) -> None:
+        """Drops the named streams once what they were for is gone (a pod's, a ReplicaSet's); one used again
+        starts over from the seed."""
+        for stream in streams:
+            self._streams.pop(stream, None)
+
     def suffix(self, stream: str, n: int = 5) -> str:
         """A ``generateName``-style suffix such as ``x7k2p``."""
         r = self.rng(stream)

@@ -59,6 +59,7 @@ class SimCluster:
         self.loaded = False
         self._dispatching = True
         self._saver: asyncio.Task[None] | None = None
+        self._expiry: asyncio.Task[None] | None = None
 
     # -- life cycle ----------------------------------------------------------------------------------------
 
@@ -97,6 +98,7 @@ class SimCluster:
                 raise
         self.resync()
         self.started = True
+        self._expiry = asyncio.create_task(self.events.run(), name="sim-event-expiry")
         if self.state is not None:
             self.save()
             self._saver = asyncio.create_task(self._save_periodically(), name="sim-state-saver")
@@ -137,11 +139,12 @@ class SimCluster:
             c.resync()
 
     async def stop(self) -> None:
-        if self._saver is not None:
-            self._saver.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._saver
-            self._saver = None
+        for task in (self._saver, self._expiry):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._saver = self._expiry = None
         for c in self.controllers:
             await c.stop()
         self.store.remove_listener(self._dispatch)

@@ -1,8 +1,9 @@
 """The built-in cluster's object store: what etcd plus the watch cache give a real API server.
 
 Objects are plain JSON dicts, keyed by resource type key (``pods``, ``deployments.apps``), namespace and name.
-Every change takes the next cluster-wide resourceVersion and is kept in a bounded per-type event history, from
-which watches are served; a watch from a version older than that history gets ``410 Expired``.
+Every change takes the next cluster-wide resourceVersion and is kept in a per-type event history, from which
+watches are served. Like the API server's watch cache, that history is a time window (at least the last 100
+changes, at most ``history``); a watch from a version older than it gets ``410 Expired`` and must relist.
 Stored dicts are never mutated in place: every write stores a new dict, so readers may hold on to them.
 """
 
@@ -13,6 +14,7 @@ import copy
 import hashlib
 import os
 import random
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,6 +50,7 @@ class Event:
     obj: Obj
     old: Obj | None
     rv: int
+    at: float = 0.0  # time.monotonic() of the change, for the history window
 
 
 @dataclass(eq=False)
@@ -83,6 +86,13 @@ def clone(obj: Obj) -> Obj:
         return copy.deepcopy(obj)
 
 
+# The watch cache keeps changes for 75 s (kube-apiserver's eventFreshDuration), at least 100 of each type.
+HISTORY_SECONDS = 75.0
+HISTORY_MIN = 100
+# Names deleted and maybe created again: how many are remembered (see ``ObjectStore.new_uid``).
+UID_COUNTS_MAX = 4096
+
+
 def _key(obj: Obj) -> NameKey:
     meta = obj.get("metadata") or {}
     return (meta.get("namespace") or "", meta.get("name") or "")
@@ -92,16 +102,24 @@ class ObjectStore:
     """All objects of the cluster, their versions, their event history and the watches on them."""
 
     def __init__(
-        self, *, history: int = 20000, seed: int | None = None, clock: Callable[[], str] = now_rfc3339
+        self,
+        *,
+        history: int = 20000,
+        history_seconds: float = HISTORY_SECONDS,
+        seed: int | None = None,
+        clock: Callable[[], str] = now_rfc3339,
     ):
         self.rv = 0
         self.history_size = history
+        self.history_seconds = history_seconds
         self.rng = random.Random(seed)
         # Uids and generated names are hashed from the seed and what is being created, never drawn from one
         # shared stream, so they do not depend on the order in which controllers and clients get there.
         self.seed = seed if seed is not None else int.from_bytes(os.urandom(8), "big")
         self._epoch = 0  # the resourceVersion the store was loaded at: uids never repeat across restarts
-        self._uid_counts: dict[tuple[str, str, str], int] = {}  # (type, namespace, name) → deletions so far
+        # (type, namespace, name) → (deletions so far, salt) for the most recently deleted names, oldest first.
+        self._uid_counts: dict[tuple[str, str, str], tuple[int, int]] = {}
+        self._uid_forgotten = 0  # names dropped from ``_uid_counts`` so far
         self._event_counts: dict[str, dict[str, int]] = {}  # involved uid → {reason|fieldPath: Events so far}
         self._name_counts: dict[tuple[str, str, str], int] = {}
         self.clock = clock
@@ -179,16 +197,22 @@ class ObjectStore:
         The identity is the name, and the count how many objects of that name were deleted before, so a
         name created again gets a new uid. Event names carry a timestamp, so an Event's identity is what it
         is about (involved object uid, reason, field path) and the count is how many such Events came before.
+
+        Only the last ``UID_COUNTS_MAX`` deleted names keep their count, as a series ``(count, salt)``. The salt
+        is how many counts had been dropped when the series began; it only grows, so a name whose count was
+        dropped starts a new series that no earlier uid of that name was hashed from. Until a count is dropped
+        the salt is 0 and is left out, so small clusters keep the uids they always had.
         """
         ns, name = _key(obj) if obj is not None else ("", "")
         if rtype and not self.types[rtype].namespaced:
             ns = ""
-        identity, n = name, 0
+        identity, n, salt = name, 0, 0
         if rtype == "events" and obj is not None:
             identity, n = self._event_identity(obj, name, dry)
         elif identity:
-            n = self._uid_counts.get((rtype, ns, identity), 0)
-        return str(uuid.UUID(bytes=self._digest("uid", rtype, ns, identity, n)[:16], version=4))
+            n, salt = self._uid_counts.get((rtype, ns, identity), (0, self._uid_forgotten))
+        parts = ("uid", rtype, ns, identity, n, *(("salt", salt) if salt else ()))
+        return str(uuid.UUID(bytes=self._digest(*parts)[:16], version=4))
 
     def _event_identity(self, event: Obj, name: str, dry: bool) -> tuple[str, int]:
         involved = event.get("involvedObject") or event.get("regarding") or {}
@@ -315,18 +339,19 @@ class ObjectStore:
         self.rv += 1
         if kind == DELETED:
             if rtype != "events":  # the next object of this name gets another uid
-                counted = (rtype, *_key(obj))
-                self._uid_counts[counted] = self._uid_counts.get(counted, 0) + 1
+                self._count_deletion((rtype, *_key(obj)))
                 self._event_counts.pop(obj["metadata"].get("uid", ""), None)
             obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(self.rv)}}
             del self._objects[rtype][_key(obj)]
         else:
             obj["metadata"]["resourceVersion"] = str(self.rv)
             self._objects[rtype][_key(obj)] = obj
-        event = Event(kind, rtype, obj, old, self.rv)
+        now = time.monotonic()
+        event = Event(kind, rtype, obj, old, self.rv, now)
         history = self._history[rtype]
         history.append(event)
-        while len(history) > self.history_size:
+        too_old = now - self.history_seconds
+        while len(history) > self.history_size or (len(history) > HISTORY_MIN and history[0].at < too_old):
             self._compacted[rtype] = history.popleft().rv
         for w in list(self._watches[rtype]):
             if w.namespace is None or w.namespace == _key(obj)[0]:
@@ -334,6 +359,13 @@ class ObjectStore:
         for listener in list(self._listeners):
             listener(event)
         return obj
+
+    def _count_deletion(self, counted: tuple[str, str, str]) -> None:
+        n, salt = self._uid_counts.pop(counted, (0, self._uid_forgotten))
+        self._uid_counts[counted] = (n + 1, salt)  # moved to the end: the most recently deleted are kept
+        if len(self._uid_counts) > UID_COUNTS_MAX:
+            del self._uid_counts[next(iter(self._uid_counts))]
+            self._uid_forgotten += 1
 
     # -- watching ------------------------------------------------------------------------------------------
 
@@ -400,6 +432,7 @@ class ObjectStore:
         self.rng = random.Random(f"{self.rng.random()}:{self.rv}")
         self._epoch = self.rv
         self._uid_counts.clear()
+        self._uid_forgotten = 0
         self._event_counts.clear()
         self._name_counts.clear()
         # Nothing before the restart can be replayed: a watch from an older version must relist.

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kubetui.sim.errors import ApiError
-from kubetui.sim.store import Event
+from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, key_of, map_matches, meta, owner_ref
 from .replicaset import pod_is_ready
@@ -36,6 +36,8 @@ class EndpointsController(Controller):
 
     def keys_for(self, event: Event) -> Iterable[Key]:
         if event.rtype == "services":
+            if event.type == DELETED:
+                self.clock.forget(_slice_stream(*key_of(event.obj)))
             return [key_of(event.obj)]
         ns = meta(event.obj).get("namespace") or ""
         keys = []
@@ -189,7 +191,7 @@ class EndpointsController(Controller):
         if not current:
             obj = {
                 "metadata": {
-                    "name": f"{name}-{self.clock.suffix(f'endpointslices/{ns}/{name}')}",
+                    "name": f"{name}-{self.clock.suffix(_slice_stream(ns, name))}",
                     "namespace": ns,
                     "labels": labels,
                     "ownerReferences": [owner_ref(svc)],
@@ -208,3 +210,8 @@ class EndpointsController(Controller):
         for s in extra:
             with contextlib.suppress(ApiError):
                 self.store.delete(SLICES, ns, meta(s)["name"])
+
+
+def _slice_stream(namespace: str, service: str) -> str:
+    """The random stream a Service's EndpointSlice names are drawn from."""
+    return f"endpointslices/{namespace}/{service}"

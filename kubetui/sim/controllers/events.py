@@ -11,9 +11,11 @@ from .base import Obj, meta
 if TYPE_CHECKING:
     from kubetui.sim.cluster import SimCluster
 
-# Kubernetes keeps events an hour; beyond that, and beyond this many, the oldest go.
+# The API server keeps events an hour (--event-ttl); beyond that, and beyond this many, the oldest go.
 EVENT_TTL_SECONDS = 3600.0
 MAX_EVENTS = 5000
+# How often, in simulated seconds, events past their TTL are looked for.
+EXPIRE_EVERY = 60.0
 
 
 class EventRecorder:
@@ -24,6 +26,7 @@ class EventRecorder:
         self.enabled = True
         self._seen: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # aggregation key → (ns, name)
         self._last_name = 0
+        self._expired_at = cluster.clock.now()
 
     def record(
         self,
@@ -42,6 +45,7 @@ class EventRecorder:
         m = meta(obj)
         namespace = m.get("namespace") or "default"
         stamp = self.cluster.clock.stamp()
+        self.expire_due()
         agg = (m.get("uid", ""), reason, message, field_path)
         existing = self._seen.get(agg)
         if existing is not None:
@@ -90,17 +94,29 @@ class EventRecorder:
         if store.count("events") > MAX_EVENTS:
             self.prune()
 
+    def expire_due(self) -> None:
+        """Drops events past their TTL if the last look was ``EXPIRE_EVERY`` ago (called on every record and
+        by the cluster's housekeeping, so Events that clients create expire too)."""
+        if self.cluster.clock.sim_elapsed(self._expired_at) >= EXPIRE_EVERY:
+            self.prune()
+
+    async def run(self) -> None:
+        """Housekeeping for a running cluster: expires events even when nothing records new ones."""
+        while True:
+            await self.cluster.clock.sleep(EXPIRE_EVERY)
+            self.expire_due()
+
     def prune(self) -> None:
         """Drops events past their TTL, then the oldest beyond ``MAX_EVENTS``."""
         store = self.cluster.store
         clock = self.cluster.clock
         from kubetui.sim.clock import parse_time
 
-        now = clock.now()
-        events = sorted(store.iter("events"), key=lambda e: e.get("lastTimestamp") or "")
+        now = self._expired_at = clock.now()
+        events = sorted(store.iter("events"), key=_last_seen)
         excess = len(events) - MAX_EVENTS * 9 // 10
         for i, ev in enumerate(events):
-            last = parse_time(ev.get("lastTimestamp")) or now
+            last = parse_time(_last_seen(ev)) or now
             if i < excess or clock.sim_elapsed(last, now) > EVENT_TTL_SECONDS:
                 try:
                     store.delete("events", ev["metadata"]["namespace"], ev["metadata"]["name"])
@@ -108,3 +124,14 @@ class EventRecorder:
                     pass
         live = {(e["metadata"]["namespace"], e["metadata"]["name"]) for e in store.iter("events")}
         self._seen = {k: v for k, v in self._seen.items() if v in live}
+
+
+def _last_seen(event: Obj) -> str:
+    """When an Event last happened: ``lastTimestamp``, or for events.k8s.io-style ones their ``eventTime``, or
+    failing both when it was created (all RFC 3339, so they sort as text)."""
+    return str(
+        event.get("lastTimestamp")
+        or event.get("eventTime")
+        or event["metadata"].get("creationTimestamp")
+        or ""
+    )

@@ -39,6 +39,7 @@ class JobController(_OwnerController):
     rtypes = (JOB, "pods")
     owner_key = JOB
     owner_kind = "Job"
+    name_stream = "job-pods/"
 
     async def reconcile(self, key: Key) -> None:
         job = self.store.get(JOB, *key)
@@ -121,7 +122,7 @@ class JobController(_OwnerController):
         }
         pod: Obj = {
             "metadata": {
-                "name": f"{m['name']}-{self.clock.suffix('job-pods/' + m['name'])}",
+                "name": f"{m['name']}-{self.clock.suffix(self.name_stream + m['name'])}",
                 "generateName": f"{m['name']}-",
                 "namespace": m.get("namespace") or "default",
                 "labels": labels,

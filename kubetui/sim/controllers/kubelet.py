@@ -26,6 +26,7 @@ from .kubelet_status import (
     container_id,
     init_done,
     pod_status,
+    random_streams,
 )
 from .podlogs import Run
 
@@ -80,6 +81,9 @@ class Kubelet(Controller):
             if rt.stopping is not None and rt.stopping is not asyncio.current_task():
                 rt.stopping.cancel()
             del self.runtimes[key]
+            self.clock.forget(
+                *(s for c in (*rt.init_containers, *rt.containers) for s in random_streams(rt, c))
+            )
 
     def reconcile(self, key: Key) -> None:
         pod = self.store.get("pods", *key)
@@ -236,7 +240,7 @@ class Kubelet(Controller):
         self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any], *, init: bool = False
     ) -> bool:
         """Runs one container until it runs for good (or, for an init container, until it succeeded: True)."""
-        stream = f"kubelet/{rt.namespace}/{rt.name}/{cr.name}"
+        stream = random_streams(rt, cr.name)[0]
         while True:
             pod = self._pod(rt)
             if pod is None:

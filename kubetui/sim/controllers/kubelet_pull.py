@@ -12,7 +12,7 @@ from kubetui.imageref import kubelet_message
 from kubetui.sim import images
 
 from .base import Obj, meta
-from .kubelet_status import ContainerRuntime, PodRuntime
+from .kubelet_status import ContainerRuntime, PodRuntime, random_streams
 
 if TYPE_CHECKING:
     from .kubelet import Kubelet
@@ -23,7 +23,7 @@ DOCKERCONFIG = "kubernetes.io/dockerconfigjson"
 
 async def pull_image(kubelet: Kubelet, rt: PodRuntime, cr: ContainerRuntime) -> None:
     """Pulls until it works: Pulling/Pulled events, or ErrImagePull then ImagePullBackOff with growing back-off."""
-    stream = f"pull/{rt.namespace}/{rt.name}/{cr.name}"
+    stream = random_streams(rt, cr.name)[1]
     invalid = kubelet_message(cr.image)
     if invalid is not None:
         await _never_pull(kubelet, rt, cr, invalid)

@@ -45,6 +45,11 @@ class PodRuntime:
     stopping: asyncio.Task[None] | None = None
 
 
+def random_streams(rt: PodRuntime, container: str) -> tuple[str, str]:
+    """The random streams of one container: its back-off jitter and its image pulls'."""
+    return (f"kubelet/{rt.namespace}/{rt.name}/{container}", f"pull/{rt.namespace}/{rt.name}/{container}")
+
+
 def container_id(uid: str, name: str, restart: int) -> str:
     return "containerd://" + hashlib.sha256(f"{uid}/{name}/{restart}".encode()).hexdigest()
 

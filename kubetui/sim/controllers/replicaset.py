@@ -76,6 +76,8 @@ class ReplicaSetController(Controller):
         if event.rtype == RS:
             if event.type == ADDED:
                 self._note_orphans(event.obj)  # pods made before their ReplicaSet
+            elif event.type == DELETED:
+                self.clock.forget(_name_stream(event.obj))
             return [key_of(event.obj)]
         keys = []
         for obj in (event.obj, event.old):
@@ -214,7 +216,7 @@ class ReplicaSetController(Controller):
         self.cluster.admit("pods", pod, None)
         for _ in range(20):
             # One random stream per ReplicaSet: names stay the same for a seed however controllers interleave.
-            pod["metadata"]["name"] = f"{m['name']}-{self.clock.suffix('pod-names/' + m['name'])}"
+            pod["metadata"]["name"] = f"{m['name']}-{self.clock.suffix(_name_stream(rs))}"
             try:
                 created = self.store.create("pods", pod)
                 break
@@ -310,3 +312,8 @@ def _neg(text: str) -> tuple[int, ...]:
 
 def rs_selects(rs: Obj, pod: Obj) -> bool:
     return selector_matches((rs.get("spec") or {}).get("selector"), meta(pod).get("labels"))
+
+
+def _name_stream(rs: Obj) -> str:
+    """The random stream a ReplicaSet's pod names are drawn from."""
+    return "pod-names/" + meta(rs)["name"]

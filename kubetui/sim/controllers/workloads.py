@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import orjson
 
 from kubetui.sim.errors import ApiError
-from kubetui.sim.store import Event
+from kubetui.sim.store import DELETED, Event
 
 from .base import Controller, Key, Obj, controlled_pods, controller_ref, key_of, meta, owner_ref
 from .deletion import delete_object
@@ -58,9 +58,12 @@ class _OwnerController(Controller):
 
     owner_key = ""
     owner_kind = ""
+    name_stream = ""  # the random stream for pod names, followed by the owner's name ("" for none)
 
     def keys_for(self, event: Event) -> Iterable[Key]:
         if event.rtype == self.owner_key:
+            if event.type == DELETED and self.name_stream:
+                self.clock.forget(self.name_stream + meta(event.obj)["name"])
             return [key_of(event.obj)]
         keys = []
         for obj in (event.obj, event.old):
@@ -200,6 +203,7 @@ class DaemonSetController(_OwnerController):
     rtypes = (DS, "pods", "nodes")
     owner_key = DS
     owner_kind = "DaemonSet"
+    name_stream = "ds/"
 
     def keys_for(self, event: Event) -> Iterable[Key]:
         if event.rtype == "nodes":  # a node came or went: every DaemonSet looks again
@@ -220,7 +224,9 @@ class DaemonSetController(_OwnerController):
                 pod = _template_pod(ds, "", {})
                 pod["metadata"].pop("name")
                 pod["metadata"]["generateName"] = f"{meta(ds)['name']}-"
-                pod["metadata"]["name"] = f"{meta(ds)['name']}-{self.clock.suffix('ds/' + meta(ds)['name'])}"
+                pod["metadata"]["name"] = (
+                    f"{meta(ds)['name']}-{self.clock.suffix(self.name_stream + meta(ds)['name'])}"
+                )
                 pod["spec"]["nodeName"] = node  # bound to its node, as the DaemonSet's affinity makes it
                 self._create(ds, pod)
             for node, pod in on_node.items():

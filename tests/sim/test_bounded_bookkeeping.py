@@ -1,0 +1,109 @@
+"""The built-in cluster's bookkeeping stays bounded however many objects come and go, as a real API server's
+does: the watch history is a time window, Events expire after their TTL, and what was kept about an object
+(its random streams, its uid count) goes, or is capped, once the object is gone."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from kubetui.sim.cluster import SimCluster
+from kubetui.sim.controllers.events import EVENT_TTL_SECONDS
+from kubetui.sim.errors import ApiError
+from kubetui.sim.store import HISTORY_MIN, UID_COUNTS_MAX, ObjectStore
+
+from .controller_support import container_state, create, deployment, pods_of, wait_for
+
+DEPLOY = "deployments.apps"
+
+
+def _configmap(name: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": "default"}, "data": {"k": "v"}}
+
+
+def test_uid_counts_are_capped_and_a_name_created_again_never_repeats_a_uid() -> None:
+    store = ObjectStore(seed=7)
+    uids_of_a: list[str] = []
+    for cycle in range(3):
+        uids_of_a.append(store.create("configmaps", _configmap("a"))["metadata"]["uid"])
+        store.delete("configmaps", "default", "a")
+        # Enough other names deleted to push "a" out of the remembered counts.
+        for i in range(UID_COUNTS_MAX + 10):
+            store.create("configmaps", _configmap(f"other-{cycle}-{i}"))
+            store.delete("configmaps", "default", f"other-{cycle}-{i}")
+        assert len(store._uid_counts) <= UID_COUNTS_MAX
+    uids_of_a.append(store.create("configmaps", _configmap("a"))["metadata"]["uid"])
+    assert len(set(uids_of_a)) == len(uids_of_a)
+
+
+def test_the_watch_history_keeps_a_time_window_and_older_watches_get_410() -> None:
+    store = ObjectStore(seed=1, history_seconds=0.2)
+    for i in range(3 * HISTORY_MIN):
+        store.create("configmaps", _configmap(f"c{i}"))
+    assert len(store._history["configmaps"]) == 3 * HISTORY_MIN  # all of it is younger than the window
+    first_rv = store.rv - 3 * HISTORY_MIN
+    store.unwatch(store.watch("configmaps", None, first_rv))
+    time.sleep(0.3)
+    store.create("configmaps", _configmap("late"))
+    assert len(store._history["configmaps"]) == HISTORY_MIN
+    with pytest.raises(ApiError) as expired:
+        store.watch("configmaps", None, first_rv)
+    assert expired.value.code == 410
+    recent = store.watch("configmaps", None, store.rv - HISTORY_MIN)
+    assert recent.queue.qsize() == HISTORY_MIN
+    store.unwatch(recent)
+
+
+def test_events_expire_after_their_ttl_even_below_the_cap() -> None:
+    cluster = SimCluster(scenario="empty", seed=3)
+    about = cluster.store.create("configmaps", _configmap("noisy"))
+    for i in range(10):
+        cluster.events.record(about, f"Reason{i}", "something happened")
+    client_made = {
+        "metadata": {"name": "noisy.client", "namespace": "default"},
+        "involvedObject": {"kind": "ConfigMap", "name": "noisy", "namespace": "default"},
+        "reason": "FromAClient",
+        "lastTimestamp": cluster.clock.stamp(),
+    }
+    cluster.store.create("events", client_made)
+    assert cluster.store.count("events") == 11
+    start = cluster.clock.now()
+    cluster.clock.now = lambda: start + EVENT_TTL_SECONDS + 61  # type: ignore[method-assign]
+    cluster.events.expire_due()  # the cluster's housekeeping, with nothing recorded meanwhile
+    assert cluster.store.count("events") == 0
+    assert not cluster.events._seen
+    cluster.events.record(about, "Reason0", "something happened")
+    assert [e["count"] for e in cluster.store.list("events")] == [1]  # a new Event, not a bump of a gone one
+
+
+async def test_pods_that_come_and_go_leave_no_random_streams_behind() -> None:
+    cluster = SimCluster(scenario="empty", nodes=1, seed=5, speed=50)
+    await cluster.start()
+    try:
+        create(cluster, DEPLOY, deployment("web", "nginx:1.27", replicas=0))
+        for _ in range(3):
+            for replicas in (4, 0):
+                current = cluster.store.must_get(DEPLOY, "default", "web")
+                cluster.store.update(
+                    DEPLOY,
+                    {**current, "spec": {**current["spec"], "replicas": replicas}},
+                    check_version=False,
+                )
+                await wait_for(
+                    lambda n=replicas: (
+                        len(pods_of(cluster, "web")) == n
+                        and all(container_state(p) == "running" for p in pods_of(cluster, "web"))
+                    ),
+                    timeout=30,
+                    what=f"{replicas} pods running",
+                )
+        per_pod = [s for s in cluster.clock._streams if s.startswith(("kubelet/", "pull/"))]
+        assert per_pod == []
+        assert not cluster.kubelet or not cluster.kubelet.runtimes
+        cluster.delete(DEPLOY, "default", "web")
+        await wait_for(lambda: not cluster.store.list("replicasets.apps", "default"), what="ReplicaSet gone")
+        assert not [s for s in cluster.clock._streams if s.startswith("pod-names/web-")]
+    finally:
+        await cluster.stop()
