@@ -5,6 +5,7 @@ does: the watch history is a time window, Events expire after their TTL, and wha
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -78,6 +79,11 @@ def test_events_expire_after_their_ttl_even_below_the_cap() -> None:
     assert [e["count"] for e in cluster.store.list("events")] == [1]  # a new Event, not a bump of a gone one
 
 
+def _running(cluster: SimCluster, n: int) -> bool:
+    pods = pods_of(cluster, "web")
+    return len(pods) == n and all(container_state(p) == "running" for p in pods)
+
+
 async def test_pods_that_come_and_go_leave_no_random_streams_behind() -> None:
     cluster = SimCluster(scenario="empty", nodes=1, seed=5, speed=50)
     await cluster.start()
@@ -91,14 +97,7 @@ async def test_pods_that_come_and_go_leave_no_random_streams_behind() -> None:
                     {**current, "spec": {**current["spec"], "replicas": replicas}},
                     check_version=False,
                 )
-                await wait_for(
-                    lambda n=replicas: (
-                        len(pods_of(cluster, "web")) == n
-                        and all(container_state(p) == "running" for p in pods_of(cluster, "web"))
-                    ),
-                    timeout=30,
-                    what=f"{replicas} pods running",
-                )
+                await wait_for(partial(_running, cluster, replicas), timeout=30, what="pods running")
         per_pod = [s for s in cluster.clock._streams if s.startswith(("kubelet/", "pull/"))]
         assert per_pod == []
         assert not cluster.kubelet or not cluster.kubelet.runtimes
