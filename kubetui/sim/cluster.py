@@ -23,6 +23,7 @@ from .controllers.events import EventRecorder
 from .controllers.index import Index
 from .controllers.kubelet import Kubelet
 from .controllers.kubelet_status import ContainerRuntime
+from .controllers.node_health import TaintEviction
 from .controllers.nodes import NodeLifecycle, PodGarbageCollector, make_node, next_node_index
 from .controllers.podlogs import Run, lines_between, next_line_at, run_end, stamped
 from .controllers.replicaset import ReplicaSetController
@@ -84,6 +85,7 @@ class SimCluster:
             Scheduler(self),
             self.kubelet,
             NodeLifecycle(self),
+            TaintEviction(self),
             PodGarbageCollector(self),
         ]
         for c in self.controllers:
@@ -229,6 +231,20 @@ class SimCluster:
                 name = f"kubetui-worker{n}"
         node = make_node(name, index, control_plane=False, tainted=False, ready=ready, now=self.clock.stamp())
         return self.store.create("nodes", node)
+
+    def stop_kubelet(self, name: str) -> None:
+        """The node is lost: its kubelet stops posting status; after the grace period the node turns Unknown,
+        is tainted unreachable, and its pods are evicted as their tolerations allow."""
+        assert self.kubelet is not None, "the cluster is not started"
+        self.kubelet.stop_node(name)
+        for c in self.controllers:
+            if isinstance(c, NodeLifecycle):
+                c.enqueue(("", name))
+
+    def start_kubelet(self, name: str) -> None:
+        """The lost node's kubelet is back: the node turns Ready and its taints go."""
+        assert self.kubelet is not None, "the cluster is not started"
+        self.kubelet.resume_node(name)
 
     def remove_node(self, name: str) -> Obj:
         """Removes a node; its pods are deleted and their controllers replace them on other nodes."""

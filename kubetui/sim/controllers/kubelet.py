@@ -28,6 +28,7 @@ from .kubelet_status import (
     pod_status,
     random_streams,
 )
+from .nodes import node_conditions
 from .podlogs import Run
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Kubelet(Controller):
         self._saved_runs: dict[str, Any] = {}
         self.node_images: dict[str, set[str]] = {}
         self._last_ip: dict[str, int] = {}  # node -> offset of the address it handed out last
+        self.silent: dict[str, float] = {}  # node -> when its kubelet stopped posting status (a lost node)
 
     # -- wiring --------------------------------------------------------------------------------------------
 
@@ -59,7 +61,29 @@ class Kubelet(Controller):
         if event.type == DELETED:
             self.node_images.pop(meta(event.obj)["name"], None)
             self._last_ip.pop(meta(event.obj)["name"], None)
+            self.silent.pop(meta(event.obj)["name"], None)
         return ()
+
+    # -- a node's kubelet going away and coming back ----------------------------------------------------------
+
+    def stop_node(self, name: str) -> None:
+        """The node's kubelet stops: no more status from it or its pods, and nothing it would stop is stopped
+        (the node lifecycle controller notices once the grace period has passed)."""
+        self.silent.setdefault(name, self.clock.now())
+
+    def resume_node(self, name: str) -> None:
+        """The node's kubelet is back: it posts Ready again and catches up with its pods."""
+        if self.silent.pop(name, None) is None:
+            return
+        node = self.store.get("nodes", "", name)
+        if node is not None:
+            status = {**(node.get("status") or {}), "conditions": node_conditions(True, self.clock.stamp())}
+            self.store.update("nodes", {**node, "status": status}, check_version=False, subresource="status")
+        for key in sorted(self.cluster.index.pods_on_node.get(name, ())):
+            rt = self.runtimes.get(key)
+            if rt is not None:
+                self._flush(rt)
+            self.enqueue(key)
 
     def resync(self) -> None:
         for pod in self.store.iter("pods"):
@@ -91,8 +115,8 @@ class Kubelet(Controller):
             return
         m = meta(pod)
         node = (pod.get("spec") or {}).get("nodeName", "")
-        if self.store.get("nodes", "", node) is None:
-            return  # the pod garbage collector removes pods of vanished nodes
+        if self.store.get("nodes", "", node) is None or node in self.silent:
+            return  # the pod garbage collector removes pods of vanished nodes; a lost node's kubelet is gone
         rt = self.runtimes.get(key)
         if rt is not None and rt.uid != m["uid"]:
             self._forget(key, rt.uid)
@@ -174,7 +198,7 @@ class Kubelet(Controller):
 
     def _flush(self, rt: PodRuntime) -> None:
         pod = self._pod(rt)
-        if pod is None:
+        if pod is None or rt.node in self.silent:
             return
         node = self.store.get("nodes", "", rt.node)
         host_ip = _internal_ip(node) if node else ""

@@ -10,7 +10,9 @@ from typing import Any
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import ADDED, DELETED, Event
 
+from . import node_health
 from .base import Controller, Key, Obj, key_of, meta
+from .node_health import ready_condition
 
 KUBELET_VERSION = "v1.31.4"
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
@@ -146,22 +148,6 @@ class NodeLifecycle(Controller):
             return ()
         return [key_of(event.obj)]  # cordon/uncordon
 
-    def _sync_unschedulable_taint(self, node: Obj) -> Obj:
-        """A cordoned node carries the unschedulable NoSchedule taint, as the node lifecycle controller adds."""
-        spec = node.get("spec") or {}
-        taints = list(spec.get("taints") or [])
-        has = any(t.get("key") == UNSCHEDULABLE_TAINT for t in taints)
-        if bool(spec.get("unschedulable")) == has:
-            return node
-        if has:
-            taints = [t for t in taints if t.get("key") != UNSCHEDULABLE_TAINT]
-        else:
-            taints.append(
-                {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule", "timeAdded": self.clock.stamp()}
-            )
-        new_spec = {**spec, "taints": taints} if taints else {k: v for k, v in spec.items() if k != "taints"}
-        return self.store.update("nodes", {**node, "spec": new_spec}, check_version=False)
-
     def _announce(self, node: Obj) -> None:
         name = meta(node)["name"]
         record = self.cluster.events.record
@@ -181,12 +167,21 @@ class NodeLifecycle(Controller):
         node = self.store.get("nodes", *key)
         if node is None:
             return
-        node = self._sync_unschedulable_taint(node)
-        ready = next(
-            (c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"), None
-        )
-        if ready is None or ready.get("status") == "True" or ready.get("reason") != "KubeletNotReady":
+        ready = ready_condition(node)
+        starting = bool(ready and ready.get("status") == "False" and ready.get("reason") == "KubeletNotReady")
+        silent = self.cluster.kubelet.silent.get(key[1]) if self.cluster.kubelet is not None else None
+        if silent is not None:
+            left = node_health.NODE_MONITOR_GRACE_SECONDS - self.clock.sim_elapsed(silent)
+            if left > 0:
+                self.enqueue_after(key, left + 0.01)
+            else:
+                node = node_health.mark_unknown(self, node)
+            node_health.sync_taints(self, node, starting=False)
             return
+        node = node_health.sync_taints(self, node, starting=starting)
+        if not starting:
+            return
+        assert ready is not None
         since = self.clock.sim_elapsed(self._registered.get(key[1]) or _ts(ready.get("lastTransitionTime")))
         if since < self.STARTUP_SECONDS:
             self.enqueue_after(key, self.STARTUP_SECONDS - since + 0.01)
@@ -197,9 +192,6 @@ class NodeLifecycle(Controller):
         self.cluster.events.record(
             node, "NodeReady", f"Node {name} status is now: NodeReady", component="kubelet", host=name
         )
-
-
-UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 
 
 def _ts(text: str | None) -> float:

@@ -2,46 +2,29 @@
 (kwok runs the pods there) and returns what it observed, in a form both clusters must agree on whatever their
 pace: the sequence of ReplicaSet sizes of a rolling update, who owns which pod, why a pod stays Pending.
 
-    python3 -m tests.realk8s.diff.controllers     start both clusters, run every scenario, print the comparison
+    python3 -m tests.realk8s.diff.controllers [NAME...]   start both clusters, run every scenario (or those
+                                                         named), print the comparison
 
 Covered elsewhere: Secret stringData, immutable ConfigMaps and Secrets, pod spec immutability and the validation
 of Deployment strategy and restartPolicy are requests with one answer each, in the differential script.
-Not compared yet: readiness and liveness probes (kwok's stages do not run the probes a pod declares), and node
-loss (kwok keeps its nodes' leases renewed; losing one means stopping kwok for that node).
+Node loss is in controllers_nodes.py. Not compared yet: readiness and liveness probes (kwok's stages do not run
+the probes a pod declares).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.realk8s.diff import controllers_nodes
 from tests.realk8s.diff.normalise import differences
+from tests.realk8s.diff.observe import APPS, CORE, Scenario
+from tests.realk8s.diff.observe import ok as _ok
+from tests.realk8s.diff.observe import wait as _wait
 from tests.realk8s.diff.runner import Client
-
-Scenario = Callable[[Client, str], Any]
-APPS = "/apis/apps/v1/namespaces/{ns}"
-CORE = "/api/v1/namespaces/{ns}"
-
-
-def _ok(result: tuple[int, Any, list[str]], what: str) -> Any:
-    code, body, _ = result
-    if code >= 300:
-        raise AssertionError(f"{what}: {code} {body!r:.300}")
-    return body
-
-
-def _wait(client: Client, path: str, until: Callable[[Any], Any], what: str, timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    body: Any = None
-    while time.monotonic() < deadline:
-        code, body, _ = client.send("GET", path, None, "")
-        if code == 200 and (found := until(body)):
-            return found
-        time.sleep(0.1)
-    status = body.get("status") if isinstance(body, dict) else body
-    raise AssertionError(f"{client.name}: timed out waiting for {what} (last status: {status!r:.400})")
 
 
 def deployment(name: str, replicas: int, image: str, **spec: Any) -> dict[str, Any]:
@@ -291,11 +274,13 @@ SCENARIOS: dict[str, Scenario] = {
     "unschedulable": unschedulable,
     "garbage-collection": dangling_owner,
     "service-types": service_types,
+    "node-loss": controllers_nodes.node_loss,
 }
 
 
-def compare(sim: Client, real: Client, ns: str) -> dict[str, list[str]]:
-    """Every scenario on both clusters at once; the differences of each (empty when they agree)."""
+def compare(sim: Client, real: Client, ns: str, names: list[str] | None = None) -> dict[str, list[str]]:
+    """Every scenario (or those named) on both clusters at once; the differences of each (empty when they
+    agree)."""
     for client in (sim, real):
         _ok(
             client.send("POST", "/api/v1/namespaces", {"metadata": {"name": ns}}, "application/json"),
@@ -309,6 +294,8 @@ def compare(sim: Client, real: Client, ns: str) -> dict[str, list[str]]:
         )
     out: dict[str, list[str]] = {}
     for name, scenario in SCENARIOS.items():
+        if names and name not in names:
+            continue
         results: dict[str, Any] = {}
 
         def run(client: Client, scenario: Scenario = scenario, results: dict[str, Any] = results) -> None:
@@ -328,11 +315,11 @@ def compare(sim: Client, real: Client, ns: str) -> dict[str, list[str]]:
     return out
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
     from tests.realk8s.diff.runner import built_in, new_namespace, real_client, real_stack
 
     with real_stack() as stack, built_in(speed=5.0) as sim:
-        result = compare(sim, real_client(stack), new_namespace())
+        result = compare(sim, real_client(stack), new_namespace(), names)
     for name, diff in result.items():
         print(f"{name:<22} {'identical' if not diff else 'differs'}")
         for line in diff:
@@ -341,4 +328,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -45,6 +45,8 @@ class Client:
     context: ssl.SSLContext | None = None
     normaliser: Normaliser = field(default_factory=lambda: Normaliser([]))
     ctx: Ctx = field(default_factory=dict)
+    # The built-in cluster's server object, for what has no API request: a node's kubelet stopping.
+    sim: Any = None
 
     def send(
         self,
@@ -256,7 +258,7 @@ def real_client(stack: Any) -> Client:
 
 
 def sim_client(server: Any) -> Client:
-    return Client("built-in", server.url)
+    return Client("built-in", server.url, sim=server)
 
 
 def new_namespace() -> str:
