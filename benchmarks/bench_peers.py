@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,9 +43,10 @@ def program_argv(name: str, binary: str, kubeconfig: Path, namespace: str | None
     if name == "k9s":
         return [binary, "--kubeconfig", str(kubeconfig), "-c", "pods",
                 *(["-n", namespace] if namespace else ["-A"]), "--logoless", "--crumbsless"]  # fmt: skip
-    if name == "kdash":
-        return [binary]
-    return [binary, "-A"] if not namespace else [binary, "-n", namespace]
+    if name == "kdash":  # all namespaces unless one is picked; it reads KUBECONFIG
+        return [binary, *(["-n", namespace] if namespace else [])]
+    # The Rust kubetui (its -A takes no value, and it reads KUBECONFIG); it opens on its pods tab.
+    return [binary, *(["-n", namespace] if namespace else ["-A"])]
 
 
 def program_env(home: Path, kubeconfig: Path) -> dict[str, str]:
@@ -62,7 +64,8 @@ def pod_rows(text: str) -> int:
 
 def measure(
     name: str, binary: str, cluster: clusters.BenchCluster, size: str, args: argparse.Namespace
-) -> Result:
+) -> Result | str:
+    """The figures of one program at one size, or why it has none."""
     width, height = (int(v) for v in size.split("x"))
     home = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     app = TerminalApp(f"bench-{name}", program_argv(name, binary, cluster.kubeconfig, None),
@@ -81,9 +84,10 @@ def measure(
         time.sleep(0.02 if now < 10 else 0.1)
     full = samples[-1][1]
     if not full or not app.alive():
+        last = [line.strip() for line in app.screen().splitlines() if line.strip()]
         app.stop()
-        print(f"  {name}: showed no pods within 120 s; left out", file=sys.stderr)
-        return {}
+        seen = f"; its screen ended with: {last[-1][:100]!r}" if last else ""
+        return f"showed no pod rows within 120 s at {size}{seen}"
     result["first screen (s)"] = next(t for t, n in samples if n >= full)
     time.sleep(args.settle)
     result["RSS all namespaces (MB)"] = app.rss_mb()
@@ -140,9 +144,13 @@ def _p99(values: list[float]) -> float:
 
 
 def ratio_table(
-    title: str, rows: dict[str, dict[str, Result]], peers: list[str], baseline: dict[str, float]
+    title: str,
+    rows: dict[str, dict[str, Result]],
+    peers: list[str],
+    baseline: dict[str, float],
+    notes: Sequence[str] = (),
 ) -> str:
-    """Markdown: for each metric, kubetui's value, each peer's, and kubetui/peer."""
+    """Markdown: for each metric, kubetui's value, each peer's, and kubetui/peer; then why a column is empty."""
     out = [f"### {title}", "", "| size | metric | kubetui | " + " | ".join(f"{p} | kubetui/{p}" for p in peers) + " |",
            "|---|---|---|" + "---|---|" * len(peers)]  # fmt: skip
     for size, by_program in rows.items():
@@ -155,6 +163,8 @@ def ratio_table(
             out.append("| " + " | ".join(cells) + " |")
     for label, seconds in baseline.items():
         out.append(f"| | {label} | {seconds:.2f} s |" + " |" * (2 * len(peers)))
+    if notes:
+        out += ["", *(f"- {note}" for note in notes)]
     return "\n".join(out)
 
 
@@ -185,7 +195,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--idle", type=float, default=60.0)
     parser.add_argument("--load", type=float, default=30.0)
     parser.add_argument("--presses", type=int, default=40)
-    parser.add_argument("--log-lines", type=int, default=1_000_000)
+    parser.add_argument("--log-lines", type=int, default=1_000_000, help="0: leave the logs comparison out")
     parser.add_argument("--quick", action="store_true", help="short periods, one size, no 10,000 pods")
     args = parser.parse_args(argv)
     if args.quick:
@@ -206,6 +216,7 @@ def main(argv: list[str]) -> int:
         if path is None:
             say(f"{name} left out: {reason}")
     available = [p for p in peers if built[p][0] is not None]
+    skipped = [f"{peers_build.PEERS[p].label} left out: {built[p][1]}" for p in peers if built[p][0] is None]
     kubetui = str(Path(sys.executable).parent / "kubetui")
     sections: list[str] = []
     targets: list[tuple[str, int]] = [("builtin", int(n)) for n in args.pods.split(",") if n]
@@ -222,20 +233,28 @@ def main(argv: list[str]) -> int:
                 say(f"== {cluster.name}")
                 baseline = {"kubectl get pods -A": clusters.time_kubectl(cluster, "get", "pods", "-A")}
                 rows: dict[str, dict[str, Result]] = {}
+                notes = list(skipped)
                 for size in args.sizes.split(","):
                     rows[size] = {}
                     for name in ["kubetui", *available]:
                         say(f"  {size} {name}")
                         binary = kubetui if name == "kubetui" else str(built[name][0])
-                        rows[size][name] = measure(name, binary, cluster, size, args)
-                sections.append(ratio_table(cluster.name, rows, available, baseline))
+                        figures = measure(name, binary, cluster, size, args)
+                        if isinstance(figures, str):
+                            say(f"  {name}: {figures}")
+                            notes.append(f"{name}: {figures}")
+                            figures = {}
+                        rows[size][name] = figures
+                sections.append(ratio_table(cluster.name, rows, available, baseline, notes))
+                print(sections[-1] + "\n", flush=True)  # each table as soon as it is measured
             finally:
                 cluster.stop()
-        stern = built["stern"][0]
-        sections.append(peer_logs.run(kubetui, str(stern) if stern else None, args.log_lines, say))
+        if args.log_lines > 0:
+            stern = built["stern"][0]
+            sections.append(peer_logs.run(kubetui, str(stern) if stern else None, args.log_lines, say))
+            print(sections[-1], flush=True)
     finally:
         tmux("kill-server", check=False)
-    print("\n\n".join(sections))
     return 0
 
 

@@ -38,6 +38,9 @@ PEERS: dict[str, Peer] = {
 }
 
 
+FAILED = "build-failed"  # left in a peer's cache dir when its build failed, with the reason
+
+
 def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kubetui" / "peers"
@@ -52,6 +55,9 @@ def build(peer: Peer, log: Callable[[str], None] = print) -> tuple[Path | None, 
     target = installed(peer)
     if target.is_file():
         return target, ""
+    failed = target.parent.parent / FAILED
+    if failed.is_file():  # a version that failed once fails again; delete the file to retry
+        return None, failed.read_text().strip() + f" (cached; delete {FAILED} in its cache dir to retry)"
     tool = shutil.which(peer.toolchain)
     if tool is None:
         return None, f"{peer.toolchain} is not installed"
@@ -63,15 +69,25 @@ def build(peer: Peer, log: Callable[[str], None] = print) -> tuple[Path | None, 
         env["CGO_ENABLED"] = "0"
         argv = [tool, "install", f"{peer.source}@{peer.version}"]
     else:
-        argv = [tool, "install", "--locked", "--root", str(root), f"{peer.source}@{peer.version}"]
+        # One compile job: a cargo build takes every core otherwise, and these machines are shared.
+        env.setdefault("CARGO_BUILD_JOBS", "1")
+        argv = [tool, "install", "--locked", "--version", peer.version, "--root", str(root), peer.source]
     log(f"peers: building {peer.label} ({' '.join(argv[1:])}); this happens once per version")
     started = time.monotonic()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not target.is_file():
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
-        return None, f"{' '.join(argv[:2])} {argv[-1]} failed: {tail}"
+        reason = f"{' '.join(argv[:2])} {peer.source} {peer.version} failed: {_error_line(proc)}"
+        failed.write_text(reason + "\n")
+        return None, reason
     log(f"peers: {peer.label} built in {time.monotonic() - started:.0f}s")
     return target, ""
+
+
+def _error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The line that says why a build failed: the first ``error`` line of cargo or go, else the last line."""
+    lines = [line.strip() for line in (proc.stderr or proc.stdout or "").splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith(("error", "go: "))]
+    return (errors or lines or [f"exit status {proc.returncode}"])[0 if errors else -1]
 
 
 def build_all(names: list[str], log: Callable[[str], None] = print) -> dict[str, tuple[Path | None, str]]:

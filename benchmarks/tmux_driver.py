@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-SOCKET = "kubetui-bench"
+SOCKET = f"kubetui-bench-{os.getpid()}"  # one server per run: runs side by side never touch each other
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
