@@ -1,0 +1,98 @@
+"""Flood: 1,000 pod events a second for 60 s at kubetui in a real terminal (tmux).
+
+    python3 dev.py bench flood [--pods 1000] [--rate 1000] [--seconds 60] [--warmup 40] [--settle 60] [--size 160x50]
+
+The built-in cluster (``scale:N``) runs in this process, on a thread of its own; the flood is made in its store
+(see tests/faults/flood.py: changes, creates and deletes of pods, the pod count staying level). kubetui runs
+with ``-A`` in tmux. Before the flood its resident memory settles (the plateau: the median of the last 20 s);
+during the flood ``j``/``k`` are pressed over and over and the time from each key to the first changed screen
+(``capture-pane -e``) is recorded; after it memory is sampled again for ``--settle`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+from bench_peers import pod_rows, program_env  # noqa: E402
+from tmux_driver import TerminalApp, key_latencies  # noqa: E402
+
+from kubetui.sim.testing import running_sim_thread  # noqa: E402
+from tests.faults.flood import flood_store  # noqa: E402
+
+
+def sample(app: TerminalApp, seconds: float, every: float = 1.0) -> list[float]:
+    out = []
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        out.append(app.rss_mb())
+        time.sleep(every)
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pods", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--warmup", type=float, default=40.0, help="seconds to settle before the flood")
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds to sample after it")
+    parser.add_argument("--size", default="160x50")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    home = Path(tempfile.mkdtemp(prefix="bench-flood-"))
+    with running_sim_thread(scenario=f"scale:{args.pods}") as sim:
+        kubeconfig = sim.write_kubeconfig(home / "kubeconfig")
+        kubetui = str(Path(sys.executable).parent / "kubetui")
+        argv = [kubetui, "--kubeconfig", str(kubeconfig), "-A"]
+        app = TerminalApp("bench-flood", argv, program_env(home, kubeconfig), width, height, home / "tty")
+        try:
+            started = app.start()
+            while not pod_rows(app.screen()) and time.monotonic() < started + 300:
+                time.sleep(0.2)
+            print(f"kubetui showing pods after {time.monotonic() - started:.1f}s; settling", flush=True)
+            before = sample(app, args.warmup)
+            plateau = statistics.median(before[-20:])
+            future = asyncio.run_coroutine_threadsafe(
+                flood_store(sim.cluster, seconds=args.seconds, rate=args.rate),
+                sim.loop,  # type: ignore[attr-defined]
+            )
+            keys: list[float] = []
+            during: list[float] = []
+            while not future.done():
+                keys += key_latencies(app, ("j", "k"), 10)
+                during.append(app.rss_mb())
+            result = future.result()
+            alive = app.alive()
+            after = sample(app, args.settle)
+            settled = statistics.median(after[-20:])
+        finally:
+            app.stop()
+    print(f"\nflood: {result.events:,} pod events in {result.seconds:.1f}s ({result.rate:,.0f}/s; "
+          f"{result.created:,} created, {result.deleted:,} deleted), {args.pods:,} pods before it")  # fmt: skip
+    print(f"kubetui alive after the flood: {alive}")
+    if keys:
+        print(f"key to repaint during the flood ({len(keys)} keys): median {1000 * statistics.median(keys):.0f} ms, "
+              f"p99 {1000 * percentile(keys, 0.99):.0f} ms, max {1000 * max(keys):.0f} ms")  # fmt: skip
+    print(f"resident memory: plateau before {plateau:.1f} MB, highest during {max(during or [0]):.1f} MB, "
+          f"{args.settle:g}s after {settled:.1f} MB ({100 * (settled - plateau) / plateau:+.1f} %)")  # fmt: skip
+    return 0 if alive else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
