@@ -7,10 +7,12 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kubetui import kinds
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.errors import Invalid
 from kubetui.cluster.resources import resource_for
 from kubetui.cluster.validation import FIELD_MANAGER, check_name, dry_run_query
+from kubetui.kinds import objects
 
 # --- create deployment / expose ----------------------------------------------------------------------
 
@@ -109,36 +111,20 @@ async def create_namespace(conn: Connection, name: str, *, dry_run: bool = False
 
 def _map_selector(kind: str, obj: Mapping[str, Any]) -> dict[str, str]:
     """kubectl's ``MapBasedSelectorForObject``: the selector a Service can use, or an error."""
-    spec = obj.get("spec") or {}
-    if kind == "pods":
-        labels = (obj.get("metadata") or {}).get("labels") or {}
-        if not labels:
-            raise Invalid("error: the pod has no labels and cannot be exposed", 0)
-        return dict(labels)
-    if kind == "services":
-        if not spec.get("selector"):
-            raise Invalid("error: the service has no pod selector set", 0)
-        return dict(spec["selector"])
-    selector = spec.get("selector") or {}
-    if selector.get("matchExpressions"):
+    what = kinds.BY_PLURAL.get(kind)
+    if what is None or not what.selector:
+        raise Invalid(f"error: cannot expose a {what.kind if what else kind}", 0)
+    expressions = objects.match_expressions(what, obj)
+    if expressions:
         raise Invalid(
-            f'error: couldn\'t convert expressions - "{selector["matchExpressions"]}" to map-based selector format',
-            0,
+            f'error: couldn\'t convert expressions - "{expressions}" to map-based selector format', 0
         )
-    return dict(selector.get("matchLabels") or {})
-
-
-def _ports_of(kind: str, obj: Mapping[str, Any]) -> list[tuple[int, str]]:
-    """kubectl's ``PortsForObject`` + ``ProtocolsForObject``: (port, protocol) from containers or service."""
-    spec = obj.get("spec") or {}
-    if kind == "services":
-        return [(int(p["port"]), p.get("protocol") or "TCP") for p in spec.get("ports") or []]
-    pod_spec = spec if kind == "pods" else ((spec.get("template") or {}).get("spec") or {})
-    return [
-        (int(p["containerPort"]), p.get("protocol") or "TCP")
-        for c in pod_spec.get("containers") or []
-        for p in c.get("ports") or []
-    ]
+    selector = objects.selector_map(what, obj)
+    if not selector and what.selector == kinds.SELECTOR_LABELS:
+        raise Invalid(f"error: the {what.singular_name} has no labels and cannot be exposed", 0)
+    if not selector and what.selector == kinds.SELECTOR_MAP:
+        raise Invalid(f"error: the {what.singular_name} has no pod selector set", 0)
+    return selector
 
 
 async def expose(
@@ -166,7 +152,7 @@ async def expose(
     svc_name = service_name or name
     check_name("Service", svc_name, "dns1035")
     selector = _map_selector(res.plural, obj)
-    known = _ports_of(res.plural, obj)
+    known = objects.ports(res.plural, obj)
     numbers = [port] if port is not None else [number for number, _ in known]
     if not numbers:
         raise Invalid("error: couldn't find port via --port flag or introspection", 0)

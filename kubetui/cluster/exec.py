@@ -204,8 +204,8 @@ async def run(
     if stdin is not None:
         await stream.send(stdin)
         await stream.close_stdin()
-    async for kind, data in stream:
-        (out if kind == "stdout" else err).extend(data)
+    async for channel, data in stream:
+        (out if channel == "stdout" else err).extend(data)
     if stream.failure is not None:
         raise stream.failure
     return ExecResult(bytes(out), bytes(err), stream.exit_code or 0)

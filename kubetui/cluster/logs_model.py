@@ -89,7 +89,7 @@ def parse_log_line(pod: str, container: str, raw: bytes | str) -> LogLine:
 class ContainerState:
     """What the pod object says about one container right now."""
 
-    kind: str  # running | waiting | terminated | deleted | forbidden | unreachable | unknown
+    state: str  # running | waiting | terminated | deleted | forbidden | unreachable | unknown
     reason: str = ""
     message: str = ""
     restarts: int = 0

@@ -227,16 +227,16 @@ class ContainerLogStream:
         crash_said = -1
         while True:
             st = await self.state()
-            if st.kind == "deleted":
+            if st.state == "deleted":
                 self._status(LogState.DELETED, f"pod {self.pod} was deleted")
                 return
-            if st.kind == "forbidden":
+            if st.state == "forbidden":
                 self._status(LogState.FORBIDDEN, f"permission denied: {st.message}")
                 return
-            if st.kind == "unknown":
+            if st.state == "unknown":
                 self._status(LogState.ERROR, st.message)
                 return
-            if st.kind == "unreachable":
+            if st.state == "unreachable":
                 if self._said is None or self._said[0] is not LogState.LOST:
                     self._status(LogState.LOST, f"connection lost ({st.message}); retrying")
                 await asyncio.sleep(backoff)
@@ -248,7 +248,7 @@ class ContainerLogStream:
                 self._status(LogState.RESTARTED, f"container restarted (restarts: {st.restarts})")
                 await self._drain_previous()
                 seen = st
-            if st.kind == "waiting":
+            if st.state == "waiting":
                 if st.reason in IMAGE_PULL_REASONS:
                     self._status(LogState.IMAGE_PULL, f"{st.reason}: {st.message or 'cannot pull the image'}")
                 elif st.reason == "CrashLoopBackOff":
@@ -266,7 +266,7 @@ class ContainerLogStream:
                     self._status(LogState.WAITING, f"waiting for the container to start ({why})")
                 await asyncio.sleep(self._poll)
                 continue
-            if st.kind == "terminated" and connected and seen is not None and _same_container(st, seen):
+            if st.state == "terminated" and connected and seen is not None and _same_container(st, seen):
                 if not st.will_restart and not st.terminating:
                     self._status(
                         LogState.ENDED, f"container ended ({st.reason or 'terminated'}: {st.message})"
@@ -306,8 +306,8 @@ class ContainerLogStream:
                 await asyncio.sleep(self._poll)
                 continue
             after = await self.state()
-            cut = after.kind == "running" and _same_container(after, seen) and not after.terminating
-            if cut or after.kind == "unreachable":
+            cut = after.state == "running" and _same_container(after, seen) and not after.terminating
+            if cut or after.state == "unreachable":
                 why = _reason(error) if error is not None else "the server closed the stream"
                 self._status(LogState.LOST, f"connection lost ({why}); resuming")
                 if count == 0:

@@ -3,10 +3,14 @@ Service → Pods with its full traffic path (load balancer → NodePort → Clus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kubetui import kinds
+from kubetui.cluster.relations_kinds import pods_using
 from kubetui.cluster.store import Obj, Store
+from kubetui.kinds import labels
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -50,42 +54,94 @@ def selector_pods(store: Store, namespace: str, selector: dict[str, str] | None)
     return store.by_label("pods", selector, namespace)
 
 
-def pods_of(store: Store, owner: Obj) -> list[Obj]:
-    """Pods belonging to a Deployment, ReplicaSet, Service (by selector, else by its endpoints) or Node."""
-    kind = owner.get("kind", "")
+def _pods_via_revisions(store: Store, deployment: Obj) -> list[Obj]:
+    pods: list[Obj] = []
+    for rs in replicasets_of(store, deployment):
+        pods.extend(store.owned_by("pods", _meta(rs).get("uid", "")))
+    return sorted(pods, key=lambda p: _meta(p).get("name", ""))
+
+
+def _pods_selected(store: Store, service: Obj) -> list[Obj]:
+    meta = _meta(service)
+    selector = (service.get("spec") or {}).get("selector")
+    if selector:
+        return selector_pods(store, meta.get("namespace", ""), selector)
+    found: dict[str, Obj] = {}
+    for ep in _slice_endpoints(store, service):
+        pod = _pod_of_endpoint(store, meta.get("namespace", ""), ep)
+        if pod is not None:
+            found[_meta(pod)["uid"]] = pod
+    return sorted(found.values(), key=lambda p: _meta(p).get("name", ""))
+
+
+# How each way a kind yields its pods (the registry's ``pods``) is computed; the one place for each.
+_PODS: dict[str, Callable[[Store, Obj], list[Obj]]] = {
+    kinds.PODS_SELF: lambda store, pod: [pod],
+    kinds.PODS_REVISIONS: _pods_via_revisions,
+    kinds.PODS_OWNED: lambda store, owner: store.owned_by("pods", _meta(owner).get("uid", "")),
+    kinds.PODS_SELECTED: _pods_selected,
+    kinds.PODS_ON_NODE: lambda store, node: store.pods_on_node(_meta(node).get("name", "")),
+    kinds.PODS_USING: pods_using,
+}
+
+
+def _kind_of(obj: Obj, kind: str | None) -> kinds.KindSpec | None:
+    return kinds.BY_PLURAL.get(kind) if kind else kinds.of(dict(obj))
+
+
+def pods_of(store: Store, owner: Obj, kind: str | None = None) -> list[Obj]:
+    """The pods that belong to ``owner`` as its kind's registry entry says: a Deployment's through its
+    ReplicaSets, a ReplicaSet's, StatefulSet's, DaemonSet's or Job's own, a Service's by selector (else by its
+    endpoints), a Node's scheduled there, a ConfigMap's, Secret's or PVC's users; a Pod is its own.
+    ``kind`` is the store key when the caller knows it; otherwise the object's ``kind`` says."""
+    found = _kind_of(owner, kind)
+    how = _PODS.get(found.pods) if found is not None else None
+    return how(store, owner) if how is not None else []
+
+
+def pod_test(store: Store, owner: Obj, kind: str | None = None) -> Callable[[Obj], bool]:
+    """A test that tells whether a pod belongs to ``owner`` (the same pods as ``pods_of``), cheap enough to
+    run on every pod the watch delivers: the Pods pane narrowed to a Deployment or Node, or marked for a
+    Service."""
+    found = _kind_of(owner, kind)
+    how = found.pods if found is not None else ""
     meta = _meta(owner)
-    if kind == "Deployment":
-        pods: list[Obj] = []
-        for rs in replicasets_of(store, owner):
-            pods.extend(store.owned_by("pods", _meta(rs).get("uid", "")))
-        return sorted(pods, key=lambda p: _meta(p).get("name", ""))
-    if kind in ("ReplicaSet", "StatefulSet", "DaemonSet", "Job"):
-        return store.owned_by("pods", meta.get("uid", ""))
-    if kind == "Service":
-        selector = (owner.get("spec") or {}).get("selector")
-        if selector:
-            return selector_pods(store, meta.get("namespace", ""), selector)
-        found: dict[str, Obj] = {}
-        for ep in _slice_endpoints(store, owner):
-            pod = _pod_of_endpoint(store, meta.get("namespace", ""), ep)
-            if pod is not None:
-                found[_meta(pod)["uid"]] = pod
-        return sorted(found.values(), key=lambda p: _meta(p).get("name", ""))
-    if kind == "Node":
-        return store.pods_on_node(meta.get("name", ""))
-    return []
+    if how == kinds.PODS_REVISIONS:  # all revisions, so a rollout shows old and new pods
+        rs_uids = {_meta(rs).get("uid") for rs in replicasets_of(store, owner)}
+        return lambda pod: bool(_owner_uids(pod) & rs_uids)
+    if how == kinds.PODS_OWNED:
+        return lambda pod: meta.get("uid") in _owner_uids(pod)
+    if how == kinds.PODS_ON_NODE:
+        return lambda pod: (pod.get("spec") or {}).get("nodeName") == meta.get("name")
+    if how == kinds.PODS_SELECTED:
+        selector = (owner.get("spec") or {}).get("selector") or {}
+        namespace = meta.get("namespace")
+
+        def selected(pod: Obj) -> bool:
+            pod_meta = _meta(pod)
+            return pod_meta.get("namespace") == namespace and labels.map_matches(
+                selector, pod_meta.get("labels")
+            )
+
+        return selected
+    uids = {_meta(p).get("uid") for p in pods_of(store, owner, kind)}
+    return lambda pod: _meta(pod).get("uid") in uids
+
+
+def _owner_uids(obj: Obj) -> set[str]:
+    return {ref.get("uid", "") for ref in _meta(obj).get("ownerReferences") or []}
 
 
 def owner_chain(store: Store, obj: Obj) -> list[Obj]:
-    """The controllers above ``obj``: for a Pod, [ReplicaSet, Deployment] when they are in the store."""
+    """The controllers above ``obj`` that are in the store: for a Pod, [ReplicaSet, Deployment]."""
     chain: list[Obj] = []
     current = obj
     for _ in range(4):
         ref = next((r for r in _meta(current).get("ownerReferences") or () if r.get("controller")), None)
         if ref is None:
             break
-        kind = {"ReplicaSet": "replicasets", "Deployment": "deployments"}.get(ref.get("kind", ""))
-        parent = store.get(kind, ref.get("uid", "")) if kind else None
+        found = kinds.of(ref)
+        parent = store.get(found.plural, ref.get("uid", "")) if found is not None else None
         if parent is None:
             break
         chain.append(parent)
@@ -137,6 +193,10 @@ class EndpointHop:
     target_kind: str = "Pod"
     """What the endpoint stands for: its targetRef's kind, '' when it has none (the API server's own
     addresses behind the ``kubernetes`` Service, or addresses written by hand)."""
+
+    @property
+    def is_pod(self) -> bool:
+        return self.target_kind == kinds.POD.kind
 
     def __str__(self) -> str:
         return f"{self.ip}:{self.port if self.port is not None else '?'}"

@@ -303,28 +303,41 @@ def _deployment_class(obj: Obj) -> str:
     return "pending"
 
 
+def _replicaset_class(obj: Obj) -> str:
+    desired = (obj.get("spec") or {}).get("replicas", 1)
+    return "running" if (obj.get("status") or {}).get("readyReplicas", 0) >= desired else "pending"
+
+
+def _node_class(obj: Obj) -> str:
+    status = node_status(obj)
+    if status.startswith("Ready"):
+        return "warning" if "SchedulingDisabled" in status else "running"
+    return "failed"
+
+
+def _endpoints_class(obj: Obj) -> str:
+    return "running" if (obj.get("subsets") or obj.get("endpoints")) else "pending"
+
+
+# A row's colour class by kind, beside ``_ROWS``: how each kind renders lives in this module alone.
+_CLASSES: dict[str, Callable[[Obj], str]] = {
+    "pods": _pod_class,
+    "deployments": _deployment_class,
+    "replicasets": _replicaset_class,
+    "nodes": _node_class,
+    "services": lambda obj: "pending" if service_external_ip(obj) == "<pending>" else "running",
+    "events": lambda obj: "warning" if obj.get("type") == "Warning" else "running",
+    "namespaces": lambda obj: (
+        "terminating" if (obj.get("status") or {}).get("phase") == "Terminating" else "running"
+    ),
+    "endpoints": _endpoints_class,
+    "endpointslices": _endpoints_class,
+}
+
+
 def status_class(kind: str, obj: Obj) -> str:
     """A semantic colour class for the row: running, pending, failed, terminating, completed or warning."""
-    if _meta(obj).get("deletionTimestamp") and kind != "pods":
-        return "terminating"
-    if kind == "pods":
-        return _pod_class(obj)
-    if kind == "deployments":
-        return _deployment_class(obj)
-    if kind == "replicasets":
-        desired = (obj.get("spec") or {}).get("replicas", 1)
-        return "running" if (obj.get("status") or {}).get("readyReplicas", 0) >= desired else "pending"
-    if kind == "nodes":
-        status = node_status(obj)
-        if status.startswith("Ready"):
-            return "warning" if "SchedulingDisabled" in status else "running"
-        return "failed"
-    if kind == "services":
-        return "pending" if service_external_ip(obj) == "<pending>" else "running"
-    if kind == "events":
-        return "warning" if obj.get("type") == "Warning" else "running"
-    if kind == "namespaces":
-        return "terminating" if (obj.get("status") or {}).get("phase") == "Terminating" else "running"
-    if kind in ("endpoints", "endpointslices"):
-        return "running" if (obj.get("subsets") or obj.get("endpoints")) else "pending"
-    return "running"
+    colour = _CLASSES.get(kind)
+    if _meta(obj).get("deletionTimestamp") and colour is not _pod_class:
+        return "terminating"  # a pod's status column says Terminating itself, with its own colour
+    return colour(obj) if colour is not None else "running"

@@ -337,13 +337,16 @@ async def rollout_status(
                 if not raw.strip():
                     continue
                 event = orjson.loads(raw)
-                kind = event.get("type")
+                event_type = event.get("type")
                 obj = event.get("object") or {}
-                if kind == "ERROR":
+                if event_type == "ERROR":
                     break  # e.g. 410 Gone: list again
-                if kind == "DELETED" and (obj.get("metadata") or {}).get("name") == deployment:
+                if event_type == "DELETED" and (obj.get("metadata") or {}).get("name") == deployment:
                     raise NotFound("error: object has been deleted", 404)
-                if kind not in ("ADDED", "MODIFIED") or (obj.get("metadata") or {}).get("name") != deployment:
+                if (
+                    event_type not in ("ADDED", "MODIFIED")
+                    or (obj.get("metadata") or {}).get("name") != deployment
+                ):
                     continue
                 message = status_message(obj)
                 if message != last:

@@ -55,6 +55,9 @@ def readonly_refusal(action: actions_table.Action) -> str:
     return f"read-only: {READONLY_NAMES.get(action.id, action.label.lower())} is off"
 
 
+# The Logs pane lists no kind: its keys act on the selected pod, and esc goes back to the Pods pane.
+LOGS = "logs"
+
 # Below this size panes are shown one at a time, as tabs, so nothing is cut.
 WIDE_MIN = (120, 36)
 
@@ -70,10 +73,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
         super().__init__()
         self._tables = {}
         self.filters: dict[str, rows.RowFilter] = {k: rows.RowFilter() for k in TABLE_KINDS}
-        self.pod_scope: tuple[str, str] | None = None  # (kind, uid) of the Deployment/Node scoping Pods
-        self._scope_pred: Any = None
-        self.service_uid: str | None = None
-        self.deployment_uid: str | None = None
+        self._init_selection()
         self.narrow = False
         self.zoomed = False
         self.active = "pods"
@@ -165,8 +165,9 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
     def target(self) -> actions_table.Target:
         kind = self.focused_kind() or self.active
         obj = self.selected(kind) if kind in TABLE_KINDS else None
-        if kind == "logs":
-            kind, obj = "pods", self.selected("pods")
+        if kind == LOGS:
+            kind = kinds.POD.plural
+            obj = self.selected(kind)
         namespace = ((obj or {}).get("metadata") or {}).get("namespace") or self.session.namespace
         return actions_table.Target(kind=kind, obj=obj, session=self.session, namespace=namespace)
 
@@ -201,7 +202,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
         from kubetui.screens.dialogs.registry_flow import deployment_to_fix, pull_failure
 
         target = self.target()
-        if self.session.readonly or target.kind not in ("deployments", "pods"):
+        if self.session.readonly or target.kind not in kinds.applies("pull_secret"):
             return set()
         deployment = deployment_to_fix(self.app, self.session.store, target.kind, target.obj)
         if deployment is None or pull_failure(self.session.store, deployment) is None:
@@ -254,25 +255,22 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
             return
         views = kinds.views_fed_by(kind)  # which views this kind feeds is the registry's to say
         listed = kind in TABLE_KINDS
-        if (
-            listed
-            and kinds.VIEW_POD_SCOPE in views
-            and self._scope_pred is None
-            and self.pod_scope is not None
-        ):
-            self._set_scope(self.pod_scope)  # the scope's objects arrived after it was chosen
+        scope = self.pod_scope
+        if listed and kinds.VIEW_POD_SCOPE in views and scope is not None and kind not in self._narrows:
+            self._set_scope(scope)  # the scope's objects arrived after it was chosen
         if listed:
             self.update_rows(kind, message.uids)
-        if kinds.VIEW_REVISIONS in views and (not listed or self.deployment_uid in message.uids):
+        revisions_of = self.chosen.get(kinds.showing(kinds.VIEW_REVISIONS))
+        if kinds.VIEW_REVISIONS in views and (not listed or revisions_of in message.uids):
             self._refresh_revisions()
-        if kinds.VIEW_POD_SCOPE in views and self.pod_scope and self.pod_scope[0] == "deployments":
+        if kinds.VIEW_POD_SCOPE in views and scope is not None:
             if listed:  # the scoped pods may start failing later
-                self._offer_pull_secret(self.pod_scope[1])
-            else:  # a new ReplicaSet of the Deployment brings new pods
-                self._set_scope(self.pod_scope, refill=True)
+                self._offer_pull_secret(*scope)
+            elif kinds.spec(scope[0]).pods == kinds.PODS_REVISIONS:  # a new ReplicaSet brings new pods
+                self._set_scope(scope, refill=True)
         if kinds.VIEW_LOGS in views:
             self.query_one(LogsPane).pods_changed(self.session)
-        if kinds.VIEW_TRAFFIC in views and self.service_uid:
+        if kinds.VIEW_TRAFFIC in views and self.chosen.get(kinds.showing(kinds.VIEW_TRAFFIC)):
             self._refresh_traffic()
         if listed:
             self._titles()
@@ -326,9 +324,8 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
 
     def _cells(self, kind: str, obj: dict[str, Any]) -> tuple[Any, ...]:
         app: Any = self.app
-        emphasis = False
-        if kind == "pods" and self._service_pred is not None:
-            emphasis = self._service_pred(obj)
+        mark = self._marks.get(kind)
+        emphasis = mark(obj) if mark is not None else False
         cells = rows.cells(kind, obj, app.now_for(obj), self._with_namespace(), self._colours, emphasis)
         return cells + metric_cells(kind, obj, self.metrics)
 
@@ -341,7 +338,8 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
             and (obj.get("metadata") or {}).get("namespace") != namespace
         ):
             return None
-        if kind == "pods" and self._scope_pred is not None and not self._scope_pred(obj):
+        narrow = self._narrows.get(kind)
+        if narrow is not None and not narrow(obj):
             return None
         cells = self._cells(kind, obj)
         return cells if self.filters[kind].matches(obj, cells) else None
@@ -397,10 +395,11 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
             notes = [f"your account may not list {kind}"] if kind in no_access else []
             if kind in narrowed:
                 notes.append(f"only {narrowed[kind]}: no right to list all namespaces")
-            if kind == "pods" and self.pod_scope is not None:
-                scope_obj = self.session.store.get(*self.pod_scope)
-                if scope_obj is not None:
-                    notes.append(f"of {self.pod_scope[0][:-1]} {scope_obj['metadata']['name']} · esc: all")
+            scope = self._scopes.get(kind)
+            scope_obj = self.session.store.get(*scope) if scope is not None else None
+            if scope is not None and scope_obj is not None:
+                what = kinds.spec(scope[0]).singular_name
+                notes.append(f"of {what} {scope_obj['metadata']['name']} · esc: all")
             if self.filters[kind].active:
                 notes.append(f"/{self.filters[kind].text}")
             _set_title(pane, "  ".join(notes), sub=True)
@@ -424,7 +423,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
         self.active = kind
         if self.narrow or self.zoomed:
             self._apply_layout()
-        widget: Widget = self.query_one(LogsPane).focus_target() if kind == "logs" else self.table(kind)
+        widget: Widget = self.table(kind) if kind in TABLE_KINDS else self.query_one(LogsPane).focus_target()
         if self.query_one(CommandLine).has_class("-open"):
             # tab and ":" arriving in one burst (SSH, a loaded machine) run in either order; the focus tab
             # asks for is deferred and would pull the keys typed after ":" away from the open command line
@@ -442,15 +441,16 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
 
     def action_drill(self) -> None:
         kind = self.focused_kind()
-        if kind in ("deployments", "nodes"):
+        what = kinds.BY_PLURAL.get(kind or "")
+        if kind is None or what is None:
+            return
+        if what.pods == kinds.PODS_SELF:  # below a pod: its logs
+            self.focus_pane(LOGS)
+        elif what.pod_view:  # below a Deployment, Node or Service: its pods
             uid = self.table(kind).selected_uid
-            if uid:
+            if what.pod_view == kinds.NARROW and uid:
                 self._set_scope((kind, uid), refill=True)
-            self.focus_pane("pods")
-        elif kind == "services":
-            self.focus_pane("pods")
-        elif kind == "pods":
-            self.focus_pane("logs")
+            self.focus_pane(kinds.POD.plural)
 
     def action_back(self) -> None:
         kind = self.focused_kind() or self.active
@@ -459,12 +459,12 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
             self._apply_layout()
         elif kind in self.filters and self.filters[kind].active:
             self.set_filter(kind, "")
-        elif kind == "pods" and (self.pod_scope is not None or self._service_pred is not None):
-            self._service_pred = None
+        elif kind in self._scopes or kind in self._marks:
+            self._marks.clear()
             self._set_scope(None, refill=True)
             self._titles()
-        elif kind == "logs":
-            self.focus_pane("pods")
+        elif kind == LOGS:
+            self.focus_pane(kinds.POD.plural)
 
     def set_filter(self, kind: str, text: str) -> None:
         try:

@@ -51,11 +51,23 @@ def metric_cells(kind: str, obj: Mapping[str, Any], snapshot: Snapshot | None) -
     """The metric cells of a row; () when the pane shows no metrics (no snapshot, or a kind without)."""
     if snapshot is None or kind not in METRIC_COLUMNS:
         return ()
-    meta = obj.get("metadata") or {}
-    if kind == "pods":
-        return pod_cells(obj, snapshot.pods.get((str(meta.get("namespace") or ""), str(meta.get("name")))))
-    return node_cells(obj, snapshot.nodes.get(str(meta.get("name"))))
+    return _CELLS[kind](obj, snapshot)
 
+
+def _pod_metric_cells(pod: Mapping[str, Any], snapshot: Snapshot) -> tuple[str, ...]:
+    meta = pod.get("metadata") or {}
+    return pod_cells(pod, snapshot.pods.get((str(meta.get("namespace") or ""), str(meta.get("name")))))
+
+
+def _node_metric_cells(node: Mapping[str, Any], snapshot: Snapshot) -> tuple[str, ...]:
+    return node_cells(node, snapshot.nodes.get(str((node.get("metadata") or {}).get("name"))))
+
+
+# The kinds metrics.k8s.io measures, beside their columns: PodMetrics by namespace and name, NodeMetrics by name.
+_CELLS: dict[str, Callable[[Mapping[str, Any], Snapshot], tuple[str, ...]]] = {
+    "pods": _pod_metric_cells,
+    "nodes": _node_metric_cells,
+}
 
 _NUMBER = re.compile(r"^(\d+)")
 

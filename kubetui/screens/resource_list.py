@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from kubetui import actions as actions_table
+from kubetui import kinds
 from kubetui.cluster.render_time import parse_time
 from kubetui.keymap import action_binding
 from kubetui.messages import DeltasArrived
@@ -42,7 +43,7 @@ class ResourceListScreen(Screen[None]):
         yield ClusterHeader(id="header")
         with Pane(self.kind, id="pane-list"):
             with_ns = self._with_namespace()
-            if self.kind == "events":
+            if self._by_last_seen:
                 yield ResourceTable(
                     self.kind, rows.columns(self.kind, with_ns), row_order=self._event_order, id="list"
                 )
@@ -52,6 +53,11 @@ class ResourceListScreen(Screen[None]):
                 )
         yield CommandBar(id="command-bar")
         yield KeyFooter()
+
+    @property
+    def _by_last_seen(self) -> bool:
+        found = kinds.BY_PLURAL.get(self.kind)
+        return found is not None and found.row_order == kinds.LAST_SEEN
 
     @property
     def session(self) -> Any:
@@ -84,7 +90,7 @@ class ResourceListScreen(Screen[None]):
         table = self.query_one(ResourceTable)
         table.replace(wanted)
         pane = self.query_one(Pane)
-        order = f" · {EVENT_ORDER}" if self.kind == "events" else ""
+        order = f" · {EVENT_ORDER}" if self._by_last_seen else ""
         pane.border_title = f"{self.kind} ({namespace or 'all namespaces'}) [{table.row_count}]{order}"
         pane.border_subtitle = f"/{self.filter.text} · esc clears" if self.filter.active else ""
 

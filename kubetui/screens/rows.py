@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
 
 from kubetui import kinds
-from kubetui.cluster import relations, render
+from kubetui.cluster import render
 from kubetui.kinds import labels
 from kubetui.widgets.resource_table import EMPHASIS
 from kubetui.widgets.resource_table import _plain as plain
@@ -106,40 +106,3 @@ class RowFilter:
         # Each cell on its own, so that ^ and $ anchor to a name, a status or an IP.
         search = self.pattern.search
         return any(search(plain(c)) for c in row)
-
-
-# -- pod scopes: which pods the Pods pane shows for the selection -------------------------------------------
-
-
-def owner_uids(obj: Obj) -> set[str]:
-    return {ref.get("uid", "") for ref in (obj.get("metadata") or {}).get("ownerReferences") or []}
-
-
-def deployment_scope(store: Any, deployment: Obj) -> Callable[[Obj], bool]:
-    """Pods owned by the Deployment's ReplicaSets (all revisions, so a rollout shows old and new pods)."""
-    rs_uids = {
-        (rs.get("metadata") or {}).get("uid") for rs in relations.replicasets_of(store, dict(deployment))
-    }
-    return lambda pod: bool(owner_uids(pod) & rs_uids)
-
-
-def replicaset_scope(replicaset: Obj) -> Callable[[Obj], bool]:
-    uid = (replicaset.get("metadata") or {}).get("uid")
-    return lambda pod: uid in owner_uids(pod)
-
-
-def node_scope(node: Obj) -> Callable[[Obj], bool]:
-    name = (node.get("metadata") or {}).get("name")
-    return lambda pod: (pod.get("spec") or {}).get("nodeName") == name
-
-
-def service_selects(service: Obj) -> Callable[[Obj], bool]:
-    """Pods the Service's selector picks in its namespace (a Service without selector picks none)."""
-    selector = (service.get("spec") or {}).get("selector") or {}
-    namespace = (service.get("metadata") or {}).get("namespace")
-
-    def match(pod: Obj) -> bool:
-        meta = pod.get("metadata") or {}
-        return meta.get("namespace") == namespace and labels.map_matches(selector, meta.get("labels"))
-
-    return match

@@ -403,21 +403,21 @@ class LogView(LogStreaming, Widget, can_focus=False):
     def action_previous_match(self) -> None:
         self._jump(True)
 
-    def action_prompt(self, kind: str) -> None:
+    def action_prompt(self, asked: str) -> None:
         if isinstance(self.app.focused, Input):
             raise SkipAction()  # typing in a field (the prompt itself): the key is text
         prompt = self.query_one(_Prompt)
-        self._prompt_kind = kind
-        prompt.placeholder = _PROMPTS[kind]
-        self.query_one("#log-prompt-label", Label).update(_PROMPT_LABELS[kind])
-        if kind == "save":
+        self._prompt_kind = asked
+        prompt.placeholder = _PROMPTS[asked]
+        self.query_one("#log-prompt-label", Label).update(_PROMPT_LABELS[asked])
+        if asked == "save":
             prompt.value = str(default_path(self.title))
         else:
             prompt.value = {"search": self.search_text, "include": self.include_text}.get(
-                kind, self.exclude_text
+                asked, self.exclude_text
             )
         # A proposed file name is kept whole: what is typed next edits its end instead of replacing it.
-        prompt.select_on_focus = kind != "save"
+        prompt.select_on_focus = asked != "save"
         prompt.cursor_position = len(prompt.value)
         self.query_one("#log-prompt-box").add_class("-active")
         prompt.add_class("-active")
@@ -428,15 +428,15 @@ class LogView(LogStreaming, Widget, can_focus=False):
     @on(_Prompt.Submitted)
     def _on_prompt(self, event: Input.Submitted) -> None:
         event.stop()
-        kind, value = self._prompt_kind, event.value.strip()
+        asked, value = self._prompt_kind, event.value.strip()
         self._close_prompt()
-        if kind == "search":
+        if asked == "search":
             self.set_search(value)
-        elif kind == "include":
+        elif asked == "include":
             self.set_filters(value, self.exclude_text)
-        elif kind == "exclude":
+        elif asked == "exclude":
             self.set_filters(self.include_text, value)
-        elif kind == "save" and value:
+        elif asked == "save" and value:
             self._save_asking(resolve(value))
 
     @on(_Prompt.Cancelled)

@@ -9,23 +9,13 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widget import Widget
 
-from kubetui.screens import rows
+from kubetui import kinds
+from kubetui.cluster import relations
 
 
 def pods_for(store: Any, kind: str, obj: dict[str, Any]) -> list[str]:
     """Names of the pods whose logs belong to ``obj``: itself, or every pod of a Deployment/RS/Service."""
-    meta = obj.get("metadata") or {}
-    if kind == "pods":
-        return [meta.get("name", "")]
-    if kind == "deployments":
-        match = rows.deployment_scope(store, obj)
-    elif kind == "replicasets":
-        match = rows.replicaset_scope(obj)
-    elif kind == "services":
-        match = rows.service_selects(obj)
-    else:
-        return []
-    return [p["metadata"]["name"] for p in store.list("pods", meta.get("namespace")) if match(p)]
+    return [p["metadata"]["name"] for p in relations.pods_of(store, obj, kind)]
 
 
 class LogsPane(Vertical):
@@ -74,8 +64,9 @@ class LogsPane(Vertical):
         self._timer = None
         meta = obj.get("metadata") or {}
         self._pods = pods_for(session.store, kind, obj)
-        title = f"{kind[:-1]} {meta.get('name', '')}"
-        if kind != "pods":
+        what = kinds.spec(kind)
+        title = f"{what.singular_name} {meta.get('name', '')}"
+        if what.pods != kinds.PODS_SELF:
             title += f" ({len(self._pods)} pods)"
         self.view.show_pods(session.conn, meta.get("namespace", ""), self._pods, title=title)
 

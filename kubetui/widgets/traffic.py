@@ -45,9 +45,7 @@ class TrafficPathView(Static):
 
 def _endpoint_label(path: Any, ep: Any) -> str:
     """What an endpoint is: a pod by name, another kind by its name, or an address with no object behind it."""
-    if ep.target_kind == "Pod":
-        return f"pod {ep.pod}"
-    if ep.target_kind:
+    if ep.target_kind:  # "pod web-1", or another kind by its name
         return f"{ep.target_kind.lower()} {ep.pod}"
     if path.namespace == "default" and path.service == "kubernetes":
         return "API server (no pod: the control plane's own address)"
@@ -77,7 +75,7 @@ def render_path(service: dict[str, Any], path: Any) -> Text:
         for ep in route.endpoints:
             port = ep.port if ep.port is not None else f"? ({route.target_port} not found)"
             text.append(f"  → {_endpoint_label(path, ep)} {ep.ip}:{port}")
-            if ep.target_kind == "Pod":
+            if ep.is_pod:
                 text.append(f" on {ep.node or '?'}")
             text.append("\n" if ep.ready else " (not ready)\n")
         if not route.endpoints:

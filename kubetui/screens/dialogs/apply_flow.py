@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.app import App
 
+from kubetui import kinds
 from kubetui.actions import Target, handler
 from kubetui.cluster import ops
 from kubetui.screens.dialogs.apply import (
@@ -105,11 +106,11 @@ async def handle_apply(app: App[Any], target: Target) -> None:
     )
     if failed:
         return
-    deployments = [o for o in applied if o.kind == "Deployment" and o.ok]
+    deployments = [o for o in applied if o.ok and _follows_rollout(o.kind)]
     if len(deployments) == 1:
         only = deployments[0]
         applied_object = next(
-            (getattr(r, "object", None) for r in results if getattr(r, "kind", "") == "Deployment"), None
+            (getattr(r, "object", None) for r in results if _follows_rollout(getattr(r, "kind", ""))), None
         )
         follow_rollout(
             app,
@@ -119,6 +120,11 @@ async def handle_apply(app: App[Any], target: Target) -> None:
             f"Applied {choice.path.name}",
             applied_object,
         )
+
+
+def _follows_rollout(kind: str) -> bool:
+    what = kinds.lookup(kind) if kind else None
+    return what is not None and what.follows_rollout
 
 
 def partly_applied_text(applied: list[DocumentOutcome]) -> str:

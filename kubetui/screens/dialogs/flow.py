@@ -10,6 +10,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from kubetui.cluster.errors import NotFound, OutcomeUnknown
+from kubetui.kinds import objects
 from kubetui.screens.dialogs.rollout import RolloutScreen
 
 T = TypeVar("T")
@@ -109,22 +110,12 @@ def meta(obj: dict[str, Any] | None) -> dict[str, Any]:
 
 def pod_template_spec(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
     """The pod spec of a workload (its template) or of a pod itself."""
-    spec = obj.get("spec") or {}
-    if kind == "pods":
-        return spec
-    return (spec.get("template") or {}).get("spec") or {}
+    return objects.pod_spec(kind, obj)
 
 
 def container_ports(kind: str, obj: dict[str, Any]) -> list[int]:
     """Ports a Service could target: declared container ports (or, for a Service, its ports)."""
-    if kind == "services":
-        return [int(p["port"]) for p in (obj.get("spec") or {}).get("ports") or [] if p.get("port")]
-    ports: list[int] = []
-    for container in pod_template_spec(kind, obj).get("containers") or []:
-        for port in container.get("ports") or []:
-            if port.get("containerPort") and int(port["containerPort"]) not in ports:
-                ports.append(int(port["containerPort"]))
-    return ports
+    return objects.port_numbers(kind, obj)
 
 
 def store_snapshot(session: Any, namespace: str, name: str) -> Callable[[], tuple[Any, list[Any], list[Any]]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.app import App
 
+from kubetui import kinds
 from kubetui.actions import Target, handler
 from kubetui.cluster import ops
 
@@ -147,7 +148,7 @@ async def _scale_to(app: App_, target: Target, replicas: int) -> None:
     app.notify(
         f"{KIND_LABELS.get(target.kind, target.kind)} {target.name} scaled to {replicas}", title="Scaled"
     )
-    if target.kind == "deployments":
+    if kinds.spec(target.kind).follows_rollout:
         follow_rollout(
             app,
             target.session,

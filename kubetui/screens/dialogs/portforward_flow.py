@@ -14,8 +14,10 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Input
 
+from kubetui import kinds
 from kubetui.actions import Target, handler
 from kubetui.cluster.portforward import PortForward, pick_pod, service_target_port
+from kubetui.kinds import objects
 from kubetui.screens.dialogs.base import FormDialog, field
 from kubetui.screens.dialogs.flow import Cancelled, ask, error_text
 from kubetui.screens.dialogs.validation import FieldError
@@ -73,33 +75,15 @@ class PortForwardDialog(FormDialog[ForwardRequest]):
         return ForwardRequest(local, remote, address)
 
 
-def _container_ports(spec: dict[str, Any]) -> list[int]:
-    return [
-        int(p["containerPort"])
-        for c in spec.get("containers") or []
-        for p in c.get("ports") or []
-        if p.get("containerPort")
-    ]
-
-
 def default_remote(kind: str, obj: dict[str, Any]) -> int | None:
-    spec = obj.get("spec") or {}
-    if kind == "services":
-        ports = [int(p.get("port")) for p in spec.get("ports") or [] if p.get("port")]
-    elif kind == "deployments":
-        ports = _container_ports((spec.get("template") or {}).get("spec") or {})
-    else:
-        ports = _container_ports(spec)
+    """The port offered first: a Service's first port, else the first declared container port."""
+    ports = objects.port_numbers(kind, obj)
     return ports[0] if ports else None
 
 
 def selector_of(kind: str, obj: dict[str, Any]) -> dict[str, str]:
-    spec = obj.get("spec") or {}
-    if kind == "services":
-        return dict(spec.get("selector") or {})
-    if kind == "deployments":
-        return dict((spec.get("selector") or {}).get("matchLabels") or {})
-    return {}
+    """The selector that picks a pod to forward to; {} for a pod, which is its own target."""
+    return {} if kinds.spec(kind).pods == kinds.PODS_SELF else objects.selector_map(kind, obj)
 
 
 @handler("port_forward")
@@ -117,12 +101,14 @@ async def handle_port_forward(app: App_, target: Target) -> None:
     selector = selector_of(target.kind, obj)
     pod: dict[str, Any] | None = obj
     pod_port = request.remote_port
-    if target.kind != "pods":
+    what_kind = kinds.spec(target.kind)
+    via_service = what_kind.ports == kinds.PORTS_SERVICE
+    if what_kind.pods != kinds.PODS_SELF:
         pod = pick_pod(target.session.store.list("pods", namespace), selector)
     if pod is None:
         app.notify(f"no ready pod behind {what} to forward to", title="Port-forward", severity="error")
         return
-    if target.kind == "services":
+    if via_service:  # a Service port is forwarded to the port it targets on the pod
         pod_port = service_target_port(obj, request.remote_port, pod)
     forward = PortForward(
         target.session.conn,
@@ -133,7 +119,7 @@ async def handle_port_forward(app: App_, target: Target) -> None:
         request.address,
         target=what,
         selector=selector,
-        service_port=request.remote_port if target.kind == "services" else 0,
+        service_port=request.remote_port if via_service else 0,
     )
     try:
         await target.session.call(lambda conn: _start(forward, conn))

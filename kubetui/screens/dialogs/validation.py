@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
+from kubetui import kinds
 from kubetui.cluster.ops import validate_name
 from kubetui.imageref import reference_error
 
@@ -26,7 +27,8 @@ def check_name(field: str, name: str, *, kind: str = "Deployment") -> str:
     """``name`` stripped, or FieldError with the API server's wording for ``kind``."""
     name = name.strip()
     # The same rules and wording as the API server (Services are DNS-1035 labels, the rest subdomains).
-    error = validate_name(name, "dns1035" if kind == "Service" else "subdomain")
+    what = kinds.lookup(kind)
+    error = validate_name(name, what.name_rule if what is not None else "subdomain")
     if error:
         raise FieldError(field, f"Invalid value {name!r}: {error}" if name else error)
     return name
