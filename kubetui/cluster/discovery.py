@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from kubetui import kinds
 from kubetui.cluster.errors import ClusterError, NotFound
+from kubetui.kinds import names
 
 
 @dataclass(frozen=True)
@@ -116,31 +117,12 @@ def resolve(resources: list[ApiResource], name: str) -> ApiResource:
     """The resource a kubectl-style name means: a short name, plural, singular or kind, optionally followed
     by ``.group`` or ``.version.group``. Ambiguous names go to the first group in discovery order, as
     kubectl's priority RESTMapper does (core before named groups)."""
-    text = name.strip().lower()
-    if not text:
+    if not name.strip():
         raise UnknownResource("error: a resource type is required")
-    # kubectl expands short names first (its shortcut expander), then matches plural and singular names.
-    for r in resources:
-        if text in r.short_names:
-            return r
-    base, _, rest = text.partition(".")
-    candidates: list[tuple[str, str | None, str | None]] = [(text, None, None)]
-    if rest:
-        candidates.append((base, rest, None))
-        in_version, _, in_group = rest.partition(".")
-        if in_group:
-            candidates.append((base, in_group, in_version))
-    for word, group, version in candidates:
-        for r in resources:
-            if group is not None and r.group != group:
-                continue
-            if version is not None and r.version != version:
-                continue
-            if word in (r.plural, r.singular, r.kind.lower()) or (
-                group is not None and word in r.short_names
-            ):
-                return r
-    raise UnknownResource(f'error: the server doesn\'t have a resource type "{name.strip()}"')
+    found = names.resolve(resources, name)
+    if found is None:
+        raise UnknownResource(f'error: the server doesn\'t have a resource type "{name.strip()}"')
+    return found
 
 
 def api_resources_rows(resources: list[ApiResource]) -> list[tuple[str, str, str, str, str]]:

@@ -39,16 +39,14 @@ RESOURCES: tuple[Resource, ...] = tuple(
     Resource(k.plural, k.prefix, k.kind, k.namespaced, k.names) for k in kinds.KINDS
 )
 
-_BY_NAME: dict[str, Resource] = {}
-for _r in RESOURCES:
-    for _alias in (_r.plural, _r.kind.lower(), *_r.aliases):
-        _BY_NAME[_alias] = _r
+_BY_PLURAL: dict[str, Resource] = {r.plural: r for r in RESOURCES}
 _BY_KIND: dict[tuple[str, str], Resource] = {(r.api_version, r.kind): r for r in RESOURCES}
 
 
 def resource_for(kind: str) -> Resource:
     """Look a kind up the way kubectl accepts it: ``deployments``, ``deployment``, ``deploy``, ``Deployment``."""
-    found = _BY_NAME.get(kind.lower())
+    known = kinds.lookup(kind)
+    found = _BY_PLURAL.get(known.plural) if known is not None else None
     if found is None:
         raise KeyError(f'error: the server doesn\'t have a resource type "{kind}"')
     return found

@@ -9,8 +9,11 @@ No UI imports here: the cluster layer and the built-in cluster read it too.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
+
+from kubetui.kinds import names
 
 # Views that redraw when objects of a kind change (MainScreen maps each to one refresh).
 VIEW_REVISIONS = "revisions"  # the Deployment pane's ReplicaSet revisions
@@ -339,10 +342,6 @@ KINDS: tuple[KindSpec, ...] = (
 BY_PLURAL: dict[str, KindSpec] = {k.plural: k for k in KINDS}
 BY_KIND: dict[tuple[str, str], KindSpec] = {(k.api_version, k.kind): k for k in KINDS}
 _BY_KIND_NAME: dict[str, KindSpec] = {k.kind: k for k in KINDS}
-_BY_NAME: dict[str, KindSpec] = {}
-for _spec in KINDS:
-    for _name in _spec.names:
-        _BY_NAME.setdefault(_name, _spec)
 
 POD: KindSpec = next(k for k in KINDS if k.pods == PODS_SELF)  # the kind every pod relation yields
 NAMESPACED: frozenset[str] = frozenset(k.plural for k in KINDS if k.namespaced)
@@ -370,8 +369,14 @@ def showing(view: str) -> str:
 
 
 def lookup(name: str) -> KindSpec | None:
-    """The built-in kind a kubectl-style name means (``deploy``, ``Deployment``, ``deployments.apps``)."""
-    return _BY_NAME.get(name.lower())
+    """The built-in kind a kubectl-style name means (``deploy``, ``Deployment``, ``deployments.apps``), by
+    kubectl's rules (``kinds.names``), the same ones discovery resolves with."""
+    return _resolve(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _resolve(name: str) -> KindSpec | None:
+    return names.resolve(KINDS, name)
 
 
 def feeding(view: str) -> frozenset[str]:

@@ -108,3 +108,35 @@ def test_the_views_a_selection_drives_are_named_once() -> None:
     assert kinds.POD.plural == "pods"
     assert {k.plural for k in kinds.KINDS if k.pod_view == kinds.NARROW} == {"deployments", "nodes"}
     assert kinds.lookup("Service") is not None and kinds.lookup("Service").name_rule == "dns1035"  # type: ignore[union-attr]
+
+
+def _discovered(spec: kinds.KindSpec) -> Any:
+    from kubetui.cluster.discovery import ApiResource
+
+    singular = spec.singular or spec.kind.lower()
+    return ApiResource(
+        spec.group, spec.version, spec.plural, singular, spec.kind, spec.namespaced, spec.short_names
+    )
+
+
+def test_the_registry_and_discovery_resolve_names_by_the_same_rules() -> None:
+    from kubetui.cluster import discovery
+
+    served = [_discovered(k) for k in kinds.KINDS]
+    for spec in kinds.KINDS:
+        singular = spec.singular or spec.kind.lower()
+        for name in (
+            spec.plural,
+            singular,
+            spec.kind,
+            *spec.short_names,
+            spec.qualified,
+            f"{spec.plural}.{spec.version}.{spec.group}",
+        ):
+            if not spec.group and name.endswith("."):
+                continue
+            assert kinds.lookup(name) is spec, name
+            assert discovery.resolve(served, name).plural == spec.plural, name
+    assert kinds.lookup("deploy.apps") is kinds.spec("deployments")  # a short name qualified by its group
+    assert kinds.lookup("dp") is kinds.spec("deployments")  # the command line's k9s alias
+    assert kinds.lookup("deployments.batch") is None and kinds.lookup("") is None
