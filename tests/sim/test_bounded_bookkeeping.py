@@ -40,13 +40,14 @@ def test_uid_counts_are_capped_and_a_name_created_again_never_repeats_a_uid() ->
 
 
 def test_the_watch_history_keeps_a_time_window_and_older_watches_get_410() -> None:
-    store = ObjectStore(seed=1, history_seconds=0.2)
+    store = ObjectStore(seed=1, history_seconds=60.0)
     for i in range(3 * HISTORY_MIN):
         store.create("configmaps", _configmap(f"c{i}"))
     assert len(store._history["configmaps"]) == 3 * HISTORY_MIN  # all of it is younger than the window
     first_rv = store.rv - 3 * HISTORY_MIN
     store.unwatch(store.watch("configmaps", None, first_rv))
-    time.sleep(0.3)
+    store.history_seconds = 0.05  # as if a minute went by
+    time.sleep(0.1)
     store.create("configmaps", _configmap("late"))
     assert len(store._history["configmaps"]) == HISTORY_MIN
     with pytest.raises(ApiError) as expired:
