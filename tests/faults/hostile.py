@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-POD = {
+POD: dict[str, Any] = {
     "apiVersion": "v1",
     "kind": "Pod",
     "metadata": {"name": "p", "namespace": "default", "uid": "u-1", "resourceVersion": "5"},
