@@ -1,4 +1,5 @@
-"""UI fixtures: the built-in cluster in this test's loop holding the journey's first objects, and the app on it."""
+"""UI fixtures: the built-in cluster in this test's loop holding the journey's first objects, a connection of the
+test's own, and the person's settings kept out."""
 
 from __future__ import annotations
 
@@ -50,6 +51,24 @@ class Journey:
 
     async def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self.conn.request("POST", path, body=body)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def api(kubeconfig: Path) -> AsyncIterator[Connection]:
+    """A connection of the test's own, to set things up and to check the cluster afterwards."""
+    conn = await Connection.open(kubeconfig_path=str(kubeconfig))
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture
+def no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeps the person's own kubetui settings (keymap, theme, read-only contexts) out of a test.
+
+    Modules that drive the whole app ask for it with ``pytest.mark.usefixtures("no_user_settings")``.
+    """
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
 
 
 @pytest.fixture

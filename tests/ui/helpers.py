@@ -1,4 +1,4 @@
-"""Test helpers for the UI: plain text of what widgets show, and waiting for a condition."""
+"""Test helpers for the UI: plain text of what widgets show, waiting for a condition, a bare app for one dialog."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.text import Text
+from textual.app import App
+from textual.screen import ModalScreen
+
+PENDING = object()  # a Host's result while its dialog is open
 
 
 def plain(content: Any, width: int = 200) -> str:
@@ -56,3 +60,18 @@ def screen_text(app: Any) -> str:
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     console.print(update)
     return console.export_text()
+
+
+class Host(App[None]):
+    """Pushes one dialog and records what it returned."""
+
+    def __init__(self, dialog: ModalScreen[Any]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.result: Any = PENDING
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self._done)
+
+    def _done(self, value: Any) -> None:
+        self.result = value

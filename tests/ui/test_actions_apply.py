@@ -19,14 +19,10 @@ from kubetui.screens.dialogs import (
 )
 from kubetui.screens.dialogs.registry_flow import offer_pull_secret, pull_failure
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import api, exists, get, make_app, no_user_settings, screen_of, select
-
-__all__ = ["api", "no_user_settings"]
+from tests.ui.support import MANIFESTS, apply_manifest, exists, get, make_app, screen_of, select
 
 # Each test starts the app on a live built-in cluster and waits for real rollouts: several seconds each.
-pytestmark = pytest.mark.slow
-
-MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 
 async def test_apply_refuses_a_half_bad_file_then_applies_a_bundled_manifest_after_its_dry_run(
@@ -82,7 +78,7 @@ async def test_apply_refuses_a_half_bad_file_then_applies_a_bundled_manifest_aft
 async def test_private_registry_help_creates_the_secret_and_the_pods_start(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
+    await apply_manifest(api, "myapp.yaml")
     app, notes = make_app(kubeconfig)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deployments", "myapp")

@@ -19,21 +19,10 @@ from kubetui.screens.dialogs import (
 )
 from kubetui.screens.dialogs.handlers import handle_scale
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import (
-    api,
-    exists,
-    get,
-    make_app,
-    no_user_settings,
-    press_ok,
-    screen_of,
-    select,
-)
-
-__all__ = ["api", "no_user_settings"]
+from tests.ui.support import exists, get, make_app, press_ok, screen_of, select
 
 # Each test starts the app on a live built-in cluster and waits for real rollouts: several seconds each.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 
 async def test_new_refuses_an_invalid_name_then_creates_the_deployment_with_its_command(

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.app import App
-from textual.screen import ModalScreen
 from textual.widgets import Input, RadioSet, Static
 
 from kubetui.screens.dialogs import (
@@ -25,38 +23,14 @@ from kubetui.screens.dialogs import (
     SetImageDialog,
 )
 from kubetui.screens.dialogs.requests import ExposeRequest, ImageChange, NewDeployment, RegistrySecret
-
-PENDING = object()
-
-
-class Host(App[None]):
-    """Pushes one dialog and records what it returned."""
-
-    def __init__(self, dialog: ModalScreen[Any]) -> None:
-        super().__init__()
-        self.dialog = dialog
-        self.result: Any = PENDING
-
-    def on_mount(self) -> None:
-        self.push_screen(self.dialog, self._done)
-
-    def _done(self, value: Any) -> None:
-        self.result = value
+from tests.ui.helpers import PENDING, Host
+from tests.ui.support import press_ok
 
 
 async def fill(pilot: Any, dialog: Any, **values: str) -> None:
     for id_, value in values.items():
         dialog.query_one(f"#{id_.replace('_', '-')}", Input).value = value
     await pilot.pause()
-
-
-async def press_ok(pilot: Any, screen: Any) -> None:
-    """Tab to the dialog's OK button and press enter (keyboard, so independent of where layout puts it)."""
-    ok = screen.query_one("#ok")
-    while ok.has_class("-active"):  # a Button ignores presses during its 0.2 s pressed look
-        await pilot.pause(0.05)
-    ok.focus()
-    await pilot.press("enter")
 
 
 def error_of(dialog: Any) -> str:

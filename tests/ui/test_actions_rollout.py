@@ -12,21 +12,10 @@ from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.screens.dialogs import ConfirmDialog, RolloutScreen, RolloutUndoDialog, SetImageDialog
 from tests.ui.helpers import shown, wait_for
-from tests.ui.test_actions_support import (
-    api,
-    get,
-    image,
-    make_app,
-    no_user_settings,
-    revision,
-    screen_of,
-    select,
-)
-
-__all__ = ["api", "no_user_settings"]
+from tests.ui.support import get, image, make_app, revision, screen_of, select
 
 # Each test starts the app on a live built-in cluster and waits for real rollouts: several seconds each.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 V1 = "gcr.io/google-samples/kubernetes-bootcamp:v1"
 V2 = "docker.io/jocatalin/kubernetes-bootcamp:v2"

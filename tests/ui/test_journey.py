@@ -31,18 +31,9 @@ from kubetui.screens.dialogs import (
 )
 from kubetui.screens.logs import LogsScreen
 from tests.ui.helpers import shown, wait_for
-from tests.ui.test_actions_support import (
-    api,
-    exists,
-    get,
-    image,
-    make_app,
-    no_user_settings,
-    revision,
-    screen_of,
-)
+from tests.ui.support import exists, get, image, make_app, revision, screen_of
 
-__all__ = ["api", "no_user_settings"]
+pytestmark = pytest.mark.usefixtures("no_user_settings")
 
 AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.39"
 V1 = "gcr.io/google-samples/kubernetes-bootcamp:v1"

@@ -19,28 +19,18 @@ from kubetui.screens.dialogs import (
     SetImageDialog,
 )
 from kubetui.screens.dialogs.flow import follow_rollout
-from kubetui.screens.dialogs.registry_flow import pull_failure
 from kubetui.sim.server import SimServer
 from tests.ui.helpers import screen_text, wait_for
-from tests.ui.test_actions_support import api, make_app, no_user_settings, screen_of, select
+from tests.ui.support import MANIFESTS, apply_manifest, make_app, pull_failing, screen_of, select
 
-__all__ = ["api", "no_user_settings"]
-
-pytestmark = pytest.mark.slow
-
-MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
-
-
-def _failing(app: Any, name: str) -> bool:
-    deployment = app.session.store.find("deployments", "default", name)
-    return deployment is not None and pull_failure(app.session.store, deployment) is not None
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 
 async def test_the_pull_secret_offer_names_its_deployment_and_keeps_it_when_the_cursor_moves(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
     await ops.create_deployment(api, "default", "hello-node", "registry.k8s.io/e2e-test-images/agnhost:2.39")
-    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
+    await apply_manifest(api, "myapp.yaml")
     app, notes = make_app(kubeconfig)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deployments", "myapp")
@@ -69,7 +59,7 @@ async def test_the_pull_secret_key_works_inside_the_rollout_view(
         await screen_of(pilot, app, ApplyPreviewDialog)
         await pilot.press("enter")
         rollout = await screen_of(pilot, app, RolloutScreen)
-        await wait_for(pilot, lambda: _failing(app, "myapp"), timeout=60)
+        await wait_for(pilot, lambda: pull_failing(app, "myapp"), timeout=60)
         await wait_for(pilot, lambda: "ctrl+r: add a pull Secret to Deployment myapp" in screen_text(app))
         await pilot.press("ctrl+r")
         dialog = await screen_of(pilot, app, RegistrySecretDialog)

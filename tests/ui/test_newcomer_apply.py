@@ -12,13 +12,10 @@ from textual.widgets import Input
 from kubetui.cluster.connection import Connection
 from kubetui.screens.dialogs import ApplyPreviewDialog, ManifestPickerDialog, RolloutScreen
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import api, exists, make_app, no_user_settings, screen_of
+from tests.ui.support import MANIFESTS, exists, make_app, screen_of
 
-__all__ = ["api", "no_user_settings"]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
-pytestmark = pytest.mark.slow
-
-MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 BAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n data: oops\n"
 
 

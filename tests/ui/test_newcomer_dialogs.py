@@ -13,11 +13,9 @@ from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.screens.dialogs import ExposeDialog, NewDeploymentDialog
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import api, make_app, no_user_settings, screen_of, select
+from tests.ui.support import make_app, screen_of, select
 
-__all__ = ["api", "no_user_settings"]
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 
 async def test_placeholders_read_as_examples(sim: Any, kubeconfig: Path) -> None:

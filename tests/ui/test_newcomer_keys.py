@@ -4,12 +4,9 @@ of a dialog is a control the person can see, brought into view on a small termin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual import events
-from textual.app import App
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Select
 
 from kubetui.providers.k3d import K3dProvider
@@ -19,16 +16,7 @@ from kubetui.screens.clusters_dialogs import CreateClusterDialog
 from kubetui.screens.dialogs import ApplyPreviewDialog, NewDeploymentDialog
 from kubetui.screens.dialogs.apply import DocumentOutcome
 from tests.providers.conftest import Standins, make_standins
-
-
-class Host(App[None]):
-    def __init__(self, dialog: ModalScreen[Any]) -> None:
-        super().__init__()
-        self.dialog = dialog
-
-    def on_mount(self) -> None:
-        self.push_screen(self.dialog)
-
+from tests.ui.helpers import Host
 
 CONTROLS = (Button, Input, Select, DataTable)
 

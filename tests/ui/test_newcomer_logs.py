@@ -14,9 +14,9 @@ from kubetui.screens.dialogs import ConfirmDialog
 from kubetui.widgets.log_lines import LogLines
 from kubetui.widgets.log_view import LogView
 from tests.ui.helpers import screen_text, wait_for
-from tests.ui.test_actions_support import make_app, no_user_settings
+from tests.ui.support import make_app
 
-__all__ = ["no_user_settings"]
+pytestmark = pytest.mark.usefixtures("no_user_settings")
 
 
 class LogApp(App[None]):

@@ -12,11 +12,9 @@ from textual.widgets._footer import FooterKey
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import api, make_app, no_user_settings, select
+from tests.ui.support import apply_manifest, make_app, select
 
-__all__ = ["api", "no_user_settings"]
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 
 async def test_read_only_change_keys_say_they_are_off(sim: Any, kubeconfig: Path, api: Connection) -> None:
@@ -42,7 +40,7 @@ async def test_a_namespace_that_does_not_exist_is_said_and_can_be_created(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
     from kubetui.screens.dialogs import ConfirmDialog
-    from tests.ui.test_actions_support import screen_of
+    from tests.ui.support import screen_of
 
     app, notes = make_app(kubeconfig)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -107,8 +105,7 @@ async def test_the_rollout_view_explains_the_wait_for_the_next_pull(
     from kubetui.screens.dialogs.flow import follow_rollout
     from tests.ui.helpers import shown
 
-    manifests = Path(__file__).resolve().parents[2] / "manifests"
-    await ops.apply_manifests(api, (manifests / "myapp.yaml").read_text(), "default")
+    await apply_manifest(api, "myapp.yaml")
     app, _notes = make_app(kubeconfig)
     async with app.run_test(size=(160, 48)) as pilot:
         await select(pilot, app, "deployments", "myapp")

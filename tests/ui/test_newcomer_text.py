@@ -4,6 +4,8 @@ confirmation, and a footer that keeps ``?`` and the focused pane's keys first.""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +16,11 @@ from textual.widgets._footer import FooterKey
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.screens.dialogs import ConfirmDialog, RegistrySecretDialog
-from kubetui.screens.dialogs.registry_flow import pull_failure
 from kubetui.screens.object_view import ObjectScreen
 from tests.ui.helpers import wait_for
-from tests.ui.test_actions_support import api, make_app, no_user_settings, screen_of, select
+from tests.ui.support import apply_manifest, make_app, pull_failing, screen_of, select
 
-__all__ = ["api", "no_user_settings"]
-
-pytestmark = pytest.mark.slow
-
-MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
 
 
 def words(text: str) -> str:
@@ -41,22 +38,21 @@ def inside(widget: Any, container: Any) -> bool:
     return widget.region.x >= outer.x and widget.region.right <= outer.right
 
 
-async def _failing_myapp(pilot: Any, app: Any) -> None:
-    await select(pilot, app, "deployments", "myapp")
-    await wait_for(
-        pilot,
-        lambda: pull_failure(app.session.store, app.session.store.find("deployments", "default", "myapp")),
-        timeout=60,
-    )
+@asynccontextmanager
+async def failing_myapp(kubeconfig: Path, api: Connection) -> AsyncIterator[tuple[Any, Any]]:
+    """(app, pilot) at 80x24 with myapp applied, selected, and its pods seen failing to pull."""
+    await apply_manifest(api, "myapp.yaml")
+    app, _notes = make_app(kubeconfig)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select(pilot, app, "deployments", "myapp")
+        await wait_for(pilot, lambda: pull_failing(app, "myapp"), timeout=60)
+        yield app, pilot
 
 
 async def test_describe_wraps_long_event_messages_inside_the_screen(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _failing_myapp(pilot, app)
+    async with failing_myapp(kubeconfig, api) as (app, pilot):
         pods = app.session.store.list("pods", "default")
         await select(pilot, app, "pods", pods[0]["metadata"]["name"])
         await pilot.press("d")
@@ -73,10 +69,7 @@ async def test_describe_wraps_long_event_messages_inside_the_screen(
 async def test_dialog_explanations_and_the_restart_question_wrap_inside_their_dialog(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _failing_myapp(pilot, app)
+    async with failing_myapp(kubeconfig, api) as (app, pilot):
         await pilot.press("ctrl+r")
         dialog = await screen_of(pilot, app, RegistrySecretDialog)
         await pilot.pause()
@@ -96,10 +89,7 @@ async def test_dialog_explanations_and_the_restart_question_wrap_inside_their_di
 async def test_the_footer_keeps_help_and_the_focused_panes_keys_first(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await ops.apply_manifests(api, (MANIFESTS / "myapp.yaml").read_text(), "default")
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _failing_myapp(pilot, app)
+    async with failing_myapp(kubeconfig, api) as (app, pilot):
 
         def keys() -> list[str]:
             return [key.key for key in app.screen.query(FooterKey) if key.region.right <= 80]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kubetui.app import KubeApp
+from kubetui.cluster.portforward import PortForward
 from kubetui.config import Settings
 from kubetui.screens.forwards import ForwardsScreen, forwards_of
 from kubetui.screens.main import MainScreen
@@ -53,24 +54,55 @@ def _select(screen: MainScreen, kind: str, name: str) -> None:
     raise AssertionError(f"no {name} in {kind}")
 
 
-async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
+async def _echo(journey: Journey, service: bool = True) -> None:
+    """The echo Deployment (two agnhost pods answering HTTP on 8080), and a Service echo:80 in front of it."""
     await journey.create("/apis/apps/v1/namespaces/default/deployments", _echo_app())
-    service = {
-        "metadata": {"name": "echo"},
-        "spec": {"selector": {"app": "echo"}, "ports": [{"port": 80, "targetPort": 8080}]},
-    }
-    await journey.create("/api/v1/namespaces/default/services", service)
-    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings())
+    if service:
+        body = {
+            "metadata": {"name": "echo"},
+            "spec": {"selector": {"app": "echo"}, "ports": [{"port": 80, "targetPort": 8080}]},
+        }
+        await journey.create("/api/v1/namespaces/default/services", body)
+
+
+def _app(journey: Journey, readonly: bool = False) -> KubeApp:
+    return KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig), readonly=readonly), settings=Settings())
+
+
+def _echo_pods(app: KubeApp) -> list[dict[str, Any]]:
+    return [p for p in app.session.store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
+
+
+def _echo_running(app: KubeApp) -> bool:
+    pods = _echo_pods(app)
+    return len(pods) == 2 and all(p["status"].get("phase") == "Running" for p in pods)
+
+
+async def _forward(pilot: Any, app: KubeApp, kind: str, name: str, remote: str | None = None) -> PortForward:
+    """F on ``name`` in ``kind``'s pane, any free local port: the forward once it has started.
+
+    ``remote``, when given, is the remote port the dialog must propose.
+    """
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    screen.focus_pane(kind)
+    _select(screen, kind, name)
+    await pilot.press("F")
+    dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
+    if remote is not None:
+        assert dialog.query_one("#remote").value == remote
+    dialog.query_one("#local").value = "0"
+    await pilot.press("enter")
+    return await wait_for(pilot, lambda: next(iter(forwards_of(app).items.values()), None))
+
+
+async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
+    await _echo(journey)
+    app = _app(journey)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        store = app.session.store
-
-        def echo_ready() -> bool:
-            pods = [p for p in store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
-            return len(pods) == 2 and all(p["status"].get("phase") == "Running" for p in pods)
-
-        await wait_for(pilot, echo_ready)
+        await wait_for(pilot, lambda: _echo_running(app))
         await wait_for(
             pilot,
             lambda: any(
@@ -78,15 +110,7 @@ async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
                 for r in map(screen.table("services").get_row, screen.table("services").ordered_uids())
             ),
         )
-        screen.focus_pane("services")
-        _select(screen, "services", "echo")
-        await pilot.press("F")
-        dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
-        assert dialog.query_one("#remote").value == "80"
-        dialog.query_one("#local").value = "0"
-        await pilot.press("enter")
-        forwards = forwards_of(app)
-        forward = await wait_for(pilot, lambda: next(iter(forwards.items.values()), None))
+        forward = await _forward(pilot, app, "services", "echo", remote="80")
         assert forward.address == "127.0.0.1" and forward.target == "svc/echo" and forward.remote_port == 8080
         body = await _get(forward.local_port, "/hostname")
         assert body == forward.pod
@@ -105,7 +129,7 @@ async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
 
 
 async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None:
-    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig), readonly=True), settings=Settings())
+    app = _app(journey, readonly=True)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -122,23 +146,16 @@ async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None
 
 
 async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Journey) -> None:
-    await journey.create("/apis/apps/v1/namespaces/default/deployments", _echo_app())
-    service = {
-        "metadata": {"name": "echo"},
-        "spec": {"selector": {"app": "echo"}, "ports": [{"port": 80, "targetPort": 8080}]},
-    }
-    await journey.create("/api/v1/namespaces/default/services", service)
-    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings())
+    await _echo(journey)
+    app = _app(journey)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        store = app.session.store
 
         def ready_echo() -> list[str]:
-            pods = [p for p in store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
             ready = [
                 p
-                for p in pods
+                for p in _echo_pods(app)
                 if any(
                     c.get("type") == "Ready" and c.get("status") == "True"
                     for c in p["status"].get("conditions") or []
@@ -148,13 +165,7 @@ async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Jo
 
         await wait_for(pilot, ready_echo)
         await wait_for(pilot, lambda: screen.table("services").row_count >= 2)
-        screen.focus_pane("services")
-        _select(screen, "services", "echo")
-        await pilot.press("F")
-        dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
-        dialog.query_one("#local").value = "0"
-        await pilot.press("enter")
-        forward = await wait_for(pilot, lambda: next(iter(forwards_of(app).items.values()), None))
+        forward = await _forward(pilot, app, "services", "echo")
         first = forward.pod
         # the Deployment replaces the pod; the forward notices it went away and offers the other one
         await journey.conn.request(
@@ -171,27 +182,14 @@ async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Jo
 
 
 async def test_forward_a_deployment_goes_to_one_of_its_ready_pods(journey: Journey) -> None:
-    await journey.create("/apis/apps/v1/namespaces/default/deployments", _echo_app())
-    app = KubeApp(SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings())
+    await _echo(journey, service=False)
+    app = _app(journey)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        store = app.session.store
-
-        def echo_running() -> bool:
-            pods = [p for p in store.list("pods", "default") if p["metadata"]["name"].startswith("echo-")]
-            return len(pods) == 2 and all(p["status"].get("phase") == "Running" for p in pods)
-
-        await wait_for(pilot, echo_running)
+        await wait_for(pilot, lambda: _echo_running(app))
         await wait_for(pilot, lambda: screen.table("deployments").row_count >= 3)
-        screen.focus_pane("deployments")
-        _select(screen, "deployments", "echo")
-        await pilot.press("F")
-        dialog = await wait_for(pilot, lambda: app.screen if app.screen.query("#remote") else None)
-        assert dialog.query_one("#remote").value == "8080"  # the template's containerPort
-        dialog.query_one("#local").value = "0"
-        await pilot.press("enter")
-        forward = await wait_for(pilot, lambda: next(iter(forwards_of(app).items.values()), None))
+        forward = await _forward(pilot, app, "deployments", "echo", remote="8080")  # the containerPort
         assert forward.target == "deploy/echo" and forward.pod.startswith("echo-")
         assert await _get(forward.local_port, "/hostname") == forward.pod
         await forward.stop()

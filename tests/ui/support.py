@@ -1,33 +1,20 @@
-"""Shared pieces of the action tests (no tests here): an app on the built-in cluster, rows, the API."""
+"""Driving the app in UI tests: the app on a kubeconfig recording its notices, rows and dialogs, the API, the
+manifests the journey applies. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import kubetui.screens.dialogs.handlers  # noqa: F401  (registers the action handlers)
 from kubetui.app import KubeApp
+from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
+from kubetui.screens.dialogs.registry_flow import pull_failure
 from kubetui.session import SessionConfig
 from tests.ui.helpers import wait_for
 
-
-@pytest.fixture
-async def api(kubeconfig: Path) -> AsyncIterator[Connection]:
-    """A connection of the test's own, to set things up and to check the cluster afterwards."""
-    conn = await Connection.open(kubeconfig_path=str(kubeconfig))
-    yield conn
-    await conn.close()
-
-
-@pytest.fixture(autouse=True)
-def no_user_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the person's own kubetui settings (keymap, theme, read-only contexts) out of the tests."""
-    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 
 
 class Notes(list[tuple[str, str]]):
@@ -75,6 +62,17 @@ async def exists(api: Connection, kind: str, name: str) -> bool:
     prefix = "/api/v1" if kind in ("services", "secrets", "pods") else "/apis/apps/v1"
     listed = await api.request("GET", f"{prefix}/namespaces/default/{kind}")
     return any(item["metadata"]["name"] == name for item in listed.get("items") or [])
+
+
+async def apply_manifest(api: Connection, name: str) -> None:
+    """``kubectl apply -f manifests/NAME`` into the default namespace."""
+    await ops.apply_manifests(api, (MANIFESTS / name).read_text(), "default")
+
+
+def pull_failing(app: KubeApp, name: str) -> bool:
+    """Whether the app sees the pods of Deployment ``name`` (namespace default) failing to pull their image."""
+    deployment = app.session.store.find("deployments", "default", name)
+    return deployment is not None and pull_failure(app.session.store, deployment) is not None
 
 
 def revision(obj: dict[str, Any]) -> int:
