@@ -15,6 +15,7 @@ from kubetui.sim import images
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import DELETED, Event
 
+from . import kubelet_probes
 from .base import Controller, Key, Obj, controller_ref, key_of, meta
 from .kubelet_adopt import runtime_from_status
 from .kubelet_lifecycle import restart_changed, stop_pod
@@ -285,20 +286,20 @@ class Kubelet(Controller):
             cr.container_id = container_id(rt.uid, cr.name, cr.restart_count)
             cr.state = {"running": {"startedAt": self.clock.stamp(run.start)}}
             cr.started = True
-            probe = c.get("readinessProbe") or {}
-            ready_delay = float(probe.get("initialDelaySeconds", 0)) + (1.0 if probe else 0.0)
             exit_after = run.script.exit_after
-            cr.ready = ready_delay == 0 and exit_after != 0 and not init
+            probed = not init and kubelet_probes.declared(c)
+            # With a readiness probe, a container is ready once the probe has succeeded, not when it starts.
+            cr.ready = exit_after != 0 and not init and not c.get("readinessProbe")
             self._flush(rt)
-            if ready_delay and (exit_after is None or exit_after > ready_delay) and not init:
-                await self.clock.sleep(ready_delay)
-                cr.ready = True
-                self._flush(rt)
-            if exit_after is None:
+            killed = await kubelet_probes.watch(self, rt, cr, c, run) if probed else None
+            if killed is not None:
+                code, end = await self._kill_for_liveness(pod, cr), self.clock.now()
+            elif exit_after is None:
                 return not init  # an init container that never exits holds the pod in Init
-            await asyncio.sleep(max(0.0, run.start + self.clock.wall(exit_after) - self.clock.now()))
-            code = run.script.exit_code
-            run.finish(run.start + self.clock.wall(exit_after), self.clock.speed)
+            else:
+                await asyncio.sleep(max(0.0, run.start + self.clock.wall(exit_after) - self.clock.now()))
+                code, end = run.script.exit_code, run.start + self.clock.wall(exit_after)
+            run.finish(end, self.clock.speed)
             terminated = {
                 "exitCode": code,
                 "reason": "Completed" if code == 0 else "Error",
@@ -341,6 +342,14 @@ class Kubelet(Controller):
                 await self.clock.sleep(self.clock.jitter(stream, delay, 0.05))
             cr.previous = run
             cr.restart_count += 1
+
+    async def _kill_for_liveness(self, pod: Obj, cr: ContainerRuntime) -> int:
+        """Stops a container that failed its liveness probe, as a pod deletion would: its exit code."""
+        spec = images.lookup(cr.image)
+        wait = spec.stop_seconds if spec else 0.5
+        grace = float((pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30))
+        await self.clock.sleep(min(grace, wait))
+        return 0 if wait <= grace else 137
 
     async def _pull(self, rt: PodRuntime, cr: ContainerRuntime, c: dict[str, Any]) -> None:
         await pull_image(self, rt, cr)

@@ -7,8 +7,7 @@ pace: the sequence of ReplicaSet sizes of a rolling update, who owns which pod, 
 
 Covered elsewhere: Secret stringData, immutable ConfigMaps and Secrets, pod spec immutability and the validation
 of Deployment strategy and restartPolicy are requests with one answer each, in the differential script.
-Node loss is in controllers_nodes.py. Not compared yet: readiness and liveness probes (kwok's stages do not run
-the probes a pod declares).
+Node loss is in controllers_nodes.py, readiness and liveness probes in controllers_probes.py.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.realk8s.diff import controllers_nodes
+from tests.realk8s.diff import controllers_nodes, controllers_probes
 from tests.realk8s.diff.normalise import differences
 from tests.realk8s.diff.observe import APPS, CORE, Scenario
 from tests.realk8s.diff.observe import ok as _ok
@@ -274,6 +273,7 @@ SCENARIOS: dict[str, Scenario] = {
     "unschedulable": unschedulable,
     "garbage-collection": dangling_owner,
     "service-types": service_types,
+    "probes": controllers_probes.probes,
     "node-loss": controllers_nodes.node_loss,
 }
 

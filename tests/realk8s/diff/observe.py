@@ -41,12 +41,13 @@ def condition(obj: Any, kind: str) -> dict[str, Any]:
     return next((c for c in conditions if c.get("type") == kind), {})
 
 
-def events(client: Client, ns: str, reasons: set[str]) -> list[tuple[str, str, str]]:
-    """(object, reason, message) of the namespace's events with those reasons, the namespace written NS."""
+def events(client: Client, ns: str, reasons: set[str], names: set[str]) -> list[tuple[str, str, str]]:
+    """(object, reason, message) of the events about the named objects of the namespace with those reasons,
+    the namespace written NS."""
     body = ok(client.send("GET", f"{CORE.format(ns=ns)}/events", None, ""), "events")
     found = {
         (e["involvedObject"].get("name", ""), e["reason"], str(e.get("message", "")).replace(ns, "NS"))
         for e in body["items"]
-        if e.get("reason") in reasons
+        if e.get("reason") in reasons and e["involvedObject"].get("name") in names
     }
     return sorted(found)
