@@ -6,7 +6,8 @@ pace: the sequence of ReplicaSet sizes of a rolling update, who owns which pod, 
                                                          named), print the comparison
 
 Covered elsewhere: Secret stringData, immutable ConfigMaps and Secrets, pod spec immutability and the validation
-of Deployment strategy and restartPolicy are requests with one answer each, in the differential script.
+of Deployment strategy and restartPolicy are requests with one answer each, in the differential script
+(script_immutable.py).
 Node loss is in controllers_nodes.py, readiness and liveness probes in controllers_probes.py.
 """
 
