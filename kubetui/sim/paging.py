@@ -25,6 +25,7 @@ Key = tuple[str, str]
 
 SNAPSHOT_TTL = 300.0  # seconds a continue token stays good, like the default etcd compaction interval
 MAX_SNAPSHOTS = 32
+EXPIRE_EVERY = 5.0  # seconds between looks for expired snapshots while the store changes
 _ABSENT: Obj = {}  # marks, in a snapshot, an object that did not exist yet
 
 
@@ -52,6 +53,7 @@ class Pager:
         self.clock = clock
         self._keys: dict[str, list[Key]] = {}
         self._snapshots: OrderedDict[tuple[str, int], Snapshot] = OrderedDict()
+        self._expired_at = clock()
         store.add_listener(self._on_event)
 
     def close(self) -> None:
@@ -72,6 +74,10 @@ class Pager:
                 i = bisect.bisect_left(keys, key)
                 if i < len(keys) and keys[i] == key:
                     del keys[i]
+        if self._snapshots and self.clock() - self._expired_at > EXPIRE_EVERY:
+            # An open snapshot keeps the old version of everything that changes, so it must expire even when
+            # no one asks for another page (a client that lists once and then only watches).
+            self._expire()
         for (rtype, _rv), snap in self._snapshots.items():
             if rtype == event.rtype and key not in snap.before:
                 snap.before[key] = _ABSENT if event.type == ADDED else (event.old or event.obj)
@@ -126,7 +132,8 @@ class Pager:
         return Page(items, more, remaining)
 
     def _expire(self) -> None:
-        cutoff = self.clock() - SNAPSHOT_TTL
+        self._expired_at = self.clock()
+        cutoff = self._expired_at - SNAPSHOT_TTL
         for key, snap in list(self._snapshots.items()):
             if snap.taken < cutoff:
                 del self._snapshots[key]

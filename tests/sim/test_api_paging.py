@@ -136,3 +136,18 @@ def test_a_continue_token_expires_like_a_compacted_revision() -> None:
     assert pager.page("configmaps", None, rv=store.rv, after=after, limit=4) is not None
     now[0] += SNAPSHOT_TTL + 1
     assert pager.page("configmaps", None, rv=store.rv, after=after, limit=4) is None
+
+
+def test_an_unused_snapshot_expires_while_the_store_changes() -> None:
+    """A client that lists in pages once and then only watches leaves a snapshot behind; it must not keep the
+    old version of every object changed from then on."""
+    now = [1000.0]
+    store = _store_with(10)
+    pager = Pager(store, clock=lambda: now[0])
+    assert pager.page("configmaps", None, rv=store.rv, limit=4) is not None
+    store.delete("configmaps", "default", "cm-00000")
+    assert pager._snapshots  # still good: its old version of cm-00000 is kept
+    now[0] += SNAPSHOT_TTL + 1
+    for i in range(3):
+        store.create("configmaps", {"metadata": {"name": f"later-{i}", "namespace": "default"}})
+    assert not pager._snapshots
