@@ -8,13 +8,13 @@ context, ``r`` refresh, ``escape`` back. All provider work runs in workers that 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from kubetui.cluster.errors import ClusterError
@@ -32,14 +32,15 @@ from kubetui.screens.clusters_dialogs import (
     RunDialog,
     RunOutcome,
 )
+from kubetui.screens.list_screen import ListScreen
 from kubetui.widgets.key_footer import KeyFooter
-from kubetui.widgets.keyed_rows import sync_rows
+from kubetui.widgets.keyed_rows import cursor_key, sync_rows
 
 COLUMNS = ("", "PROVIDER", "NAME", "NODES", "STATE", "CONTEXT")
 SESSION_NAME = "(this run)"  # not a DNS name, so no cluster a provider made can be called that
 
 
-class ClustersScreen(Screen[None]):
+class ClustersScreen(ListScreen[ClusterInfo]):
     """Every local cluster found, by provider, with its nodes; the one the current context uses is marked."""
 
     BINDINGS = [
@@ -60,20 +61,20 @@ class ClustersScreen(Screen[None]):
     ClustersScreen #notes { height: auto; color: $text-muted; padding: 0 1; }
     """
 
+    NOTHING_SELECTED = "no cluster selected"
+
+    @dataclass
     class Discovered(Message):
         """A discovery finished (posted by the refresh worker)."""
 
-        def __init__(self, result: Discovery) -> None:
-            super().__init__()
-            self.result = result
+        result: Discovery
 
+    @dataclass
     class ContextSelected(Message):
         """The user chose (or a create selected) a cluster's context; the app switches its session to it."""
 
-        def __init__(self, context: str, kubeconfig: Path) -> None:
-            super().__init__()
-            self.context = context
-            self.kubeconfig = kubeconfig
+        context: str
+        kubeconfig: Path
 
     def __init__(
         self,
@@ -98,13 +99,17 @@ class ClustersScreen(Screen[None]):
         yield Static("", id="notes")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
+    def prepare(self) -> None:
         self._setup_providers()
-        table = self.query_one(DataTable)
+        table = self.list_table()
         for column in COLUMNS:
             table.add_column(column, key=column or "current")
-        table.focus()
+
+    def load(self) -> None:
         self.action_refresh()
+
+    def list_table(self) -> DataTable[Any]:
+        return self.query_one(DataTable)
 
     def _setup_providers(self) -> None:
         """Use the kubeconfig the app reads, and make the CLIs write to that same file.
@@ -228,14 +233,8 @@ class ClustersScreen(Screen[None]):
         return "\n".join(lines)
 
     def selected(self) -> ClusterInfo | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # no cursor row yet
-            return None
-        return self.clusters.get(str(key))
+        key = cursor_key(self.list_table())
+        return self.clusters.get(key) if key is not None else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row: use that cluster's context."""
@@ -278,9 +277,8 @@ class ClustersScreen(Screen[None]):
     def _target(self, what: str) -> tuple[ClusterInfo, Provider] | None:
         if self._refused(what):
             return None
-        c = self.selected()
+        c = self.chosen()
         if c is None:
-            self.app.notify("no cluster selected", severity="warning")
             return None
         if c.name == SESSION_NAME:
             self.app.notify(

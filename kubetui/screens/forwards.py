@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from kubetui.cluster.portforward import Forwards, PortForward, pick_pod, service_target_port
+from kubetui.widgets.keyed_rows import cursor_key
 
 App_ = App[Any]
 COLUMNS = ("LOCAL", "TARGET", "POD", "REMOTE", "STATE", "CONNS", "IN", "OUT", "LAST ERROR")
@@ -139,11 +140,8 @@ class ForwardsScreen(Screen[None]):
         self.query_one("#forwards-empty", Static).update(empty)
 
     def _selected(self) -> PortForward | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return forwards_of(self.app).items.get(str(key.value))
+        key = cursor_key(self.query_one(DataTable))
+        return forwards_of(self.app).items.get(key) if key is not None else None
 
     async def action_stop(self) -> None:
         forward = self._selected()

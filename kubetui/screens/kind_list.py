@@ -7,12 +7,12 @@ watching every Secret for the rest of the run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 
 from kubetui import kinds
 from kubetui.actions import Target
@@ -21,6 +21,7 @@ from kubetui.cluster.discovery import ApiResource
 from kubetui.cluster.table_watch import Column, TableRow, TableWatcher
 from kubetui.messages import ConnectionChanged
 from kubetui.screens import rows
+from kubetui.screens.list_screen import ListScreen
 from kubetui.widgets.command_line import CommandBar, CommandLine
 from kubetui.widgets.header import ClusterHeader
 from kubetui.widgets.key_footer import KeyFooter
@@ -31,7 +32,7 @@ from kubetui.widgets.resource_table import ResourceTable, name_sort
 _OWNERS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"})
 
 
-class KindListScreen(Screen[None]):
+class KindListScreen(ListScreen[TableRow]):
     """The rows of one resource, kept live by a Table watch owned by this screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,23 +47,26 @@ class KindListScreen(Screen[None]):
         Binding("r", "restart", "Restart"),
     ]
 
+    @dataclass
     class Reset(Message):
-        def __init__(self, columns: list[Column], table_rows: list[TableRow]) -> None:
-            super().__init__()
-            self.columns = columns
-            self.rows = table_rows
+        """The watch listed the kind: every column and row."""
 
+        columns: list[Column]
+        rows: list[TableRow]
+
+    @dataclass
     class Changed(Message):
-        def __init__(self, type: str, row: TableRow) -> None:
-            super().__init__()
-            self.type = type
-            self.row = row
+        """One row was ADDED, MODIFIED or DELETED."""
 
+        type: str
+        row: TableRow
+
+    @dataclass
     class State(Message):
-        def __init__(self, phase: str, error: str | None) -> None:
-            super().__init__()
-            self.phase = phase
-            self.error = error
+        """The watch went live, or stopped with an error."""
+
+        phase: str
+        error: str | None
 
     def __init__(self, resource: ApiResource) -> None:
         super().__init__()
@@ -97,11 +101,15 @@ class KindListScreen(Screen[None]):
     def _with_namespace(self) -> bool:
         return self.resource.namespaced and self.session.view_namespace is None
 
-    def on_mount(self) -> None:
+    def prepare(self) -> None:
         self.ready = True
         self.refresh_header()
-        self.table.focus()
+
+    def load(self) -> None:
         self.start_watch()
+
+    def list_table(self) -> ResourceTable:
+        return self.table
 
     def on_unmount(self) -> None:
         self.ready = False
@@ -244,9 +252,8 @@ class KindListScreen(Screen[None]):
         self.refill()
 
     def _target(self) -> Target | None:
-        row = self.selected()
+        row = self.chosen()
         if row is None:
-            self.notify("nothing selected", severity="warning")
             return None
         namespace = row.namespace or self.session.namespace
         return Target(self.resource.store_key, secrets.masked(row.obj), self.session, namespace)
@@ -327,9 +334,8 @@ class KindListScreen(Screen[None]):
         self.app.push_screen(ObjectScreen(f"decoded secret {where}{row.name}", text, id="decoded"))
 
     def action_delete(self) -> None:
-        row = self.selected()
+        row = self.chosen()
         if row is None:
-            self.notify("nothing selected", severity="warning")
             return
         if self.session.readonly:
             self.notify("Delete: the connection is read-only", severity="warning")
@@ -358,9 +364,8 @@ class KindListScreen(Screen[None]):
     def action_edit(self) -> None:
         from kubetui.screens.edit import edit_object
 
-        row = self.selected()
+        row = self.chosen()
         if row is None:
-            self.notify("nothing selected", severity="warning")
             return
         path = self.resource.path(row.namespace or None, row.name)
         edit_object(self.app, path, row.obj, f"{self.resource.kind.lower()} {row.name}")

@@ -33,5 +33,16 @@ def sync_rows(table: DataTable[Any], rows: Sequence[tuple[str, Sequence[Any]]]) 
         table.sort(*columns, key=lambda cells: position.get(_shown(cells), len(order)))
 
 
+def cursor_key(table: DataTable[Any]) -> str | None:
+    """The key of the row under the cursor; None when the table is empty or has no cursor row yet."""
+    if table.row_count == 0:
+        return None
+    try:
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    except Exception:  # no cursor row yet
+        return None
+    return str(key)
+
+
 def _shown(cells: Sequence[Any]) -> tuple[str, ...]:
     return tuple(str(cell) for cell in cells)

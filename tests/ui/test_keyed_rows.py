@@ -1,4 +1,5 @@
-"""sync_rows: small DataTables (rollout view, clusters) change row by row instead of being cleared and refilled."""
+"""sync_rows: small DataTables (rollout view, clusters) change row by row instead of being cleared and refilled;
+cursor_key: the key of the row under their cursor."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from kubetui.widgets.keyed_rows import sync_rows
+from kubetui.widgets.keyed_rows import cursor_key, sync_rows
 
 
 class TableApp(App[None]):
@@ -56,3 +57,18 @@ async def test_rows_are_added_updated_removed_and_ordered_by_key() -> None:
 
         sync_rows(table, [])
         assert table.row_count == 0
+
+
+async def test_the_cursor_key_follows_the_cursor_and_is_none_on_an_empty_table() -> None:
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        assert cursor_key(table) is None
+        sync_rows(table, [("a", ("a", "Pending")), ("b", ("b", "Running"))])
+        await pilot.pause()
+        assert cursor_key(table) == "a"
+        table.move_cursor(row=1)
+        assert cursor_key(table) == "b"
+        sync_rows(table, [])
+        await pilot.pause()
+        assert cursor_key(table) is None
