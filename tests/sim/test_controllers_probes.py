@@ -65,14 +65,14 @@ async def test_readiness_probe_decides_ready_and_endpoints(cluster: SimCluster) 
         lambda: (
             [
                 len(s.get("addresses") or []) + len(s.get("notReadyAddresses") or [])
-                for s in cluster.store.get("endpoints", "default", "web").get("subsets") or []
+                for s in cluster.store.must_get("endpoints", "default", "web").get("subsets") or []
             ]
             == [2]
         ),
         10,
         "both pods in the endpoints",
     )
-    (subset,) = cluster.store.get("endpoints", "default", "web")["subsets"]
+    (subset,) = cluster.store.must_get("endpoints", "default", "web")["subsets"]
     assert [a["targetRef"]["name"] for a in subset["addresses"]] == ["passes"]
     assert [a["targetRef"]["name"] for a in subset["notReadyAddresses"]] == ["fails"]
     assert _status(cluster, "fails")["phase"] == "Running" and _ready(cluster, "fails") == "False"

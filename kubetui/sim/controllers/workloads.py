@@ -198,6 +198,30 @@ def _schedulable(node: Obj, selector: dict[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
 
 
+# What the DaemonSet controller adds to every pod's tolerations: a daemon stays on its node whatever the node's
+# condition (AddOrUpdateDaemonPodTolerations in the real controller).
+DAEMON_TOLERATIONS = (
+    ("node.kubernetes.io/not-ready", "NoExecute"),
+    ("node.kubernetes.io/unreachable", "NoExecute"),
+    ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+    ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+    ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+    ("node.kubernetes.io/unschedulable", "NoSchedule"),
+)
+
+
+def _add_daemon_tolerations(spec: Obj) -> None:
+    tolerations = list(spec.get("tolerations") or [])
+    wanted = [*DAEMON_TOLERATIONS]
+    if spec.get("hostNetwork"):
+        wanted.append(("node.kubernetes.io/network-unavailable", "NoSchedule"))
+    for key, effect in wanted:
+        toleration = {"key": key, "operator": "Exists", "effect": effect}
+        if not any(t.get("key") == key and t.get("effect") == effect for t in tolerations):
+            tolerations.append(toleration)
+    spec["tolerations"] = tolerations
+
+
 class DaemonSetController(_OwnerController):
     name = "daemonset-controller"
     rtypes = (DS, "pods", "nodes")
@@ -228,6 +252,7 @@ class DaemonSetController(_OwnerController):
                     f"{meta(ds)['name']}-{self.clock.suffix(self.name_stream + meta(ds)['name'])}"
                 )
                 pod["spec"]["nodeName"] = node  # bound to its node, as the DaemonSet's affinity makes it
+                _add_daemon_tolerations(pod["spec"])
                 self._create(ds, pod)
             for node, pod in on_node.items():
                 if node not in nodes:

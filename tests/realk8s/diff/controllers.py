@@ -276,6 +276,7 @@ SCENARIOS: dict[str, Scenario] = {
     "service-types": service_types,
     "probes": controllers_probes.probes,
     "node-loss": controllers_nodes.node_loss,
+    "daemon-tolerations": controllers_nodes.daemon_tolerations,
 }
 
 

@@ -237,3 +237,30 @@ def node_loss(client: Client, ns: str) -> Any:
         for pod in ("brief", "patient"):
             client.send("DELETE", f"{pods}/{pod}", {"gracePeriodSeconds": 0}, "application/json")
         nodes.remove(name)
+
+
+def daemon_tolerations(client: Client, ns: str) -> Any:
+    """A DaemonSet's pods tolerate every condition of their node, so a lost node keeps its daemons."""
+    labels = {"app": "daemon"}
+    daemon = {
+        "metadata": {"name": "daemon"},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
+            },
+        },
+    }
+    ok(
+        client.send("POST", f"/apis/apps/v1/namespaces/{ns}/daemonsets", daemon, "application/json"),
+        "daemonset",
+    )
+    pods = wait(
+        client, f"{CORE.format(ns=ns)}/pods?labelSelector=app%3Ddaemon", lambda b: b["items"], "a daemon pod"
+    )
+    client.send("DELETE", f"/apis/apps/v1/namespaces/{ns}/daemonsets/daemon", None, "")
+    return sorted(
+        (t.get("key"), t.get("operator"), t.get("effect"), t.get("tolerationSeconds"))
+        for t in pods[0]["spec"].get("tolerations") or []
+    )
