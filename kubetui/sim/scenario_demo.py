@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from kubetui.sim.scenario_demo_kinds import add_kinds, kinds_settled
 from kubetui.sim.scenarios import build_empty, create_namespace
 
 if TYPE_CHECKING:
@@ -211,6 +212,7 @@ async def _populate(cluster: SimCluster) -> None:
             },
         },
     )
+    add_kinds(cluster)
     await _until(lambda: _rolled_out(cluster, "default", "kubernetes-bootcamp"))
     d = cluster.store.get(DEPLOY, "default", "kubernetes-bootcamp")
     if d is not None:
@@ -246,6 +248,7 @@ async def _populate(cluster: SimCluster) -> None:
         terminating = any(p["metadata"].get("deletionTimestamp") for p in cluster.store.iter("pods"))
         return (
             done
+            and kinds_settled(cluster)
             and not terminating
             and bool(restarts)
             and max(restarts) >= 2

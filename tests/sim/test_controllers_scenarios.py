@@ -92,6 +92,39 @@ async def test_demo_bootcamp_has_two_revisions_and_services_have_addresses() -> 
         await c.stop()
 
 
+async def test_demo_has_one_of_each_kind_a_learner_meets_next() -> None:
+    c = SimCluster(scenario="demo", seed=1, speed=1)
+    await c.start()
+    try:
+        cache = [
+            p["metadata"]["name"]
+            for p in c.store.list("pods", "default")
+            if p["metadata"]["name"].startswith("cache-")
+        ]
+        assert cache == ["cache-0", "cache-1"] and all(
+            container_state(p) == "running"
+            for p in c.store.list("pods", "default")
+            if p["metadata"]["name"] in cache
+        )
+        agents = [
+            p for p in c.store.list("pods", "kube-system") if p["metadata"]["name"].startswith("node-agent-")
+        ]
+        assert sorted(p["spec"]["nodeName"] for p in agents) == sorted(
+            n["metadata"]["name"] for n in c.store.list("nodes")
+        )
+        assert c.store.get("jobs.batch", "shop", "schema-migrate")["status"]["succeeded"] == 1
+        assert c.store.get("cronjobs.batch", "shop", "nightly-report") is not None
+        claim = c.store.get("persistentvolumeclaims", "default", "cache-data")
+        assert claim["status"]["phase"] == "Bound" and claim["spec"]["volumeName"] == "pv-cache-data"
+        assert c.store.get("ingresses.networking.k8s.io", "default", "hello-node") is not None
+        assert c.store.get("configmaps", "default", "cache-settings") is not None
+        assert c.store.get("secrets", "default", "cache-auth")["type"] == "Opaque"
+        assert c.store.get("secrets", "shop", "my-secret")["type"] == "kubernetes.io/dockerconfigjson"
+        assert c.store.get("backups.stable.example.com", "default", "cache-nightly")["spec"]["keep"] == 7
+    finally:
+        await c.stop()
+
+
 async def test_scale_scenario_is_consistent_with_the_controllers() -> None:
     c = SimCluster(scenario="scale:450", seed=1, speed=100)
     await c.start()
