@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, ClassVar
 
@@ -34,6 +35,17 @@ EMPHASIS = "▸ "  # marks rows related to the selection elsewhere (a Service's 
 
 def _plain(value: Any) -> str:
     return (value.plain if isinstance(value, Text) else str(value)).removeprefix(EMPHASIS)
+
+
+@dataclass
+class TableMessage(Message):
+    """A message a ResourceTable posts about itself; it is the ``control``, so ``@on`` selectors can match it."""
+
+    table: ResourceTable
+
+    @property
+    def control(self) -> ResourceTable:
+        return self.table
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -62,40 +74,21 @@ class ResourceTable(ScrollView, can_focus=True):
     ResourceTable:focus > .resource-table--cursor { background: $primary 40%; text-style: bold; }
     """
 
-    class Selected(Message):
+    @dataclass
+    class Selected(TableMessage):
         """The object under the cursor changed (``uid`` None when the table became empty)."""
 
-        def __init__(self, table: ResourceTable, uid: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.uid = uid
+        uid: str | None
 
-        @property
-        def control(self) -> ResourceTable:
-            return self.table
-
-    class Activated(Message):
+    @dataclass
+    class Activated(TableMessage):
         """Enter (or a click on the selected row): drill into the object."""
 
-        def __init__(self, table: ResourceTable, uid: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.uid = uid
+        uid: str | None
 
-        @property
-        def control(self) -> ResourceTable:
-            return self.table
-
-    class RowsShown(Message):
+    @dataclass
+    class RowsShown(TableMessage):
         """Other rows came on screen (scrolled to, or the table shown or resized): the owner may refresh them."""
-
-        def __init__(self, table: ResourceTable) -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> ResourceTable:
-            return self.table
 
     def __init__(
         self,
