@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 GROUP_PATH = "/apis/metrics.k8s.io/v1beta1"
 DEFAULT_RESOLUTION = 15.0  # metrics-server's default when the API does not say
+COST_FACTOR = 10  # a scrape that took t seconds is followed by one no sooner than 10 t later
 
 
 @dataclass(frozen=True)
@@ -175,10 +176,16 @@ async def poll_forever(
     connection: Callable[[], Connection | None],
     on_snapshot: Callable[[Snapshot], None],
     on_unavailable: Callable[[str], None],
+    namespace: Callable[[], str | None] = lambda: None,
 ) -> None:
     """Polls at the API's own resolution for as long as it runs; a new connection (context switch) is probed
-    again. ``on_unavailable`` is called once per connection that does not serve the API."""
+    again. ``on_unavailable`` is called once per connection that does not serve the API.
+
+    Only ``namespace()``'s pods are read when it names one (the view's namespace, as ``kubectl top -n``).
+    A scrape that is slow (100,000 pods take the API many seconds to list, and the client to read) waits
+    ``COST_FACTOR`` times as long before the next, so metrics never take most of the server or the UI."""
     import asyncio
+    import time
 
     client: MetricsClient | None = None
     while True:
@@ -191,13 +198,16 @@ async def poll_forever(
         if client.available is False:
             await asyncio.sleep(5.0)
             continue
+        started = time.monotonic()
         try:
-            snapshot = await client.poll()
+            snapshot = await client.poll(namespace())
         except MetricsUnavailable as err:
             on_unavailable(err.message)
             continue
-        except ClusterError:
-            await asyncio.sleep(DEFAULT_RESOLUTION)  # a passing failure: the next scrape will tell
+        except (
+            ClusterError
+        ):  # a passing failure (or a list too big to finish in time): the next scrape will tell
+            await asyncio.sleep(max(DEFAULT_RESOLUTION, COST_FACTOR * (time.monotonic() - started)))
             continue
         on_snapshot(snapshot)
-        await asyncio.sleep(snapshot.resolution)
+        await asyncio.sleep(max(snapshot.resolution, COST_FACTOR * (time.monotonic() - started)))

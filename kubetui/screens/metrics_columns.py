@@ -113,7 +113,10 @@ class MetricsMixin:
         post = self.post_message  # type: ignore[attr-defined]
         self.run_worker(  # type: ignore[attr-defined]
             poll_forever(
-                lambda: session.conn, lambda s: post(MetricsArrived(s)), lambda w: post(MetricsAbsent(w))
+                lambda: session.conn,
+                lambda s: post(MetricsArrived(s)),
+                lambda w: post(MetricsAbsent(w)),
+                lambda: session.view_namespace,
             ),
             group="metrics",
             exclusive=True,
@@ -124,8 +127,13 @@ class MetricsMixin:
         self.metrics = message.snapshot
         self._metrics_said = ""
         for kind in METRIC_COLUMNS:
-            if had:
-                self.update_rows(kind, self.table(kind).uids())  # type: ignore[attr-defined]
+            table = self.table(kind)  # type: ignore[attr-defined]
+            if had and self.metric_sort_column is None:
+                # Only the rows on screen: the others take the new figures when scrolled to (RowsShown), as
+                # ages do, so a scrape of 100,000 pods does not hold the keys up re-rendering every row.
+                self.update_rows(kind, set(table.visible_uids()))  # type: ignore[attr-defined]
+            elif had:  # sorted by a figure: every row's place may change
+                self.update_rows(kind, table.uids())  # type: ignore[attr-defined]
             else:
                 self.refill(kind)  # type: ignore[attr-defined]
 
