@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.events import Resize
 from textual.message import Message
 
 from kubetui import kinds
@@ -29,6 +30,8 @@ from kubetui.widgets.panes import Pane
 from kubetui.widgets.resource_table import ResourceTable, name_sort
 
 # Kinds whose delete asks what becomes of what they own.
+WIDE_AT = 180  # a terminal this wide shows kubectl's -o wide columns without asking
+
 _OWNERS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"})
 
 
@@ -45,6 +48,7 @@ class KindListScreen(ListScreen[TableRow]):
         Binding("x", "decode", "Decode"),
         Binding("s", "scale", "Scale"),
         Binding("r", "restart", "Restart"),
+        Binding("o", "wide", "Wide"),
     ]
 
     @dataclass
@@ -77,6 +81,8 @@ class KindListScreen(ListScreen[TableRow]):
         self.watcher: TableWatcher | None = None
         self.problem: str | None = None
         self.ready = False
+        self.wide: bool | None = None  # kubectl's -o wide: None follows the terminal's width, ``o`` sets it
+        self._shown_wide = False
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(id="header")
@@ -164,8 +170,21 @@ class KindListScreen(ListScreen[TableRow]):
 
     # -- rows ---------------------------------------------------------------------------------------------------
 
+    def is_wide(self) -> bool:
+        """Whether the list shows the Table's priority>0 columns too, as ``kubectl get -o wide`` does."""
+        return self.wide if self.wide is not None else self.size.width >= WIDE_AT
+
     def _visible(self) -> list[int]:
-        return [i for i, c in enumerate(self.columns) if c.priority == 0]
+        wide = self._shown_wide = self.is_wide()
+        return [i for i, c in enumerate(self.columns) if c.priority == 0 or wide]
+
+    def on_resize(self, event: Resize) -> None:
+        if self.ready and self.wide is None and self.is_wide() != self._shown_wide:
+            self.refill()
+
+    def action_wide(self) -> None:
+        self.wide = not self.is_wide()
+        self.refill()
 
     def headers(self) -> tuple[str, ...]:
         names = tuple(self.columns[i].header for i in self._visible()) or ("NAME",)
@@ -196,6 +215,8 @@ class KindListScreen(ListScreen[TableRow]):
             where = f" ({self.session.view_namespace or 'all namespaces'})"
         pane.border_title = f"{self.resource.qualified}{where} [{self.table.row_count}]"
         notes = [f"/{self.filter.text}"] if self.filter.active else []
+        if self._shown_wide and any(c.priority for c in self.columns):
+            notes.append("-o wide · o: narrow")
         if self.problem:
             notes.append(self.problem)
         pane.border_subtitle = "  ".join(notes)
