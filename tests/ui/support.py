@@ -3,6 +3,8 @@ manifests the journey applies. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,24 @@ from kubetui.app import KubeApp
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.screens.dialogs.registry_flow import pull_failure
+from kubetui.screens.main import MainScreen
 from kubetui.session import SessionConfig
 from tests.ui.helpers import wait_for
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
+
+
+@asynccontextmanager
+async def on_main_screen(
+    app: KubeApp, size: tuple[int, int] = (160, 48), pods: int | None = None
+) -> AsyncIterator[tuple[Any, MainScreen]]:
+    """(pilot, main screen) of ``app`` running at ``size``; with ``pods``, once the Pods pane shows that many."""
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        if pods is not None:
+            await wait_for(pilot, lambda: screen.table("pods").row_count == pods)
+        yield pilot, screen
 
 
 class Notes(list[tuple[str, str]]):

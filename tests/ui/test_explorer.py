@@ -10,6 +10,7 @@ from kubetui.screens.object_view import ObjectScreen
 from kubetui.session import SessionConfig
 from tests.ui.conftest import Journey
 from tests.ui.helpers import screen_text, shown, wait_for
+from tests.ui.support import on_main_screen
 
 
 def _app(journey: Journey, **kwargs: Any) -> KubeApp:
@@ -48,10 +49,7 @@ async def _running(pilot: Any, journey: Journey, count: int) -> list[dict[str, A
 
 async def test_each_pane_fills_from_the_cluster(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+    async with on_main_screen(app, pods=3) as (pilot, screen):
         await wait_for(pilot, lambda: screen.table("nodes").row_count == 2)
         # every kind comes on its own watch: wait for each rather than assume they arrived together
         await wait_for(
@@ -67,10 +65,7 @@ async def test_each_pane_fills_from_the_cluster(journey: Journey) -> None:
 
 async def test_selecting_a_deployment_or_node_scopes_the_pods(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+    async with on_main_screen(app, pods=3) as (pilot, screen):
         screen.focus_pane("deployments")
         await pilot.pause()
         hello = await wait_for(
@@ -102,9 +97,7 @@ async def test_selecting_a_deployment_or_node_scopes_the_pods(journey: Journey) 
 
 async def test_load_balancer_traffic_path_shows_every_hop(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await _running(pilot, journey, 3)
         service = await journey.conn.request("GET", "/api/v1/namespaces/default/services/hello-node")
         nodes = (await journey.conn.request("GET", "/api/v1/nodes"))["items"]
@@ -144,10 +137,7 @@ async def test_load_balancer_traffic_path_shows_every_hop(journey: Journey) -> N
 
 async def test_filter_by_text_regex_and_label_selector(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+    async with on_main_screen(app, pods=3) as (pilot, screen):
         await pilot.press("slash", *"bootcamp", "enter")
         await wait_for(pilot, lambda: screen.table("pods").row_count == 1)
         assert _names(screen, "pods")[0].startswith("kubernetes-bootcamp-")
@@ -162,10 +152,7 @@ async def test_filter_by_text_regex_and_label_selector(journey: Journey) -> None
 
 async def test_describe_and_yaml_of_the_selected_pod(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+    async with on_main_screen(app, pods=3) as (pilot, screen):
         uid = screen.table("pods").selected_uid
         name = screen.session.store.get("pods", uid)["metadata"]["name"]
         await pilot.press("d")
@@ -184,9 +171,7 @@ async def test_describe_and_yaml_of_the_selected_pod(journey: Journey) -> None:
 
 async def test_keyed_updates_keep_the_cursor_on_its_object(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         table = screen.table("deployments")
         await wait_for(pilot, lambda: table.row_count == 2)
         screen.focus_pane("deployments")
@@ -210,9 +195,7 @@ async def test_keyed_updates_keep_the_cursor_on_its_object(journey: Journey) -> 
 
 async def test_namespaces_all_and_switch(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await wait_for(pilot, lambda: screen.table("services").row_count == 2)
         await pilot.press("0")
         await wait_for(pilot, lambda: screen.table("services").column_names[0] == "NAMESPACE")

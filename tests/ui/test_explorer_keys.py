@@ -15,6 +15,7 @@ from kubetui.screens.resource_list import ResourceListScreen, event_last_seen
 from kubetui.session import SessionConfig
 from tests.ui.conftest import Journey
 from tests.ui.helpers import wait_for
+from tests.ui.support import on_main_screen
 
 
 def _app(journey: Journey, **config: Any) -> KubeApp:
@@ -34,9 +35,7 @@ def _footer_actions(app: KubeApp) -> set[str]:
 
 async def test_read_only_hides_every_mutation_from_footer_and_palette(journey: Journey) -> None:
     app = _app(journey, readonly=True)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await wait_for(pilot, lambda: screen.table("deployments").row_count == 2)
         screen.focus_pane("deployments")
         await pilot.pause()
@@ -62,9 +61,7 @@ async def test_read_only_hides_every_mutation_from_footer_and_palette(journey: J
 
 async def test_zoom_shows_the_focused_pane_alone_and_back(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await pilot.pause()
         assert len([p for p in screen.query("Pane") if p.display]) == 5
         await pilot.press("z")
@@ -77,9 +74,7 @@ async def test_zoom_shows_the_focused_pane_alone_and_back(journey: Journey) -> N
 
 async def test_status_cells_take_their_colour_from_the_theme(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         table = screen.table("pods")
 
         def running_rows() -> list[Any]:
@@ -93,10 +88,7 @@ async def test_status_cells_take_their_colour_from_the_theme(journey: Journey) -
 
 async def test_lists_and_pickers(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+    async with on_main_screen(app, pods=3) as (pilot, screen):
         await pilot.press("colon", *"rs", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ResourceListScreen))
         listing = app.screen
@@ -118,10 +110,7 @@ async def test_lists_and_pickers(journey: Journey) -> None:
 
 async def test_slash_in_the_logs_pane_searches_the_logs(journey: Journey) -> None:
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await wait_for(pilot, lambda: screen.table("pods").row_count == 3)
+    async with on_main_screen(app, pods=3) as (pilot, screen):
         await pilot.press("enter")  # drill from a pod into its logs
         await wait_for(pilot, lambda: screen.focused_kind() == "logs")
         await pilot.press("slash")
@@ -167,9 +156,7 @@ async def test_table_keys_are_remappable_by_binding_id(journey: Journey) -> None
     app = KubeApp(
         SessionConfig(kubeconfig=str(journey.kubeconfig)), settings=Settings(keymap={"table.down": "f2"})
     )
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         table = screen.table("pods")
         await wait_for(pilot, lambda: table.row_count == 3)
         await pilot.press("j")
@@ -188,9 +175,7 @@ async def test_colon_typed_right_after_tab_keeps_the_command_line_focused(journe
     from kubetui.widgets.command_line import CommandLine
 
     app = _app(journey)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app, size=(80, 24)) as (pilot, screen):
         await wait_for(pilot, lambda: screen.table("services").row_count >= 1)
         # posted in one go, as a terminal delivers a burst: nothing runs between them
         for key, char in (("tab", "\t"), ("colon", ":"), ("n", "n"), ("o", "o"), ("d", "d")):
@@ -271,9 +256,7 @@ async def test_a_table_wider_than_its_pane_scrolls_by_columns_from_the_keyboard(
         SessionConfig(kubeconfig=str(journey.kubeconfig)),
         settings=Settings(keymap={"table.scroll_right": "f3"}),
     )
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app, size=(80, 24)) as (pilot, screen):
         table = screen.table("services")
         await wait_for(pilot, lambda: table.row_count == 3)
         screen.focus_pane("services")
@@ -324,9 +307,7 @@ async def test_rows_that_come_into_view_show_their_age_as_of_now(journey: Journe
         }
         await journey.create("/api/v1/namespaces/default/pods", pod)
     app = _app(journey)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app, size=(80, 24)) as (pilot, screen):
         pods, deployments = screen.table("pods"), screen.table("deployments")
         await wait_for(pilot, lambda: pods.row_count == 33 and deployments.row_count == 2)
 

@@ -15,6 +15,7 @@ from kubetui.screens.main import MainScreen
 from kubetui.session import SessionConfig
 from tests.ui.conftest import Journey
 from tests.ui.helpers import screen_text, wait_for
+from tests.ui.support import on_main_screen
 
 
 def _echo_app() -> dict[str, Any]:
@@ -99,9 +100,7 @@ async def _forward(pilot: Any, app: KubeApp, kind: str, name: str, remote: str |
 async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
     await _echo(journey)
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await wait_for(pilot, lambda: _echo_running(app))
         await wait_for(
             pilot,
@@ -130,9 +129,7 @@ async def test_forward_a_service_list_it_and_stop_it(journey: Journey) -> None:
 
 async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None:
     app = _app(journey, readonly=True)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await wait_for(pilot, lambda: screen.table("pods").row_count >= 1)
         screen.focus_pane("pods")
         await pilot.pause()
@@ -148,9 +145,7 @@ async def test_shell_and_forward_are_refused_read_only(journey: Journey) -> None
 async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Journey) -> None:
     await _echo(journey)
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
 
         def ready_echo() -> list[str]:
             ready = [
@@ -184,9 +179,7 @@ async def test_a_forward_whose_pod_goes_says_so_and_moves_to_another(journey: Jo
 async def test_forward_a_deployment_goes_to_one_of_its_ready_pods(journey: Journey) -> None:
     await _echo(journey, service=False)
     app = _app(journey)
-    async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
+    async with on_main_screen(app) as (pilot, screen):
         await wait_for(pilot, lambda: _echo_running(app))
         await wait_for(pilot, lambda: screen.table("deployments").row_count >= 3)
         forward = await _forward(pilot, app, "deployments", "echo", remote="8080")  # the containerPort
