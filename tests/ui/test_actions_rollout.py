@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
 
+from kubetui.app import KubeApp
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.screens.dialogs import ConfirmDialog, RolloutScreen, RolloutUndoDialog, SetImageDialog
 from tests.ui.helpers import shown, wait_for
-from tests.ui.support import get, image, make_app, revision, screen_of, select
+from tests.ui.support import Notes, get, image, make_app, revision, screen_of, select
 
 # Each test starts the app on a live built-in cluster and waits for real rollouts: several seconds each.
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_user_settings")]
@@ -22,17 +25,34 @@ V2 = "docker.io/jocatalin/kubernetes-bootcamp:v2"
 BROKEN = "docker.io/jocatalin/kubernetes-bootcamp:no-such-tag"
 
 
-async def bootcamp(api: Connection, replicas: int = 2) -> None:
+@asynccontextmanager
+async def bootcamp(
+    kubeconfig: Path, api: Connection, replicas: int = 2, size: tuple[int, int] = (160, 48)
+) -> AsyncIterator[tuple[KubeApp, Notes, Any]]:
+    """(app, notes, pilot): kubernetes-bootcamp at v1 with ``replicas`` pods, selected in the app at ``size``."""
     await ops.create_deployment(api, "default", "kubernetes-bootcamp", V1, replicas=replicas)
+    app, notes = make_app(kubeconfig)
+    async with app.run_test(size=size) as pilot:
+        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+        yield app, notes, pilot
+
+
+def pull_waiting(app: KubeApp, reasons: tuple[str, ...]) -> bool:
+    """Whether a pod's first container waits for one of ``reasons`` (ErrImagePull, ImagePullBackOff)."""
+    return any(
+        (p.get("status", {}).get("containerStatuses") or [{}])[0]
+        .get("state", {})
+        .get("waiting", {})
+        .get("reason")
+        in reasons
+        for p in app.session.store.list("pods", "default")
+    )
 
 
 async def test_set_image_refuses_no_change_then_rolls_out_a_new_revision(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await bootcamp(api)
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+    async with bootcamp(kubeconfig, api) as (app, _notes, pilot):
         await wait_for(
             pilot,
             lambda: (
@@ -71,10 +91,7 @@ async def test_a_rollout_stuck_pulling_says_so_once_with_the_registry_offer(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
     """The rollout view, its stuck callback and the explorer all notice the pull failure: one notice, not three."""
-    await bootcamp(api, replicas=1)
-    app, notes = make_app(kubeconfig)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+    async with bootcamp(kubeconfig, api, replicas=1, size=(80, 24)) as (app, notes, pilot):
         await pilot.press("i")
         dialog = await screen_of(pilot, app, SetImageDialog)
         dialog.query_one("#image-0", Input).value = BROKEN
@@ -83,19 +100,9 @@ async def test_a_rollout_stuck_pulling_says_so_once_with_the_registry_offer(
         rollout = await screen_of(pilot, app, RolloutScreen)
         await wait_for(pilot, lambda: rollout.progress.stuck, timeout=30)
 
-        def backing_off() -> bool:
-            pods = app.session.store.list("pods", "default")
-            return any(
-                p.get("status", {})
-                .get("containerStatuses", [{}])[0]
-                .get("state", {})
-                .get("waiting", {})
-                .get("reason")
-                == "ImagePullBackOff"
-                for p in pods
-            )
-
-        await wait_for(pilot, backing_off, timeout=30)  # the pods changed again: the explorer saw them too
+        await wait_for(
+            pilot, lambda: pull_waiting(app, ("ImagePullBackOff",)), timeout=30
+        )  # the pods changed again: the explorer saw them too
         await pilot.pause(0.5)
         offers = [m for _sev, m in notes if "registry needs credentials" in m]
         assert len(offers) == 1, notes
@@ -107,24 +114,10 @@ async def test_a_rollout_stuck_pulling_says_so_once_with_the_registry_offer(
 async def test_undo_rolls_back_a_stuck_rollout_to_the_preselected_revision(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await bootcamp(api)
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+    async with bootcamp(kubeconfig, api) as (app, _notes, pilot):
         await ops.set_image(api, "default", "kubernetes-bootcamp", {"kubernetes-bootcamp": BROKEN})
         # The new pods cannot pull: the rollout is still in progress when the person presses u.
-        await wait_for(
-            pilot,
-            lambda: any(
-                (p.get("status", {}).get("containerStatuses") or [{}])[0]
-                .get("state", {})
-                .get("waiting", {})
-                .get("reason")
-                in ("ErrImagePull", "ImagePullBackOff")
-                for p in app.session.store.list("pods", "default")
-            ),
-            timeout=20,
-        )
+        await wait_for(pilot, lambda: pull_waiting(app, ("ErrImagePull", "ImagePullBackOff")), timeout=20)
         await pilot.press("u")
         dialog = await screen_of(pilot, app, RolloutUndoDialog)
         assert dialog.chosen == 1
@@ -144,10 +137,7 @@ async def test_undo_rolls_back_a_stuck_rollout_to_the_preselected_revision(
 async def test_undo_to_a_revision_that_vanished_is_refused(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await bootcamp(api, replicas=1)
-    app, notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+    async with bootcamp(kubeconfig, api, replicas=1) as (app, notes, pilot):
         await ops.set_image(api, "default", "kubernetes-bootcamp", {"kubernetes-bootcamp": V2})
         await wait_for(pilot, lambda: len(app.session.store.list("replicasets", "default")) == 2, timeout=20)
         await pilot.press("u")
@@ -166,10 +156,7 @@ async def test_undo_to_a_revision_that_vanished_is_refused(
 async def test_restart_replaces_every_pod_after_confirming(
     sim: Any, kubeconfig: Path, api: Connection
 ) -> None:
-    await bootcamp(api)
-    app, _notes = make_app(kubeconfig)
-    async with app.run_test(size=(160, 48)) as pilot:
-        await select(pilot, app, "deployments", "kubernetes-bootcamp")
+    async with bootcamp(kubeconfig, api) as (app, _notes, pilot):
         await wait_for(pilot, lambda: len(app.session.store.list("pods", "default")) == 2, timeout=20)
         before = {p["metadata"]["name"] for p in app.session.store.list("pods", "default")}
         await pilot.press("r")
