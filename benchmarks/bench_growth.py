@@ -4,8 +4,8 @@
 
 For each size, in one run: the built-in cluster's start-up (process start to serving) and resident memory;
 ``kubectl get pods -A`` (kubectl's own 500-item pages); and kubetui in a real terminal (tmux) with ``-A`` and with
-``-n`` on one namespace of 1,000 pods — launch to the first full screen of pods, launch to settled (the whole list
-in and drawn: the process goes quiet), resident memory once settled, and
+``-n`` on one namespace of 1,000 pods — launch to the first full screen of pods, launch to all rows in (the Pods
+pane's title counts every pod), launch to settled (then the process goes quiet), resident memory once settled, and
 key to repaint (``j``/``k``, detected with ``capture-pane -e`` so a moved highlight counts). Prints a Markdown
 table; the ratio columns compare each size with the one before, so growth that is worse than linear shows.
 """
@@ -13,6 +13,7 @@ table; the ratio columns compare each size with the one before, so growth that i
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,9 @@ from tmux_driver import TerminalApp, key_latencies, rss_mb, tmux  # noqa: E402
 Row = dict[str, float]
 
 
+POD_COUNT = re.compile(r"Pods \([^)]*\) \[(\d+)\]")  # the Pods pane's title: "Pods (all namespaces) [N]"
+
+
 def kubetui_in_terminal(
     cluster: clusters.BenchCluster, namespace: str | None, size: str, presses: int
 ) -> Row:
@@ -40,6 +44,7 @@ def kubetui_in_terminal(
     app = TerminalApp(
         "bench-growth", argv, program_env(home, cluster.kubeconfig), width, height, home / "tty"
     )
+    want = namespace_pods(cluster, namespace) if namespace else cluster.pods
     started = app.start()
     first, last_count, changed = None, -1, time.monotonic()
     try:
@@ -59,6 +64,10 @@ def kubetui_in_terminal(
         if first is None or not app.alive():
             return row
         row["first screen (s)"] = first
+        loaded = wait_for_count(app, want, started + 600)
+        if loaded is None:
+            return row  # the whole list never came in: no settled figures rather than early ones
+        row["all rows in (s)"] = loaded - started
         row["settled (s)"] = settle(app) - started
         row["RSS (MB)"] = app.rss_mb()
         latencies = key_latencies(app, ("j", "k"), presses)
@@ -69,6 +78,25 @@ def kubetui_in_terminal(
         return row
     finally:
         app.stop()
+
+
+def wait_for_count(app: TerminalApp, want: int, deadline: float) -> float | None:
+    """Waits until the Pods pane's title counts ``want`` rows (the whole list is in: at 100,000 pods the
+    built-in cluster serves pages slowly enough that the program goes quiet between them); that monotonic
+    time, or None."""
+    while time.monotonic() < deadline:
+        found = POD_COUNT.search(app.screen())
+        if found and int(found.group(1)) >= want:
+            return time.monotonic()
+        if not app.alive():
+            return None
+        time.sleep(0.25)
+    return None
+
+
+def namespace_pods(cluster: clusters.BenchCluster, namespace: str) -> int:
+    listed = cluster.request("GET", f"/api/v1/namespaces/{namespace}/pods?limit=1")
+    return len(listed["items"]) + int(listed["metadata"].get("remainingItemCount") or 0)
 
 
 def settle(app: TerminalApp, quiet: float = 0.1, window: float = 2.0, limit: float = 300.0) -> float:

@@ -235,7 +235,6 @@ class Watcher:
     async def _list_and_diff(self) -> None:
         items: list[dict[str, Any]] = []
         token = ""
-        initial = not self.known
         while True:
             query: dict[str, Any] = {"limit": self.page_size}
             if token:
@@ -248,26 +247,20 @@ class Watcher:
                 items.append(compact(slim(item)))
             meta = page.get("metadata") or {}
             token = meta.get("continue") or ""
-            if token and initial:
-                # The first list of a big cluster: show each page as it comes rather than after the last one.
-                # What is shown is known, so a list that breaks off is diffed against it by the relist. (A
-                # relist keeps the whole list, since only the whole list says what was deleted.)
-                fresh = items[first:]
-                self.known.update((item["metadata"]["uid"], item) for item in fresh)
-                self._emit([Delta("ADDED", self.kind, item) for item in fresh])
+            if token:
+                # A big list shows each page as it comes rather than after the last one: what is new or changed
+                # at once, what was deleted once the whole list (the only thing that can say so) is in. What is
+                # shown is known, so a list that breaks off is diffed against it by the next one.
+                fresh = self._changes(items[first:])
+                for delta in fresh:
+                    self.known[delta.uid] = delta.obj
+                if fresh:
+                    self._emit(fresh)
             if not token:
                 self.resource_version = str(meta.get("resourceVersion") or "")
                 break
-        seen: dict[str, dict[str, Any]] = {}
-        deltas: list[Delta] = []
-        for item in items:
-            uid = item["metadata"]["uid"]
-            seen[uid] = item
-            old = self.known.get(uid)
-            if old is None:
-                deltas.append(Delta("ADDED", self.kind, item))
-            elif old["metadata"].get("resourceVersion") != item["metadata"].get("resourceVersion"):
-                deltas.append(Delta("MODIFIED", self.kind, item))
+        seen = {item["metadata"]["uid"]: item for item in items}
+        deltas = self._changes(items)
         for uid, old in self.known.items():
             if uid not in seen:
                 deltas.append(Delta("DELETED", self.kind, old))
@@ -276,6 +269,17 @@ class Watcher:
         self._pending.clear()
         if deltas:
             self._emit(deltas)
+
+    def _changes(self, items: list[dict[str, Any]]) -> list[Delta]:
+        """ADDED or MODIFIED deltas for the listed ``items`` that are new or changed against what is known."""
+        deltas = []
+        for item in items:
+            old = self.known.get(item["metadata"]["uid"])
+            if old is None:
+                deltas.append(Delta("ADDED", self.kind, item))
+            elif old["metadata"].get("resourceVersion") != item["metadata"].get("resourceVersion"):
+                deltas.append(Delta("MODIFIED", self.kind, item))
+        return deltas
 
     async def _watch(self) -> bool:
         """Follow one watch request; True when the server ended it well before its timeout."""

@@ -1,5 +1,6 @@
 """The first list of a big cluster is shown page by page, without ever counting an object twice, and a list that
-breaks off part-way is diffed properly by the relist; stored objects share their short strings."""
+breaks off part-way is diffed properly by the relist, itself shown page by page; stored objects share their short
+strings."""
 
 from __future__ import annotations
 
@@ -81,6 +82,42 @@ async def test_a_list_broken_after_its_first_page_is_put_right_by_the_relist(ser
     assert not broken["once"]
     assert held(rec.store, "pods") == truth(fake, "pods")
     assert rec.store.find("pods", "default", "p0") is None
+    watcher.stop()
+    await asyncio.wait_for(task, 2)
+
+
+async def test_a_relist_shows_its_pages_as_they_arrive_and_deletions_once_complete(
+    served, monkeypatch
+) -> None:
+    server, conn = served
+    fake: FakeApi = server.fake
+    for i in range(5):
+        await fake.put("pods", pod(f"p{i}", node="n1"))
+    plain_list = fake._list
+    broken = {"once": True}
+
+    def list_failing_page_two(request: web.Request, kind: str, ns: str | None) -> web.Response:
+        if request.query.get("continue") and broken["once"]:
+            broken["once"] = False
+            fake.delete_silently("pods", "uid-default-p0")
+            raise web.HTTPInternalServerError(text="etcd hiccup")
+        return plain_list(request, kind, ns)
+
+    monkeypatch.setattr(fake, "_list", list_failing_page_two)
+    rec = PhaseRecorder()
+    watcher = rec.watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
+    watcher.backoff.initial = 0.05
+    task = asyncio.create_task(watcher.run())
+    await until(lambda: watcher.state.phase == "live", timeout=10)
+    batches = [[(d.type, d.obj["metadata"]["name"]) for d in batch] for _, batch in rec.batches]
+    # The first list's page, then the relist's pages as they came: only what was new, each once; the pod
+    # deleted meanwhile goes when the whole list is in.
+    assert batches == [
+        [("ADDED", "p0"), ("ADDED", "p1")],
+        [("ADDED", "p2")],
+        [("ADDED", "p3"), ("ADDED", "p4"), ("DELETED", "p0")],
+    ]
+    assert held(rec.store, "pods") == truth(fake, "pods")
     watcher.stop()
     await asyncio.wait_for(task, 2)
 
