@@ -12,7 +12,7 @@ import orjson
 from kubetui.sim import openapi
 from kubetui.sim.resources import RESOURCE_TYPES, ResourceType
 
-GIT_VERSION = "v1.31.0"
+GIT_VERSION = "v1.37.2"  # the release of the real control plane it is measured against
 # Named groups in kube-apiserver's priority order (apps first), as /apis lists them.
 GROUPS = tuple(dict.fromkeys(rt.group for rt in RESOURCE_TYPES if rt.group))
 
@@ -20,12 +20,12 @@ GROUPS = tuple(dict.fromkeys(rt.group for rt in RESOURCE_TYPES if rt.group))
 def version_info() -> dict[str, str]:
     return {
         "major": "1",
-        "minor": "31",
+        "minor": "37",
         "gitVersion": GIT_VERSION,
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
-        "buildDate": "2024-08-13T07:28:49Z",
-        "goVersion": "go1.22.5",
+        "buildDate": "1970-01-01T00:00:00Z",
+        "goVersion": "go1.26.0",
         "compiler": "gc",
         "platform": "linux/amd64",
     }
