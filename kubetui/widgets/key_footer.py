@@ -38,7 +38,16 @@ def _rank(node: Any, binding: Binding, screen: Screen[Any], extra: set[str]) -> 
 
 
 class KeyFooter(Footer):
-    """A Footer ordered by what a person in this pane most needs."""
+    """A Footer ordered by what a person in this pane most needs.
+
+    Its keys copy ``compact`` from it instead of ``data_bind``-ing it: a data binding leaves a watcher on the
+    footer that Textual only prunes when ``compact`` changes, so every rebuild (one per focus or selection
+    change) kept its old keys alive for the footer's lifetime — 64 widgets per toggle-and-filter cycle.
+    """
+
+    def watch_compact(self, compact: bool) -> None:
+        for key in self.query(FooterKey):
+            key.compact = compact
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -58,14 +67,17 @@ class KeyFooter(Footer):
         self.styles.grid_size_columns = len(by_action)
         for multi in by_action.values():
             binding, enabled, tooltip = multi[0]
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
+            key.set_reactive(FooterKey.compact, self.compact)
+            key.set_class(self.compact, "-compact")  # what its watcher would do; it does not run before mount
+            yield key
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
