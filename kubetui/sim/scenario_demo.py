@@ -212,7 +212,6 @@ async def _populate(cluster: SimCluster) -> None:
             },
         },
     )
-    add_kinds(cluster)
     await _until(lambda: _rolled_out(cluster, "default", "kubernetes-bootcamp"))
     d = cluster.store.get(DEPLOY, "default", "kubernetes-bootcamp")
     if d is not None:
@@ -248,7 +247,6 @@ async def _populate(cluster: SimCluster) -> None:
         terminating = any(p["metadata"].get("deletionTimestamp") for p in cluster.store.iter("pods"))
         return (
             done
-            and kinds_settled(cluster)
             and not terminating
             and bool(restarts)
             and max(restarts) >= 2
@@ -256,3 +254,5 @@ async def _populate(cluster: SimCluster) -> None:
         )
 
     await _until(settled)
+    await add_kinds(cluster, _until)
+    await _until(lambda: settled() and kinds_settled(cluster))

@@ -5,6 +5,7 @@ Ingress in front of a Service, and a CustomResourceDefinition with one custom re
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from kubetui.sim import crds
@@ -81,7 +82,11 @@ def _crd() -> Obj:
     }
 
 
-def add_kinds(cluster: SimCluster) -> None:
+async def add_kinds(cluster: SimCluster, until: Callable[[Callable[[], bool]], Awaitable[None]]) -> None:
+    """Adds the kinds after the Deployments have settled, and the ones that make pods one at a time, each
+    waited for: which node and address a pod gets depends on the pods already placed, so a fixed order keeps
+    the demo the same on every start (its screenshots are compared byte for byte)."""
+
     def add(rtype: str, obj: Obj) -> None:
         cluster.admit(rtype, obj, None)
         cluster.store.create(rtype, obj)
@@ -114,26 +119,6 @@ def add_kinds(cluster: SimCluster) -> None:
                 "storageClassName": "manual",
                 "resources": {"requests": {"storage": "1Gi"}},
             },
-        },
-    )
-    add("statefulsets.apps", _cache("cache", 2))
-    agent = _sleeper("agent", "while true; do echo node report; sleep 60; done")
-    add(
-        "daemonsets.apps",
-        {
-            "metadata": _meta("node-agent", "kube-system"),
-            "spec": {
-                "selector": {"matchLabels": {"app": "node-agent"}},
-                "template": {"metadata": {"labels": {"app": "node-agent"}}, "spec": {"containers": [agent]}},
-            },
-        },
-    )
-    job_pod = {"containers": [_sleeper("migrate", "echo schema up to date")], "restartPolicy": "Never"}
-    add(
-        "jobs.batch",
-        {
-            "metadata": _meta("schema-migrate", "shop"),
-            "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 2, "template": {"spec": job_pod}},
         },
     )
     report_pod = {"containers": [_sleeper("report", "echo orders counted")], "restartPolicy": "OnFailure"}
@@ -175,20 +160,48 @@ def add_kinds(cluster: SimCluster) -> None:
             "spec": {"schedule": "0 3 * * *", "claim": "cache-data", "keep": 7},
         },
     )
+    agent = _sleeper("agent", "while true; do echo node report; sleep 60; done")
+    add(
+        "daemonsets.apps",
+        {
+            "metadata": _meta("node-agent", "kube-system"),
+            "spec": {
+                "selector": {"matchLabels": {"app": "node-agent"}},
+                "template": {"metadata": {"labels": {"app": "node-agent"}}, "spec": {"containers": [agent]}},
+            },
+        },
+    )
+    await until(lambda: _ready(status(cluster, "daemonsets.apps", "kube-system", "node-agent")))
+    job_pod = {"containers": [_sleeper("migrate", "echo schema up to date")], "restartPolicy": "Never"}
+    add(
+        "jobs.batch",
+        {
+            "metadata": _meta("schema-migrate", "shop"),
+            "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 2, "template": {"spec": job_pod}},
+        },
+    )
+    await until(lambda: status(cluster, "jobs.batch", "shop", "schema-migrate").get("succeeded") == 1)
+    add("statefulsets.apps", _cache("cache", 2))
+    await until(lambda: status(cluster, "statefulsets.apps", "default", "cache").get("readyReplicas") == 2)
 
 
 def kinds_settled(cluster: SimCluster) -> bool:
     """The StatefulSet's and DaemonSet's pods are ready, the Job is done and the claim is bound."""
 
-    def status(rtype: str, namespace: str, name: str) -> Obj:
-        obj = cluster.store.get(rtype, namespace, name)
-        return (obj or {}).get("status") or {}
-
-    agent = status("daemonsets.apps", "kube-system", "node-agent")
     return (
-        status("statefulsets.apps", "default", "cache").get("readyReplicas") == 2
-        and agent.get("desiredNumberScheduled", 0) > 0
-        and agent.get("numberReady") == agent.get("desiredNumberScheduled")
-        and status("jobs.batch", "shop", "schema-migrate").get("succeeded") == 1
-        and status("persistentvolumeclaims", "default", "cache-data").get("phase") == "Bound"
+        status(cluster, "statefulsets.apps", "default", "cache").get("readyReplicas") == 2
+        and _ready(status(cluster, "daemonsets.apps", "kube-system", "node-agent"))
+        and status(cluster, "jobs.batch", "shop", "schema-migrate").get("succeeded") == 1
+        and status(cluster, "persistentvolumeclaims", "default", "cache-data").get("phase") == "Bound"
+    )
+
+
+def status(cluster: SimCluster, rtype: str, namespace: str, name: str) -> Obj:
+    obj = cluster.store.get(rtype, namespace, name)
+    return (obj or {}).get("status") or {}
+
+
+def _ready(daemons: Obj) -> bool:
+    return daemons.get("desiredNumberScheduled", 0) > 0 and daemons.get("numberReady") == daemons.get(
+        "desiredNumberScheduled"
     )
