@@ -132,6 +132,9 @@ def kwok(at: Layout, config: Path) -> list[str]:
         f"--tls-cert-file={p / 'kwok-serving.crt'}",
         f"--tls-private-key-file={p / 'kwok-serving.key'}",
         f"--cidr={CLUSTER_CIDR}",
+        # Renew each node's Lease: without it kwok only patches node status about once a minute, longer than the
+        # controller manager's 50 s grace period, and idle nodes flap NotReady (tainted) for a few seconds.
+        "--node-lease-duration-seconds=40",
     ]
 
 
