@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kubetui.sim.errors import ApiError
+from kubetui.sim.store import Event
 
 from .base import Obj, meta
 
@@ -27,6 +28,20 @@ class EventRecorder:
         self._seen: dict[tuple[str, str, str, str], tuple[str, str]] = {}  # aggregation key → (ns, name)
         self._last_name = 0
         self._expired_at = cluster.clock.now()
+        # When each Event was last written: its TTL runs from there, as the API server's lease on the key is
+        # renewed by every write, whatever time the Event itself reports (a client may post one from yesterday).
+        self._written: dict[tuple[str, str], float] = {}
+        cluster.store.add_listener(self._on_change)
+
+    def _on_change(self, event: Event) -> None:
+        if event.rtype != "events":
+            return
+        m = event.obj["metadata"]
+        key = (m.get("namespace") or "", m.get("name") or "")
+        if event.type == "DELETED":
+            self._written.pop(key, None)
+        else:
+            self._written[key] = self.cluster.clock.now()
 
     def record(
         self,
@@ -110,13 +125,12 @@ class EventRecorder:
         """Drops events past their TTL, then the oldest beyond ``MAX_EVENTS``."""
         store = self.cluster.store
         clock = self.cluster.clock
-        from kubetui.sim.clock import parse_time
-
         now = self._expired_at = clock.now()
         events = sorted(store.iter("events"), key=_last_seen)
         excess = len(events) - MAX_EVENTS * 9 // 10
         for i, ev in enumerate(events):
-            last = parse_time(_last_seen(ev)) or now
+            # Events loaded from saved state were last written before the restart: their lease starts now.
+            last = self._written.setdefault((ev["metadata"]["namespace"], ev["metadata"]["name"]), now)
             if i < excess or clock.sim_elapsed(last, now) > EVENT_TTL_SECONDS:
                 try:
                     store.delete("events", ev["metadata"]["namespace"], ev["metadata"]["name"])
