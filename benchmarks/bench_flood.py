@@ -3,7 +3,8 @@
     python3 dev.py bench flood [--pods 1000] [--rate 1000] [--seconds 60] [--warmup 40] [--settle 60] [--size 160x50]
 
 The built-in cluster (``scale:N``) runs in this process, on a thread of its own; the flood is made in its store
-(see tests/faults/flood.py: changes, creates and deletes of pods, the pod count staying level). kubetui runs
+(see tests/faults/flood.py: changes, creates and deletes of pods; at the end the pods it made are deleted, so
+the cluster holds what it held before). kubetui runs
 with ``-A`` in tmux. Before the flood its resident memory settles (the plateau: the median of the last 20 s);
 during the flood ``j``/``k`` are pressed over and over and the time from each key to the first changed screen
 (``capture-pane -e``) is recorded; after it memory is sampled again for ``--settle`` seconds.
@@ -69,7 +70,7 @@ def main() -> int:
             before = sample(app, args.warmup)
             plateau = statistics.median(before[-20:])
             future = asyncio.run_coroutine_threadsafe(
-                flood_store(sim.cluster, seconds=args.seconds, rate=args.rate),
+                flood_store(sim.cluster, seconds=args.seconds, rate=args.rate, clean_up=True),
                 sim.loop,  # type: ignore[attr-defined]
             )
             keys: list[float] = []

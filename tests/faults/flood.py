@@ -53,11 +53,13 @@ async def flood_store(
     rate: float,
     seed_pods: int = 50,
     keep: int = 100,
+    clean_up: bool = False,
 ) -> FloodResult:
     """Makes about ``rate`` pod events a second for ``seconds`` in ``cluster`` (a SimCluster), on its loop.
 
-    If the cluster cannot keep up the batches fall behind and the rate reached is lower; ``FloodResult``
-    says what it was.
+    If the cluster cannot keep up, the rate reached is lower (``FloodResult`` says what it was) and the flood
+    still ends on time. With ``clean_up`` every pod it made is deleted at the end, so the cluster holds what it
+    held before.
     """
     store = cluster.store
     live = [f"flood-seed-{i}" for i in range(seed_pods)]
@@ -67,8 +69,9 @@ async def flood_store(
     result = FloodResult()
     made = n = 0
     started = time.monotonic()
+    most = max(1, int(rate * TICK * 5))  # a batch when behind: falling further behind beats stalling the loop
     while (elapsed := time.monotonic() - started) < seconds:
-        for _ in range(int(rate * elapsed) - n):
+        for _ in range(min(int(rate * elapsed) - n, most)):
             n += 1
             if n % CREATE_EVERY == 0:
                 made += 1
@@ -81,7 +84,7 @@ async def flood_store(
                 result.deleted += 1
             else:
                 current = store.get("pods", namespace, live[n % len(live)])
-                if current is None:  # taken by a controller meanwhile; the step still counts as sent
+                if current is None:  # gone meanwhile (a controller took it): nothing to change
                     continue
                 meta = current["metadata"]
                 changed = {**meta, "annotations": {**(meta.get("annotations") or {}), "flood/n": str(n)}}
@@ -89,6 +92,10 @@ async def flood_store(
             result.events += 1
         await asyncio.sleep(TICK)
     result.seconds = time.monotonic() - started
+    if clean_up:
+        for name in live:
+            if store.get("pods", namespace, name) is not None:
+                store.delete("pods", namespace, name)
     return result
 
 
