@@ -1,13 +1,15 @@
 """Flood: 1,000 pod events a second for 60 s at kubetui in a real terminal (tmux).
 
-    python3 dev.py bench flood [--pods 1000] [--rate 1000] [--seconds 60] [--warmup 40] [--settle 60] [--size 160x50]
+    python3 dev.py bench flood [--pods 1000] [--rate 1000] [--seconds 60] [--warmup 40] [--settle 60] [--rounds 1] [--size 160x50]
 
 The built-in cluster (``scale:N``) runs in this process, on a thread of its own; the flood is made in its store
 (see tests/faults/flood.py: changes, creates and deletes of pods; at the end the pods it made are deleted, so
 the cluster holds what it held before). kubetui runs
 with ``-A`` in tmux. Before the flood its resident memory settles (the plateau: the median of the last 20 s);
 during the flood ``j``/``k`` are pressed over and over and the time from each key to the first changed screen
-(``capture-pane -e``) is recorded; after it memory is sampled again for ``--settle`` seconds.
+(``capture-pane -e``) is recorded; after it memory is sampled again for ``--settle`` seconds. With
+``--rounds 2`` or more, memory after each round tells growth that goes on (a leak) from a high-water mark that
+Python keeps (the same after every round).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=40.0, help="seconds to settle before the flood")
     parser.add_argument("--settle", type=float, default=60.0, help="seconds to sample after it")
+    parser.add_argument("--rounds", type=int, default=1, help="floods in a row (memory after each one)")
     parser.add_argument("--size", default="160x50")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
@@ -69,29 +72,32 @@ def main() -> int:
             print(f"kubetui showing pods after {time.monotonic() - started:.1f}s; settling", flush=True)
             before = sample(app, args.warmup)
             plateau = statistics.median(before[-20:])
-            future = asyncio.run_coroutine_threadsafe(
-                flood_store(sim.cluster, seconds=args.seconds, rate=args.rate, clean_up=True),
-                sim.loop,  # type: ignore[attr-defined]
-            )
             keys: list[float] = []
             during: list[float] = []
-            while not future.done():
-                keys += key_latencies(app, ("j", "k"), 10)
-                during.append(app.rss_mb())
-            result = future.result()
+            rounds = []
+            for _ in range(args.rounds):
+                future = asyncio.run_coroutine_threadsafe(
+                    flood_store(sim.cluster, seconds=args.seconds, rate=args.rate, clean_up=True),
+                    sim.loop,  # type: ignore[attr-defined]
+                )
+                while not future.done():
+                    keys += key_latencies(app, ("j", "k"), 10)
+                    during.append(app.rss_mb())
+                result = future.result()
+                after = sample(app, args.settle)
+                rounds.append((result, statistics.median(after[-20:])))
             alive = app.alive()
-            after = sample(app, args.settle)
-            settled = statistics.median(after[-20:])
         finally:
             app.stop()
-    print(f"\nflood: {result.events:,} pod events in {result.seconds:.1f}s ({result.rate:,.0f}/s; "
-          f"{result.created:,} created, {result.deleted:,} deleted), {args.pods:,} pods before it")  # fmt: skip
-    print(f"kubetui alive after the flood: {alive}")
+    for i, (result, settled) in enumerate(rounds, 1):
+        print(f"\nflood {i}: {result.events:,} pod events in {result.seconds:.1f}s ({result.rate:,.0f}/s; "
+              f"{result.created:,} created, {result.deleted:,} deleted), {args.pods:,} pods before and after; "
+              f"kubetui {settled:.1f} MB {args.settle:g}s after ({100 * (settled - plateau) / plateau:+.1f} %)")  # fmt: skip
+    print(f"kubetui alive after the floods: {alive}")
     if keys:
-        print(f"key to repaint during the flood ({len(keys)} keys): median {1000 * statistics.median(keys):.0f} ms, "
+        print(f"key to repaint during the floods ({len(keys)} keys): median {1000 * statistics.median(keys):.0f} ms, "
               f"p99 {1000 * percentile(keys, 0.99):.0f} ms, max {1000 * max(keys):.0f} ms")  # fmt: skip
-    print(f"resident memory: plateau before {plateau:.1f} MB, highest during {max(during or [0]):.1f} MB, "
-          f"{args.settle:g}s after {settled:.1f} MB ({100 * (settled - plateau) / plateau:+.1f} %)")  # fmt: skip
+    print(f"resident memory: plateau before {plateau:.1f} MB, highest during {max(during or [0]):.1f} MB")
     return 0 if alive else 1
 
 
