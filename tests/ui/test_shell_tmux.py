@@ -17,8 +17,10 @@ def test_shell_in_a_pod_then_back_in_kubetui(tmp_path: Path) -> None:
     session = launch(tmp_path, ["--sim"], size=(120, 36))
     try:
         session.wait_for("● live", timeout=WAIT)
-        # the Pods pane is focused with its first pod, hello-node's, selected
         session.wait_for("hello-node-", timeout=WAIT)
+        # the Pods pane has the focus; filtered to hello-node, its first row is a hello-node pod (agnhost)
+        session.send("/hello-node", "Enter")
+        session.wait_gone("cache-0", timeout=WAIT)
         session.send("S")
         screen = session.wait_for("root@hello-node-", timeout=WAIT)
         assert "kubetui: shell in default/hello-node-" in screen
