@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from kubetui.providers import kubeconfigs
 from kubetui.providers.base import ClusterSpec, InvalidName
 from kubetui.providers.builtin import BuiltinProvider
 from kubetui.providers.registry import default_providers, discover, select_and_verify
+from tests.processes import alive
 
 from .conftest import Standins
 
@@ -34,14 +34,6 @@ async def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
     out, err = await proc.communicate()
     assert proc.returncode is not None
     return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 async def test_builtin_lifecycle(standins: Standins) -> None:
@@ -96,7 +88,7 @@ async def test_builtin_lifecycle(standins: Standins) -> None:
 
         stop = provider.stop("lab")
         assert await stop.wait() == 0
-        assert not _alive(pid)
+        assert not alive(pid)
         assert not (cluster_dir / "serve.pid").exists()
         [lab] = await provider.list_clusters()
         assert lab.state == "stopped" and len(lab.nodes) == 4
@@ -105,7 +97,7 @@ async def test_builtin_lifecycle(standins: Standins) -> None:
         start = provider.start("lab")
         assert await start.wait() == 0, start.output
         new_pid = int((cluster_dir / "serve.pid").read_text())
-        assert new_pid != pid and _alive(new_pid)
+        assert new_pid != pid and alive(new_pid)
         pid = new_pid
         # Same port, same objects: the namespace and the added node came back from state.json.
         assert json.loads((cluster_dir / "cluster.json").read_text())["port"] == port
@@ -119,7 +111,7 @@ async def test_builtin_lifecycle(standins: Standins) -> None:
     finally:
         delete = provider.delete("lab")
         assert await delete.wait() == 0, delete.output
-    assert not _alive(pid)
+    assert not alive(pid)
     assert not cluster_dir.exists()
     assert "kubetui-lab" not in kubeconfigs.context_names(standins.kubeconfig)
     assert await provider.list_clusters() == []
@@ -148,6 +140,6 @@ async def test_cancelled_create_leaves_nothing_behind(standins: Standins) -> Non
             await run.cancel()
     assert pid is not None
     assert run.cancelled and not run.ok
-    assert not _alive(pid)
+    assert not alive(pid)
     assert not (standins.data / "kubetui" / "clusters" / "halfway").exists()
     assert await provider.list_clusters() == []

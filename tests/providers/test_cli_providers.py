@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,6 +14,7 @@ from kubetui.providers.k3d import K3dProvider
 from kubetui.providers.kind import KindProvider
 from kubetui.providers.minikube import MinikubeProvider
 from kubetui.providers.process import CommandRun
+from tests.processes import alive
 
 from .conftest import Standins
 
@@ -122,16 +121,6 @@ async def test_k3d_failures_are_reported_with_the_tools_words(standins: Standins
     ]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    # A zombie (exited, not yet reaped by a parent outside this test) is gone for our purposes.
-    return not (stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
-
-
 @pytest.mark.parametrize("mode", ["1", "stubborn"])
 async def test_cancel_stops_the_command_and_its_children(standins: Standins, monkeypatch, mode: str) -> None:
     """SIGTERM to the process group; what ignores it is killed after the grace period."""
@@ -151,17 +140,17 @@ async def test_cancel_stops_the_command_and_its_children(standins: Standins, mon
         await asyncio.sleep(0.05)
     assert seen[-1] == "waiting for the node containers ..."
     pids = standins.hang_pids()
-    assert _alive(pids["pid"]) and _alive(pids["child"])
+    assert alive(pids["pid"]) and alive(pids["child"])
     await run.cancel(grace=0.5)
     await asyncio.wait_for(task, 5)
     assert run.cancelled and not run.ok
     # The group leader's fate says which signal ended it: TERM normally, KILL after the grace period.
     assert run.returncode == (-signal.SIGKILL if mode == "stubborn" else -signal.SIGTERM)
     for _ in range(50):
-        if not _alive(pids["child"]):
+        if not alive(pids["child"]):
             break
         await asyncio.sleep(0.05)
-    assert not _alive(pids["pid"]) and not _alive(pids["child"])
+    assert not alive(pids["pid"]) and not alive(pids["child"])
     assert run.elapsed > 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from kubetui.providers.kind import KindProvider
 from kubetui.providers.minikube import MinikubeProvider
 from kubetui.screens.clusters import ClustersScreen
 from kubetui.screens.clusters_dialogs import CreateClusterDialog, DeleteClusterDialog, RunDialog
+from tests.processes import alive
 from tests.providers.api_stub import api_server
 from tests.providers.conftest import Standins, make_standins
 
@@ -209,17 +209,9 @@ async def test_cancel_stops_a_hanging_create(standins: Standins, monkeypatch) ->
         await until(pilot, lambda: run.finished, "the cancel", timeout=10)
         assert _text(app, "#status").startswith("cancelled after")
         for pid in (pids["pid"], pids["child"]):
-            await until(pilot, lambda pid=pid: not _alive(pid), f"process {pid} to end")
+            await until(pilot, lambda pid=pid: not alive(pid), f"process {pid} to end")
         await pilot.click("#cancel")
         assert app.selected == []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 async def test_delete_asks_for_the_name_and_starts_on_cancel(standins: Standins) -> None:
