@@ -9,6 +9,7 @@ import os
 import shlex
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SOCKET = f"kubetui-bench-{os.getpid()}"  # one server per run: runs side by side never touch each other
@@ -127,16 +128,23 @@ def wait_screen(app: TerminalApp, done, timeout: float, interval: float = 0.01) 
     return None
 
 
-def key_latencies(app: TerminalApp, keys: tuple[str, str], presses: int, timeout: float = 2.0) -> list[float]:
+def key_latencies(
+    app: TerminalApp,
+    keys: tuple[str, str],
+    presses: int,
+    timeout: float = 2.0,
+    view: Callable[[str], str] = lambda screen: screen,
+) -> list[float]:
     """Seconds from each key press to the first changed screen (with colours), alternating ``keys`` so the
-    cursor moves back and forth over rows that are on screen."""
+    cursor moves back and forth over rows that are on screen. ``view`` picks what of the screen must change
+    (while rows change on their own, a changed cell would be counted as the key's repaint)."""
     latencies = []
     for i in range(presses):
-        before = app.screen(escapes=True)
+        before = view(app.screen(escapes=True))
         sent = time.monotonic()
         app.send(keys[i % 2])
         while time.monotonic() - sent < timeout:
-            if app.screen(escapes=True) != before:
+            if view(app.screen(escapes=True)) != before:
                 latencies.append(time.monotonic() - sent)
                 break
         time.sleep(0.15)
