@@ -111,7 +111,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._key_of: dict[str, tuple[Any, str]] = {}
         self._version: dict[str, int] = {}
         self._widths: list[int] = [cell_len(c) for c in self.column_names]
-        self._lines: dict[tuple[str, int, bool], Strip] = {}
+        # (uid, cursor) -> (version, strip): one strip per row and cursor state, so a row that changes all the
+        # time (a flood of status changes on screen) replaces its strip instead of piling up old versions.
+        self._lines: dict[tuple[str, bool], tuple[int, Strip]] = {}
         self.cursor_row = 0
         self._last_uid: str | None = None
 
@@ -126,6 +128,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cells.clear()
         self._keys.clear()
         self._key_of.clear()
+        self._version.clear()
+        self._lines.clear()
         self._widths = [cell_len(c) for c in columns]
         self._changed(structure=True)
         return True
@@ -253,6 +257,9 @@ class ResourceTable(ScrollView, can_focus=True):
         index = bisect_left(self._keys, key)
         del self._keys[index]
         del self._cells[uid]
+        del self._version[uid]  # its strips go with it: a uid that comes back starts again from version 1
+        self._lines.pop((uid, False), None)
+        self._lines.pop((uid, True), None)
         return index
 
     def _grow_widths(self, cells: Cells) -> None:
@@ -345,14 +352,15 @@ class ResourceTable(ScrollView, can_focus=True):
         return self._strip(self.column_names, style, line_style=style)
 
     def _row_strip(self, uid: str, cursor: bool) -> Strip:
-        cache_key = (uid, self._version.get(uid, 0), cursor)
-        strip = self._lines.get(cache_key)
-        if strip is None:
-            style = self.rich_style
-            if cursor:
-                style += self.get_component_rich_style("resource-table--cursor")
-            strip = self._strip(self._cells[uid], style, line_style=style if cursor else None)
-            self._lines[cache_key] = strip
+        version = self._version.get(uid, 0)
+        cached = self._lines.get((uid, cursor))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        style = self.rich_style
+        if cursor:
+            style += self.get_component_rich_style("resource-table--cursor")
+        strip = self._strip(self._cells[uid], style, line_style=style if cursor else None)
+        self._lines[(uid, cursor)] = (version, strip)
         return strip
 
     def _strip(self, cells: Iterable[Any], style: Style, line_style: Style | None) -> Strip:

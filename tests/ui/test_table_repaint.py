@@ -83,3 +83,19 @@ async def test_scrollbar_follows_the_row_count_without_repainting_rows() -> None
         bottom = table.size.height - 1
         assert "pod-0198" in "".join(seg.text for seg in table.render_line(bottom))
         assert "pod-0197" in "".join(seg.text for seg in table.render_line(bottom - 1))  # a row added below
+
+
+async def test_a_row_changed_over_and_over_on_screen_keeps_one_strip_per_row() -> None:
+    app = _TableApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table, _ = await _filled(app, pilot)
+        for n in range(50):  # a flood of status changes to a row on screen, each one drawn
+            table.apply({"u2": (f"pod-{2:04d}", "1/1", f"Restarts{n}")})
+            await pilot.pause()
+        assert "Restarts49" in table.render_line(2).text  # the last one drawn, not a stale strip
+        assert sum(1 for key in table._lines if key[0] == "u2") <= 2  # one per cursor state, not per version
+        table.apply({}, removals=["u2"])
+        assert ("u2", False) not in table._lines and "u2" not in table._version  # gone with its row
+        table.apply({"u2": _row(2)})  # and back: drawn as it is now, not as its old version 1 was
+        await pilot.pause()
+        assert table.render_line(2).text.split() == ["pod-0002", "1/1", "Running"]
