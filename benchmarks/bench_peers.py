@@ -35,7 +35,9 @@ import peer_logs
 import peers_build
 from tmux_driver import TerminalApp, key_latencies, tmux
 
-POD_ROW = re.compile(r"app-\d{5}-[a-z0-9]+-[a-z0-9]{5}")
+# A pod of the benchmark's Deployments, also when a narrow column cut its name short (kdash at 80x24 shows
+# "app-00000-69c7d8f8ff-"); a ReplicaSet's name (no pod suffix) does not count.
+POD_ROW = re.compile(r"app-\d{5}-[a-z0-9]+-(?:[a-z0-9]{5}\b|[a-z0-9]{0,4}(?:…|\s|$))")
 Result = dict[str, float]
 
 
