@@ -14,11 +14,12 @@ import asyncio
 import copy
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
 from aiohttp import web
+
+from tests.faults.loopback import LoopbackServer
 
 TICK = 0.01  # seconds between batches
 
@@ -65,41 +66,21 @@ def make_pod(i: int, rv: int) -> dict[str, Any]:
     }
 
 
-class FastWatchServer:
+class FastWatchServer(LoopbackServer):
+    context = "fast"
+
     def __init__(self, pods: int = 1000) -> None:
+        super().__init__()
         self.rv = 100
         self.pods = [make_pod(i, self.rv) for i in range(pods)]
         self.watches: list[web.StreamResponse] = []
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kubeconfig(self, path: Path, context: str = "fast") -> Path:
-        path.write_text(
-            "apiVersion: v1\nkind: Config\n"
-            f"clusters:\n- name: {context}\n  cluster:\n    server: {self.url}\n"
-            f"users:\n- name: {context}\n  user: {{}}\n"
-            f"contexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\n"
-            f"current-context: {context}\n"
-        )
-        return path
 
     async def __aenter__(self) -> FastWatchServer:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self.serve(self._handle)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self.close()
         # Handlers of connections the client dropped may still be winding down: let them end here, so a loop
         # closed right after holds no pending task.
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.faults.served import ServedSim
+from tests.faults.waiting import pilot_until as until
 
 
 def clear_bounded_caches() -> None:
@@ -35,14 +36,6 @@ def clear_bounded_caches() -> None:
 def rss_mb() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-async def until(pilot: Any, check: Any, what: str, timeout: float = 90.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if check():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def measure(directory: Path, cycles: int) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 from typing import Any
 
 import orjson
 from aiohttp import web
+
+from tests.faults.loopback import LoopbackServer
 
 POD: dict[str, Any] = {
     "apiVersion": "v1",
@@ -25,40 +26,20 @@ POD: dict[str, Any] = {
 }
 
 
-class HostileServer:
+class HostileServer(LoopbackServer):
+    context = "hostile"
+
     def __init__(self, mode: str) -> None:
+        super().__init__()
         self.mode = mode
         self.requests: list[tuple[str, str, float]] = []
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kubeconfig(self, path: Path, context: str = "hostile") -> Path:
-        path.write_text(
-            "apiVersion: v1\nkind: Config\n"
-            f"clusters:\n- name: {context}\n  cluster:\n    server: {self.url}\n"
-            f"users:\n- name: {context}\n  user: {{}}\n"
-            f"contexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\n"
-            f"current-context: {context}\n"
-        )
-        return path
 
     async def __aenter__(self) -> HostileServer:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await self.serve(self._handle)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self.close()
 
     def rate(self, since: float, what: str = "") -> float:
         """Requests per second since ``since`` (monotonic) whose path contains ``what``."""

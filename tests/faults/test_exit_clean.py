@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.hostile import HostileServer
+from tests.faults.waiting import until
 
 pytestmark = pytest.mark.slow
 
@@ -83,14 +84,6 @@ def environment(home: Path) -> dict[str, str]:
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
     }
-
-
-async def until(check: object, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def after_exit(output: bytes) -> bytes:

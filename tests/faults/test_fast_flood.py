@@ -10,16 +10,9 @@ from typing import Any
 import pytest
 
 from tests.faults.fast_watch import FastWatchServer
+from tests.faults.waiting import pilot_until as until
 
 pytestmark = pytest.mark.slow
-
-
-async def until(pilot: Any, check: Any, what: str, timeout: float = 60.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if check():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_a_full_rate_flood_ends_with_the_servers_last_versions(tmp_path: Path) -> None:

@@ -17,18 +17,11 @@ from kubetui.cluster.connection import Connection
 from kubetui.sim.server import SimServer
 from kubetui.sim.testing import running_sim_thread
 from tests.faults.flood import flood
+from tests.faults.waiting import pilot_until as until
 
 pytestmark = pytest.mark.slow
 
 PODS = "/api/v1/namespaces/default/pods"
-
-
-async def until(pilot: Any, check: Any, what: str, timeout: float = 60.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if check():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def server_pods(kubeconfig: Path) -> set[str]:

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,16 +14,9 @@ from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.session import ClusterSession, SessionConfig
 from tests.faults.hostile import HostileServer
+from tests.faults.waiting import until
 
 pytestmark = pytest.mark.slow
-
-
-async def until(check: Any, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def session_on(server: HostileServer, tmp_path: Path) -> ClusterSession:

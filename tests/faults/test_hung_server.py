@@ -16,20 +16,12 @@ from kubetui.screens.dialogs.flow import run_op
 from kubetui.session import ClusterSession, SessionConfig
 from kubetui.widgets.header import ClusterHeader
 from tests.faults.served import ServedSim
+from tests.faults.waiting import until
 
 pytestmark = pytest.mark.slow
 
 # The case is 30 s of SIGSTOP; the mechanism is the same for a shorter one, which keeps CI quick.
 HANG = 8.0
-
-
-async def until(check: Any, what: str, timeout: float) -> float:
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
 
 
 async def deployment(conn: Connection, name: str, replicas: int = 1) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import pytest
 
@@ -17,21 +16,13 @@ from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
 from kubetui.session import ClusterSession, SessionConfig
 from tests.faults.served import ServedSim
+from tests.faults.waiting import until
 
 pytestmark = pytest.mark.slow
 
 DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
 PODS = "/api/v1/namespaces/default/pods"
 IMAGE = "registry.k8s.io/pause:3.9"
-
-
-async def until(check: Any, what: str, timeout: float) -> float:
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
 
 
 async def truth(server: ServedSim) -> dict[str, set[str]]:
