@@ -154,6 +154,17 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
         has_generation=True,
     ),
     ResourceType(
+        "networking.k8s.io",
+        "v1",
+        "networkpolicies",
+        "networkpolicy",
+        "NetworkPolicy",
+        True,
+        ("netpol",),
+        (),
+        has_generation=True,
+    ),
+    ResourceType(
         "",
         "v1",
         "persistentvolumeclaims",

@@ -18,6 +18,7 @@ from kubetui.sim.tables_core import (
     _name,
     _template_cells,
     human_duration,
+    label_selector_text,
     parse_time,
     since,
 )
@@ -319,12 +320,22 @@ PV_COLUMNS, pv_cells = table(
     _volume_mode("The volumeMode of the persistent volume."),
 )
 
+NETWORKPOLICY_COLUMNS, networkpolicy_cells = table(
+    NAME,
+    (
+        _col("Pod-Selector", desc="Selects the pods to which this NetworkPolicy object applies."),
+        lambda obj, now: label_selector_text(_spec(obj).get("podSelector")),
+    ),
+    AGE,
+)
+
 MORE_COLUMNS: dict[str, tuple[list[Obj], Cells]] = {
     "statefulsets.apps": (STATEFULSET_COLUMNS, statefulset_cells),
     "daemonsets.apps": (DAEMONSET_COLUMNS, daemonset_cells),
     "jobs.batch": (JOB_COLUMNS, job_cells),
     "cronjobs.batch": (CRONJOB_COLUMNS, cronjob_cells),
     "ingresses.networking.k8s.io": (INGRESS_COLUMNS, ingress_cells),
+    "networkpolicies.networking.k8s.io": (NETWORKPOLICY_COLUMNS, networkpolicy_cells),
     "persistentvolumeclaims": (PVC_COLUMNS, pvc_cells),
     "persistentvolumes": (PV_COLUMNS, pv_cells),
 }

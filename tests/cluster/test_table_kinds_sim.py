@@ -96,6 +96,19 @@ MANIFESTS: dict[str, dict[str, Any]] = {
             "hostPath": {"path": "/data"},
         },
     },
+    "networkpolicies": {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "web-only"},
+        "spec": {
+            "podSelector": {
+                "matchLabels": {"app": "web"},
+                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "edge"]}],
+            },
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}]}],
+        },
+    },
     "configmaps": {
         "apiVersion": "v1",
         "kind": "ConfigMap",

@@ -18,7 +18,7 @@ from tests.cluster.test_table_kinds_sim import MANIFESTS
 pytestmark = [pytest.mark.realk8s]
 
 # Kinds whose cells no controller changes in the first seconds (the others are compared by columns only).
-STILL = {"ingresses", "persistentvolumes", "cronjobs", "configmaps"}
+STILL = {"ingresses", "persistentvolumes", "cronjobs", "configmaps", "networkpolicies"}
 
 
 async def _table(conn: Connection, short: str, namespace: str, manifest: dict[str, Any]) -> tuple[Any, Any]:
