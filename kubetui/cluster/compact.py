@@ -42,6 +42,11 @@ class Compactor:
         self._young: dict[bytes, Any] = {}
         self._old: dict[bytes, Any] = {}
 
+    def forget(self) -> None:
+        """Drops the remembered parts (objects holding them keep them); a heap measurement empties this bounded
+        memory first so that it counts only what grows without bound."""
+        self._young, self._old = {}, {}
+
     def compact(self, obj: dict[str, Any]) -> dict[str, Any]:
         """``obj`` itself, its strings interned and its parts shared (it was just decoded: nothing else holds
         it yet). Its top-level sections (``metadata``, ``spec``, ``status``) stay its own, as they hold its

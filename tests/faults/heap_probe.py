@@ -21,7 +21,11 @@ from tests.faults.waiting import pilot_until as until
 
 def clear_bounded_caches() -> None:
     """Empties the size-bounded ``lru_cache``s of Textual and Rich (one keeps up to 1,024 widgets' style caches
-    alive), so that a reading counts only what grows without bound."""
+    alive) and the parts kubetui's compactor remembers (up to 8,192), so that a reading counts only what grows
+    without bound."""
+    from kubetui.cluster import compact
+
+    compact._default.forget()
     for name, module in list(sys.modules.items()):
         if not name.startswith(("textual", "rich")) or module is None:
             continue
@@ -63,12 +67,25 @@ async def measure(directory: Path, cycles: int) -> dict[str, Any]:
 
             for _ in range(2):  # warm up caches and the allocator
                 await cycle()
+
+            async def metrics_for_every_pod() -> None:
+                # Usage figures are data, not garbage: each reading waits for a scrape of all namespaces, so
+                # both hold one figure per pod (a toggle to one namespace scrapes only that one's).
+                await until(
+                    pilot,
+                    lambda: screen.metrics is not None and len(screen.metrics.pods) >= 2000,
+                    "metrics for every pod",
+                    timeout=180.0,
+                )
+
+            await metrics_for_every_pod()
             clear_bounded_caches()
             gc.collect()
             out["blocks_before"], out["rss_before"] = sys.getallocatedblocks(), rss_mb()
             for _ in range(cycles):
                 await cycle()
             await pilot.pause(1.5)  # long enough for any delayed freeze to have happened
+            await metrics_for_every_pod()
             clear_bounded_caches()
             gc.collect()
             out["blocks_after"], out["rss_after"] = sys.getallocatedblocks(), rss_mb()
