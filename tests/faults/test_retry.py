@@ -4,8 +4,6 @@ ctrl+l retries at once whatever the wait."""
 from __future__ import annotations
 
 import asyncio
-import time
-from typing import Any
 
 import pytest
 
@@ -15,17 +13,9 @@ from kubetui.cluster.connection import Connection
 from kubetui.cluster.liveness import Liveness
 from kubetui.session import ClusterSession, SessionConfig
 from tests.faults.served import ServedSim
+from tests.faults.waiting import until
 
 pytestmark = pytest.mark.slow
-
-
-async def until(check: Any, what: str, timeout: float) -> float:
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
 
 
 async def test_the_retry_wait_is_short_while_someone_is_looking(served: ServedSim) -> None:
