@@ -5,6 +5,7 @@ strings."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import orjson
 import pytest
@@ -56,9 +57,9 @@ async def test_first_list_shows_each_page_as_it_arrives(served) -> None:
     await asyncio.wait_for(task, 2)
 
 
-async def test_a_list_broken_after_its_first_page_is_put_right_by_the_relist(served, monkeypatch) -> None:
-    server, conn = served
-    fake: FakeApi = server.fake
+async def _five_pods_and_a_broken_second_page(fake: FakeApi, monkeypatch: Any) -> dict[str, bool]:
+    """Five pods listed two a page; the first request for page two fails once, and between the break and the
+    relist a pod already shown (p0) goes away. ``broken["once"]`` turns False when the break happened."""
     for i in range(5):
         await fake.put("pods", pod(f"p{i}", node="n1"))
     plain_list = fake._list
@@ -67,13 +68,19 @@ async def test_a_list_broken_after_its_first_page_is_put_right_by_the_relist(ser
     def list_failing_page_two(request: web.Request, kind: str, ns: str | None) -> web.Response:
         if request.query.get("continue") and broken["once"]:
             broken["once"] = False
-            # Between the break and the relist, a pod already shown goes away.
             fake.delete_silently("pods", "uid-default-p0")
             raise web.HTTPInternalServerError(text="etcd hiccup")
         return plain_list(request, kind, ns)
 
     monkeypatch.setattr(fake, "_list", list_failing_page_two)
     monkeypatch.setattr(Watcher, "page_size", 2)
+    return broken
+
+
+async def test_a_list_broken_after_its_first_page_is_put_right_by_the_relist(served, monkeypatch) -> None:
+    server, conn = served
+    fake: FakeApi = server.fake
+    broken = await _five_pods_and_a_broken_second_page(fake, monkeypatch)
     rec = Recorder()
     watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
     watcher.backoff.initial = 0.05
@@ -91,19 +98,7 @@ async def test_a_relist_shows_its_pages_as_they_arrive_and_deletions_once_comple
 ) -> None:
     server, conn = served
     fake: FakeApi = server.fake
-    for i in range(5):
-        await fake.put("pods", pod(f"p{i}", node="n1"))
-    plain_list = fake._list
-    broken = {"once": True}
-
-    def list_failing_page_two(request: web.Request, kind: str, ns: str | None) -> web.Response:
-        if request.query.get("continue") and broken["once"]:
-            broken["once"] = False
-            fake.delete_silently("pods", "uid-default-p0")
-            raise web.HTTPInternalServerError(text="etcd hiccup")
-        return plain_list(request, kind, ns)
-
-    monkeypatch.setattr(fake, "_list", list_failing_page_two)
+    await _five_pods_and_a_broken_second_page(fake, monkeypatch)
     rec = PhaseRecorder()
     watcher = rec.watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
     watcher.backoff.initial = 0.05

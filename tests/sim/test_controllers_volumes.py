@@ -4,10 +4,11 @@ fits, Pending until one appears (bound on the next 15 s pass), Released or Faile
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from kubetui.sim.server import SimServer
+from tests.backends import wait_for
 from tests.cluster.simhelp import open_connection
 
 PVS = "/api/v1/persistentvolumes"
@@ -40,17 +41,6 @@ def _pvc(name: str, size: str, modes: tuple[str, ...] = ("ReadWriteOnce",)) -> d
     }
 
 
-async def _until(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 20.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
 async def test_claims_bind_to_the_smallest_volume_that_fits(sim: SimServer, tmp_path: Any) -> None:
     conn = await open_connection(sim.write_kubeconfig(tmp_path / "kc"))
 
@@ -65,10 +55,10 @@ async def test_claims_bind_to_the_smallest_volume_that_fits(sim: SimServer, tmp_
     ):
         await conn.request("POST", PVS, body=pv)
     for name in ("big", "small", "tiny", "rox"):
-        await _until(lambda n=name: _is(phase(f"{PVS}/{n}"), "Available"), f"{name} Available")
+        await wait_for(lambda n=name: _is(phase(f"{PVS}/{n}"), "Available"), what=f"{name} Available")
 
     await conn.request("POST", PVCS, body=_pvc("data", "1Gi"))
-    await _until(lambda: _is(phase(f"{PVCS}/data"), "Bound"), "the claim Bound")
+    await wait_for(lambda: _is(phase(f"{PVCS}/data"), "Bound"), what="the claim Bound")
     claim = await conn.request("GET", f"{PVCS}/data")
     # tiny is too small, rox has the wrong access mode, big is bigger than small.
     assert claim["spec"]["volumeName"] == "small"
@@ -85,7 +75,7 @@ async def test_claims_bind_to_the_smallest_volume_that_fits(sim: SimServer, tmp_
 
     # The claim goes: a Retain volume keeps its data and its claim reference, Released.
     await conn.request("DELETE", f"{PVCS}/data")
-    await _until(lambda: _is(phase(f"{PVS}/small"), "Released"), "small Released")
+    await wait_for(lambda: _is(phase(f"{PVS}/small"), "Released"), what="small Released")
     assert (await conn.request("GET", f"{PVS}/small"))["spec"]["claimRef"]["name"] == "data"
 
 
@@ -109,9 +99,9 @@ async def test_a_claim_waits_for_a_volume_and_a_deleted_delete_volume_fails(
 
     # A volume created after its claim is found on the claim's next pass (15 s, 0.3 s at this cluster's speed).
     await conn.request("POST", PVS, body=_pv("gone-with-claim", "5Gi", policy="Delete"))
-    await _until(lambda: _is(phase(f"{PVCS}/later"), "Bound"), "the waiting claim Bound")
+    await wait_for(lambda: _is(phase(f"{PVCS}/later"), "Bound"), what="the waiting claim Bound")
     await conn.request("DELETE", f"{PVCS}/later")
-    await _until(lambda: _is(phase(f"{PVS}/gone-with-claim"), "Failed"), "the Delete volume Failed")
+    await wait_for(lambda: _is(phase(f"{PVS}/gone-with-claim"), "Failed"), what="the Delete volume Failed")
     volume = await conn.request("GET", f"{PVS}/gone-with-claim")
     assert "no deletable volume plugin matched" in volume["status"]["message"]
 
