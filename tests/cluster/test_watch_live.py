@@ -18,7 +18,7 @@ from kubetui.cluster.watch_hub import WatchHub
 from kubetui.sim.server import SimServer
 from tests.backends import wait_for
 from tests.cluster.simhelp import kubectl
-from tests.cluster.watchhelp import Recorder, deployment, held, running, started_hub
+from tests.cluster.watchhelp import Recorder, deployment, held, running, settled, started_hub
 from tests.cluster.watchhelp import converged as converged_api
 
 SIM_KEYS = {
@@ -322,7 +322,7 @@ async def test_no_object_lost_against_kubectl(backend: Any) -> None:
                 body={"spec": {"replicas": replicas}},
                 content_type=STRATEGIC_MERGE_PATCH,
             )
-        await wait_for(lambda: running(conn, ns, 8, exact=True), timeout=60, what="8 pods")
+        await wait_for(lambda: settled(conn, ns, "churn", 8), timeout=60, what="8 pods, settled")
         for _attempt in range(5):
             await converged_api(conn, rec.store)
             lost = {}

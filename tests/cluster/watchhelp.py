@@ -67,7 +67,21 @@ async def running(conn: Connection, ns: str, count: int, exact: bool = False) ->
         for p in pods
         if p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")
     ]
-    return len(pods) == count if exact else len(up) >= count
+    return len(pods) == len(up) == count if exact else len(up) >= count
+
+
+async def settled(conn: Connection, ns: str, name: str, count: int) -> bool:
+    """Deployment ``name`` has seen its last change and stands at ``count`` pods, all Running, none leaving.
+
+    The pod count alone passes through ``count`` on the way between two earlier scales: a real ReplicaSet
+    controller still working on an older size creates and deletes in batches."""
+    dep = await conn.request("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/{name}")
+    status = dep.get("status", {})
+    if status.get("observedGeneration", 0) < dep["metadata"]["generation"]:
+        return False
+    if any(status.get(k, 0) != count for k in ("replicas", "readyReplicas", "updatedReplicas")):
+        return False
+    return await running(conn, ns, count, exact=True)
 
 
 def deployment(name: str, replicas: int) -> dict[str, Any]:
