@@ -275,6 +275,20 @@ class Target:
 
 Handler = Callable[[Any, Target], Awaitable[None]]
 _HANDLERS: dict[str, Handler] = {}
+_HANDLER_MODULES: list[str] = []  # registered on import, loaded when a handler is first asked for
+
+
+def handlers_in(*modules: str) -> None:
+    """Modules whose import registers handlers. They are imported when a handler is first asked for, or by
+    ``load_handlers``: the dialogs they bring are not needed to show the first screen."""
+    _HANDLER_MODULES.extend(m for m in modules if m not in _HANDLER_MODULES)
+
+
+def load_handlers() -> None:
+    import importlib
+
+    while _HANDLER_MODULES:
+        importlib.import_module(_HANDLER_MODULES.pop(0))
 
 
 def register_handler(action_id: str, handler: Handler) -> None:
@@ -285,6 +299,7 @@ def register_handler(action_id: str, handler: Handler) -> None:
 
 
 def handler_for(action_id: str) -> Handler | None:
+    load_handlers()
     return _HANDLERS.get(action_id)
 
 

@@ -200,6 +200,7 @@ class KubeApp(App[int]):
 
     def _freeze_heap(self) -> None:
         self._heap_frozen = True
+        actions_table.load_handlers()  # the dialogs are imported now, while nothing waits, not on the first key
         gc.collect()  # garbage from start-up goes first; only what is alive is parked
         gc.freeze()
 
@@ -281,10 +282,7 @@ HANDLER_MODULES = ("kubetui.screens.object_view", "kubetui.screens.dialogs.handl
 
 
 def _register_handlers() -> None:
-    import importlib
-
-    for name in HANDLER_MODULES:
-        importlib.import_module(name)
+    actions_table.handlers_in(*HANDLER_MODULES)
 
 
 def _remembered_theme(state: dict[str, Any], config_path: Path | None) -> str | None:

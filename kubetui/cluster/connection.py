@@ -15,8 +15,6 @@ from typing import Any
 
 import aiohttp
 import orjson
-from kubernetes_asyncio.client import ApiClient, Configuration
-from kubernetes_asyncio.config.kube_config import KubeConfigLoader
 
 from kubetui.cluster.diagnosis import (
     certificate_names,
@@ -37,6 +35,7 @@ from kubetui.cluster.errors import (
 )
 from kubetui.cluster.exec_plugin import BoundedExecProvider, install
 from kubetui.cluster.gate import check_write
+from kubetui.cluster.k8s_client import ApiClient, Configuration, KubeConfigLoader
 from kubetui.cluster.kubeconfig import KubeConfig, load_kubeconfig
 
 install()  # exec plugins run bounded, off the app's terminal

@@ -14,9 +14,7 @@ import os
 import signal
 from typing import Any
 
-from kubernetes_asyncio.config import kube_config
-from kubernetes_asyncio.config.config_exception import ConfigException
-from kubernetes_asyncio.config.exec_provider import ExecProvider
+from kubetui.cluster.k8s_client import ConfigException, ExecProvider, kube_config
 
 
 class BoundedExecProvider(ExecProvider):

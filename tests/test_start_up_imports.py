@@ -1,0 +1,62 @@
+"""What start-up imports: kubernetes_asyncio without its generated API, and the action handlers only when asked
+for. Both load in full later for whoever needs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+PROBE = textwrap.dedent(
+    """
+    import sys
+    import kubetui.cluster.connection
+    loaded = sorted(m for m in sys.modules if m.startswith("kubernetes_asyncio"))
+    print(len(loaded))
+    print(int("kubernetes_asyncio.client.api.core_v1_api" in sys.modules))
+    print(int("kubernetes_asyncio.client.models.v1_pod" in sys.modules))
+    import kubernetes_asyncio
+    from kubernetes_asyncio import client, config, watch
+    from kubernetes_asyncio.client.api.core_v1_api import CoreV1Api
+    from kubernetes_asyncio.client.models.v1_pod import V1Pod
+    print(int(client.CoreV1Api is CoreV1Api and client.models.V1Pod is V1Pod and client.V1Pod is V1Pod))
+    print(int(kubernetes_asyncio.client is client and callable(config.load_kube_config)))
+    print(int(watch.Watch is kubernetes_asyncio.watch.Watch))
+    print(int(client.ApiClient is kubetui.cluster.connection.ApiClient))
+    """
+)
+
+
+def test_start_up_skips_the_generated_api_and_later_imports_still_get_it() -> None:
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    count, api, model, same_classes, packages, watch, client = (int(v) for v in out.stdout.split())
+    assert count < 40, f"{count} kubernetes_asyncio modules at start-up: the generated API was imported"
+    assert (api, model) == (0, 0)
+    assert same_classes == packages == watch == client == 1
+
+
+def test_a_full_import_first_is_left_alone() -> None:
+    probe = "import kubernetes_asyncio.client, kubetui.cluster.connection as c; print(int(c.ApiClient is kubernetes_asyncio.client.ApiClient))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1"]
+
+
+HANDLERS_PROBE = textwrap.dedent(
+    """
+    import sys
+    import kubetui.app
+    from kubetui import actions
+    kubetui.app._register_handlers()
+    print(int(any(m in sys.modules for m in kubetui.app.HANDLER_MODULES)))
+    print(int(actions.handler_for("scale") is not None and actions.handler_for("describe") is not None))
+    print(int(all(m in sys.modules for m in kubetui.app.HANDLER_MODULES)))
+    """
+)
+
+
+def test_action_handlers_load_when_first_asked_for_not_at_start_up() -> None:
+    out = subprocess.run([sys.executable, "-c", HANDLERS_PROBE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0", "1", "1"]
