@@ -27,6 +27,7 @@ from kubetui.messages import (
 )
 
 FREEZE_BATCH = 200
+FIRST_LISTED = ("pods",)  # the pane kubetui opens on: its list goes out first
 
 
 @dataclass
@@ -304,8 +305,6 @@ class ClusterSession:
         self.connecting = False
         if self.conn is None:
             return
-        with contextlib.suppress(Exception):
-            self.version = await self.conn.version()
         self._pause_gc()
         gen = self._generation
         self.hub = WatchHub(
@@ -316,7 +315,13 @@ class ClusterSession:
             fallback_namespace=self.namespace,
         )
         self.hub.set_backoff_cap(self._backoff_cap)
-        self.hub.start()
+        self.hub.start(first=FIRST_LISTED)
+        with contextlib.suppress(
+            Exception
+        ):  # after the lists are sent: the first screen needs them, not this
+            self.version = await self.conn.version()
+        if generation != self._generation:
+            return
         self._start_liveness(gen)
         self._post(ConnectionChanged(True))
 

@@ -96,10 +96,13 @@ class WatchHub:
         self._changed.set()
         self._on_state(state)
 
-    def start(self) -> None:
+    def start(self, first: tuple[str, ...] = ()) -> None:
+        """Starts every watcher; those of ``first`` send their lists first (what the screen shows first: a
+        server that answers in order, or a loaded one, then serves it before the rest)."""
         if not self._tasks:
+            order = [k for k in first if k in self.watchers] + [k for k in self.watchers if k not in first]
             self._tasks = {
-                kind: asyncio.create_task(w.run(), name=f"watch-{kind}") for kind, w in self.watchers.items()
+                kind: asyncio.create_task(self.watchers[kind].run(), name=f"watch-{kind}") for kind in order
             }
 
     @property

@@ -267,3 +267,23 @@ async def test_namespace_only_user_asking_for_all_namespaces_gets_its_own(served
     assert hub.states["nodes"].phase == "forbidden"
     assert {p["metadata"]["namespace"] for p in rec.store.list("pods")} == {"team"}
     await hub.stop()
+
+
+@pytest.mark.parametrize("first", [(), ("pods",), ("services", "pods")])
+async def test_the_kinds_asked_for_first_send_their_lists_first(served, first) -> None:
+    """The pane kubetui opens on is listed before the rest: a loaded or in-order server serves it first."""
+    _server, conn = served
+    asked: list[str] = []
+    request = conn.request
+
+    async def recording(method: str, path: str, **kw: Any) -> Any:
+        asked.append(path.rsplit("/", 1)[-1])
+        return await request(method, path, **kw)
+
+    conn.request = recording
+    hub = WatchHub(conn, None, Recorder().on_deltas, Recorder().on_state, backoff_initial=0.05)
+    hub.start(first=first)
+    assert await hub.wait_synced(5)
+    await hub.stop()
+    lists = list(dict.fromkeys(asked))  # each kind's first request, in the order they were sent
+    assert lists == [*first, *(k for k in KINDS if k not in first)]
