@@ -46,20 +46,22 @@ def kubetui_in_terminal(
     )
     want = namespace_pods(cluster, namespace) if namespace else cluster.pods
     started = app.start()
-    first, last_count, changed = None, -1, time.monotonic()
+    samples: list[tuple[float, int]] = []  # (monotonic time, pod rows on screen)
+    changed = time.monotonic()
     try:
         while time.monotonic() < started + 300:
             count = pod_rows(app.screen())
             now = time.monotonic()
-            if count != last_count:
-                last_count, changed = count, now
-                if count and first is None:
-                    first = now - started
-            if count and now - changed >= 3:
-                # The screen has pods and has not changed for 3 s: it was full when the rows stopped changing.
-                first = changed - started
+            if samples and count != samples[-1][1]:
+                changed = now
+            samples.append((now, count))
+            if count and now - changed >= 3:  # the same pod rows for 3 s: settled
                 break
             time.sleep(0.02)
+        # As in bench peers: the first moment the screen held as many pod rows as it settled on (a later
+        # scroll bar or notice may take a row away again; that is not a later first screen).
+        full = samples[-1][1] if samples else 0
+        first = next((t - started for t, count in samples if full and count >= full), None)
         row: Row = {}
         if first is None or not app.alive():
             return row

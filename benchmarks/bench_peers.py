@@ -36,8 +36,12 @@ import peers_build
 from tmux_driver import TerminalApp, key_latencies, tmux
 
 # A pod of the benchmark's Deployments, also when a narrow column cut its name short (kdash at 80x24 shows
-# "app-00000-69c7d8f8ff-"); a ReplicaSet's name (no pod suffix) does not count.
-POD_ROW = re.compile(r"app-\d{5}-[a-z0-9]+-(?:[a-z0-9]{5}\b|[a-z0-9]{0,4}(?:…|\s|$))")
+# "app-00000-69c7d8f8ff-"); a ReplicaSet's name (no pod suffix) does not count, nor does a log line that starts
+# with its pod's name (kubetui's Logs pane fills after the pods and would move "first screen" to when it did):
+# a pod row has its READY cell ("1/1") soon after the name.
+POD_ROW = re.compile(
+    r"app-\d{5}-[a-z0-9]+-(?:[a-z0-9]{5}\b|[a-z0-9]{0,4}(?:…|\s|$))(?=.{0,40}?(?<!\S)\d+/\d+\s)"
+)
 Result = dict[str, float]
 
 
