@@ -3,7 +3,7 @@ stern: each run in tmux in turn against the same cluster, at 200x50 and 80x24, w
 
     python3 dev.py bench peers [--pods 1000,10000] [--real-pods 1000] [--sizes 200x50,80x24]
                                [--peers k9s,kdash,kubetui-rs] [--idle 60] [--load 30] [--presses 40]
-                               [--log-lines 1000000] [--quick]
+                               [--log-lines 1000000] [--quick] [--logs-only]
 
 Per cluster, size and program: launch to the first full screen of pods (the pod rows a program shows once
 settled, first all on screen), resident memory settled in all namespaces and in one namespace of 1,000 pods, CPU
@@ -218,7 +218,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--log-lines", type=int, default=1_000_000, help="0: leave the logs comparison out")
     parser.add_argument("--quick", action="store_true", help="short periods, one size, no 10,000 pods")
+    parser.add_argument(
+        "--logs-only", action="store_true", help="only the logs comparison with stern (no clusters of pods)"
+    )
     args = parser.parse_args(argv)
+    if args.logs_only:
+        args.pods, args.real_pods, args.peers = "", 0, ""
+        args.log_lines = args.log_lines or 1_000_000
     if args.quick:
         args.pods, args.sizes, args.idle, args.load, args.presses, args.settle = (
             "1000",
