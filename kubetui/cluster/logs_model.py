@@ -72,17 +72,22 @@ def ts_key(ts: str) -> str:
     return ts
 
 
-def parse_log_line(pod: str, container: str, raw: bytes | str) -> LogLine:
-    """Splits ``<timestamp> <text>`` as the API sends it with ``timestamps=true``."""
-    if isinstance(raw, str):
-        raw = raw.encode()
-    if raw.endswith((b"\n", b"\r")):
-        raw = raw.rstrip(b"\r\n")
+def parse_raw(pod: str, container: str, raw: bytes | str) -> RawLine:
+    """Splits ``<timestamp> <text>`` as the API sends it with ``timestamps=true``, into a plain tuple: the form
+    lines travel and are kept in (a frozen dataclass costs several times as much to build, per line)."""
+    line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if line and line[-1] in "\r\n":
+        line = line.rstrip("\r\n")
     # A timestamped line starts with a four-digit year and has a space after the timestamp.
-    if len(raw) >= 20 and raw[4] == 45 and raw[:4].isdigit():  # 45 is "-"
-        ts, _, text = raw.partition(b" ")
-        return LogLine(pod, container, ts.decode("ascii", "replace"), text.decode("utf-8", "replace"))
-    return LogLine(pod, container, "", raw.decode("utf-8", "replace"))
+    if len(line) >= 20 and line[4] == "-" and line[:4].isdigit() and line[:4].isascii():
+        ts, _, text = line.partition(" ")
+        return (pod, container, ts, text)
+    return (pod, container, "", line)
+
+
+def parse_log_line(pod: str, container: str, raw: bytes | str) -> LogLine:
+    """``parse_raw`` as a LogLine."""
+    return LogLine(*parse_raw(pod, container, raw))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,13 @@ from urllib.parse import quote
 
 from kubetui.cluster.logs_model import (
     ContainerState,
-    LogItem,
     LogLine,
     LogOptions,
     LogState,
     LogStatus,
+    RawLine,
     container_state,
-    parse_log_line,
+    parse_raw,
     ts_key,
 )
 
@@ -71,7 +71,7 @@ class ContainerLogStream:
         pod: str,
         container: str,
         options: LogOptions,
-        emit: Callable[[LogItem], None],
+        emit: Callable[[LogStatus | RawLine], None],
         *,
         poll_interval: float = 1.0,
         previous_lines: int = 20,
@@ -127,9 +127,9 @@ class ContainerLogStream:
                 query["sinceSeconds"] = str(self.options.since_seconds)
         return query
 
-    def _accept(self, line: LogLine, replay: list[str]) -> bool:
+    def _accept(self, line: RawLine, replay: list[str]) -> bool:
         """False for a line already shown before the connection was lost (same timestamp and text)."""
-        ts = line.ts
+        ts = line[2]
         if not ts:
             return True
         last = self.last_ts
@@ -141,16 +141,16 @@ class ContainerLogStream:
             newer, older = key > last_key, key < last_key
         if newer:
             self.last_ts = ts
-            self._seen_at_last = [line.text]
+            self._seen_at_last = [line[3]]
             if replay:
                 replay.clear()
             return True
         if older:
             return False
-        if line.text in replay:
-            replay.remove(line.text)
+        if line[3] in replay:
+            replay.remove(line[3])
             return False
-        self._seen_at_last.append(line.text)
+        self._seen_at_last.append(line[3])
         return True
 
     async def _read(self, *, follow: bool, previous: bool, resume: bool, tail: int | None) -> int:
@@ -160,7 +160,7 @@ class ContainerLogStream:
         query = self._query(follow=follow, previous=previous, resume=resume, tail=tail)
         emit, accept, resumed = self._emit, self._accept, self._resumed
 
-        def handle(line: LogLine) -> None:
+        def handle(line: RawLine) -> None:
             nonlocal count
             if accept(line, replay) or not resume:
                 if count == 0:
@@ -181,17 +181,17 @@ class ContainerLogStream:
         if self._said is not None and self._said[0] == LogState.LOST:
             self._status(LogState.RESUMED, "connection restored; continuing after the last line shown")
 
-    async def _each_line(self, query: dict[str, str], handle: Callable[[LogLine], object]) -> None:
+    async def _each_line(self, query: dict[str, str], handle: Callable[[RawLine], object]) -> None:
         stream = self.source.stream("GET", self._path + "/log", query=query)
         try:
             pod, container = self.pod, self.container
             async for raw in stream:
-                handle(parse_log_line(pod, container, raw))
+                handle(parse_raw(pod, container, raw))
         finally:
             await _aclose(stream)
 
     async def _previous_tail(self) -> tuple[LogLine, ...]:
-        lines: list[LogLine] = []
+        lines: list[RawLine] = []
         query = {"container": self.container, "timestamps": "true", "previous": "true"}
         query["tailLines"] = str(self._previous_lines)
         try:
@@ -199,8 +199,8 @@ class ContainerLogStream:
         except asyncio.CancelledError:
             raise
         except Exception:
-            return tuple(lines)
-        return tuple(lines)
+            pass
+        return tuple(LogLine(*line) for line in lines)
 
     async def run(self) -> None:
         """Follows until the pod is deleted, the container ends for good, or access is refused."""
@@ -348,7 +348,7 @@ class PodLogStream:
         namespace: str,
         pod: str,
         options: LogOptions,
-        emit: Callable[[LogItem], None],
+        emit: Callable[[LogStatus | RawLine], None],
         *,
         poll_interval: float = 1.0,
         previous_lines: int = 20,

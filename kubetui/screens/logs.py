@@ -31,6 +31,7 @@ class LogsScreen(Screen[None]):
         poll_interval: float = 1.0,
     ) -> None:
         super().__init__()
+        self._covered: list[LogView] = []
         self._source = source
         self._namespace = namespace
         self._pods = list(pods)
@@ -44,11 +45,24 @@ class LogsScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        # The log views this screen covers (the main screen's Logs pane follows the same selection) rest
+        # meanwhile: the same flood read twice would cost twice the CPU and twice the memory.
+        self._covered = [
+            view for screen in self.app.screen_stack if screen is not self for view in screen.query(LogView)
+        ]
+        for covered in self._covered:
+            covered.rest()
         view = self.view
         view.show_pods(
             self._source, self._namespace, self._pods, title=self._title, container=self._container
         )
         view.lines.focus()
+
+    def on_unmount(self) -> None:
+        for covered in self._covered:
+            if covered.is_attached:
+                covered.wake()
+        self._covered = []
 
     @property
     def view(self) -> LogView:

@@ -51,6 +51,9 @@ class _Queue(Generic[T]):
         self._list.clear()
         self._head = 0
 
+    def slice_from(self, start: int) -> list[T]:
+        return self._list[self._head + max(start, 0) :]
+
     def iter_from(self, start: int) -> Iterator[T]:
         lst = self._list
         for i in range(self._head + max(start, 0), len(lst)):
@@ -112,21 +115,22 @@ class LogBuffer:
     def append(self, items: Iterable[LogItem | RawLine]) -> tuple[int, int]:
         """Adds items (a line as a LogLine or a raw tuple); returns (how many of them are shown, how many shown items were dropped from the front)."""
         shown_before = self.shown_count
+        # Whole-batch passes rather than a Python loop over the lines: a batch is hundreds of lines of a few
+        # pods, and the streams already deliver lines as tuples.
+        stored: list[_Stored] = list(items)  # type: ignore[arg-type]
+        classes = {item.__class__ for item in stored}
+        if LogLine in classes:
+            stored = [
+                (i.pod, i.container, i.ts, i.text) if i.__class__ is LogLine else i  # type: ignore[union-attr]
+                for i in stored
+            ]
         containers = self.containers
-        stored: list[_Stored] = []
-        add = stored.append
-        for item in items:
-            cls = item.__class__
-            if cls is tuple or cls is LogLine:
-                if cls is LogLine:
-                    item = (item.pod, item.container, item.ts, item.text)  # type: ignore[union-attr]
-                pod, container = item[0], item[1]  # type: ignore[index]
-                known = containers.get(pod)
-                if known is None:
-                    containers[pod] = {container}
-                elif container not in known:
-                    known.add(container)
-            add(item)  # type: ignore[arg-type]
+        for pod, container in {(i[0], i[1]) for i in stored if i.__class__ is tuple}:  # type: ignore[index]
+            known = containers.get(pod)
+            if known is None:
+                containers[pod] = {container}
+            elif container not in known:
+                known.add(container)
         start = len(self._items)
         self._items.extend(stored)
         if self._shown is not None:
@@ -160,6 +164,14 @@ class LogBuffer:
         if self._shown is None:
             return _load(self._items[index])
         return _load(self._items[self._shown[index] - self._first_seq])
+
+    def stored_since(self, start: int) -> list[tuple[str, str, str, str] | LogStatus]:
+        """The shown items from ``start`` on as they are kept: a line as a ``(pod, container, ts, text)``
+        tuple, a note as its LogStatus (cheaper to measure than LogLine objects made for the purpose)."""
+        if self._shown is None:
+            return self._items.slice_from(start)
+        items, first = self._items, self._first_seq
+        return [items[seq - first] for seq in self._shown.iter_from(start)]
 
     def iter_shown(self, start: int = 0) -> Iterator[LogItem]:
         if self._shown is None:

@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kubetui.cluster.logs_model import LogItem, LogLine, LogState
+from kubetui.cluster.logs_model import LogItem, LogLine, LogState, LogStatus
 from kubetui.widgets.log_buffer import LogBuffer
 
 _TS_WIDTH = 31  # "2026-01-01T00:00:00.000000000Z "
@@ -157,6 +157,21 @@ class LogLines(ScrollView, can_focus=True):
             return len(text) if text.isascii() and text.isprintable() else cell_len(clean(text))
         return len(item.message) + len(item.pod) + len(item.container) + 50
 
+    def _widest_text(self, stored: list[tuple[str, str, str, str] | LogStatus]) -> int:
+        """The widest text among stored items, as ``_text_width`` measures it, in a few passes at C speed
+        when every line is printable ASCII (the usual case)."""
+        texts = [s[3] for s in stored if s.__class__ is tuple]  # type: ignore[index]
+        widest = max((self._text_width(s) for s in stored if s.__class__ is LogStatus), default=0)  # type: ignore[arg-type]
+        joined = "".join(texts)
+        if joined.isascii() and joined.isprintable():
+            return max(widest, max(map(len, texts), default=0))
+        return max(
+            widest,
+            max(
+                (len(t) if t.isascii() and t.isprintable() else cell_len(clean(t)) for t in texts), default=0
+            ),
+        )
+
     def _item_width(self, item: LogItem) -> int:
         if isinstance(item, LogLine):
             ts = len(item.ts) + 1 if self.timestamps and item.ts else 0
@@ -205,8 +220,7 @@ class LogLines(ScrollView, can_focus=True):
                     del self._ends[:drop]
             self._extend_ends(start)
         elif new_shown:
-            widest = max(map(self._text_width, buffer.iter_shown(max(start, 0))), default=0)
-            self._max_text = max(self._max_text, widest)
+            self._max_text = max(self._max_text, self._widest_text(buffer.stored_since(start)))
         self._resize()
 
     def _extend_ends(self, start: int) -> None:
@@ -225,8 +239,16 @@ class LogLines(ScrollView, can_focus=True):
             # Widest text seen plus the widest prefix and timestamp: no pass over every line on a toggle.
             width = self._max_text + self._prefix_width + 1 + (_TS_WIDTH if self.timestamps else 0)
             size = Size(width, self.buffer.shown_count)
+        if size == self.virtual_size:
+            return
         if self.region.area:
-            self.virtual_size = size
+            # A scroll view's content size moves nothing else on the screen, yet setting ``virtual_size`` asks for
+            # a layout pass of the whole screen and a full repaint, ten times a second while lines pour in. Set
+            # it quietly and update what depends on it: the scrollbars (whose appearing or going still asks for
+            # a layout) and the clamped scroll offsets.
+            self.set_reactive(LogLines.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
         else:
             # Not on screen (a pane hidden behind a tab): a layout pass now would repaint every scrollbar on
             # the screen for nothing, many times a second; the pass that shows this widget picks the size up.

@@ -41,6 +41,7 @@ class LogStreaming:
         self._worker: Worker[None] | None = None
         self._reader: LogReader | None = None
         self._generation = 0
+        self.resting = False
 
     def show_pods(
         self,
@@ -77,6 +78,19 @@ class LogStreaming:
             self._worker = None
         self._multi = None
 
+    def rest(self) -> None:
+        """Stops the streams and lets the lines go until ``wake``: while a full-screen log view covers this one,
+        following the same pods here too would read and keep every line twice. What is asked of the view
+        meanwhile (other pods, a pod joining) is remembered and followed on waking."""
+        self.resting = True
+        self._restart()
+
+    def wake(self) -> None:
+        """Follows again what the view was following (from its tail) after ``rest``."""
+        if self.resting:
+            self.resting = False
+            self._restart()
+
     def on_unmount(self) -> None:
         self.stop()
 
@@ -86,7 +100,8 @@ class LogStreaming:
         view: Any = self  # the LogView this is mixed into
         view.clear()
         self.states.clear()
-        if self._source is None:
+        if self._source is None or self.resting:
+            view._update_status()
             return
         options = LogOptions(
             container=self._container,

@@ -194,14 +194,15 @@ class LogView(LogStreaming, Widget, can_focus=False):
 
     def add_items(self, items: list[LogItem | RawLine]) -> None:
         """Shows a batch: lines are stored (dropping the oldest over budget), states update the status bar."""
-        for item in items:
-            if isinstance(item, LogStatus):
-                if item.state in (LogState.LEFT, LogState.DELETED):
-                    # A pod that is gone has no state left to summarise; its note stays in the lines.
-                    for key in [k for k in self.states if k[0] == item.pod]:
-                        del self.states[key]
-                    continue
-                self.states[(item.pod, item.container)] = item
+        # One pass at C speed finds the few notes among hundreds of lines.
+        notes: list[LogStatus] = [i for i in items if i.__class__ is LogStatus]  # type: ignore[misc]
+        for item in notes:
+            if item.state in (LogState.LEFT, LogState.DELETED):
+                # A pod that is gone has no state left to summarise; its note stays in the lines.
+                for key in [k for k in self.states if k[0] == item.pod]:
+                    del self.states[key]
+                continue
+            self.states[(item.pod, item.container)] = item
         new_shown, lost_shown = self.buffer.append(items)
         lines = self.lines
         if lines.current is not None:
@@ -213,7 +214,7 @@ class LogView(LogStreaming, Widget, can_focus=False):
         # and a key press never waits behind a queue of them.
         if self._repaint_timer is None:
             self._repaint_timer = self.set_timer(self.repaint_interval, self._show_pending)
-        if any(isinstance(i, LogStatus) for i in items):
+        if notes:
             self._update_status()
 
     def _show_pending(self) -> None:
