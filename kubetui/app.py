@@ -108,6 +108,8 @@ class KubeApp(App[int]):
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # First: the connection and its lists are under way while themes load and the screen is built.
+        self.session.start()
         self._setup_themes()
         keymap = dict(self.settings.keymap)
         if keymap:
@@ -120,7 +122,6 @@ class KubeApp(App[int]):
         from kubetui.screens.main import MainScreen
 
         self.push_screen(MainScreen())
-        self.session.start()
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=8)
 

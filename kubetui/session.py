@@ -316,14 +316,21 @@ class ClusterSession:
         )
         self.hub.set_backoff_cap(self._backoff_cap)
         self.hub.start(first=FIRST_LISTED)
-        with contextlib.suppress(
-            Exception
-        ):  # after the lists are sent: the first screen needs them, not this
-            self.version = await self.conn.version()
-        if generation != self._generation:
-            return
+        # Asked after the lists, so that they go out first; the header shows it when it comes.
+        version = asyncio.create_task(self._fetch_version(gen))
+        self._tasks.add(version)
+        version.add_done_callback(self._tasks.discard)
         self._start_liveness(gen)
         self._post(ConnectionChanged(True))
+
+    async def _fetch_version(self, generation: int) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            version = await conn.version()
+            if generation == self._generation:
+                self.version = version
 
     def _start_liveness(self, generation: int) -> None:
         from kubetui.cluster.liveness import Liveness
