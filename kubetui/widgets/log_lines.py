@@ -106,7 +106,7 @@ class LogLines(ScrollView, can_focus=True):
         self.wrap = False
         self.search: re.Pattern[str] | None = None
         self.current: int | None = None  # shown index of the current search match
-        self._cache: LRUCache[tuple[LogItem, int], Strip] = LRUCache(512)
+        self._cache: LRUCache[tuple[LogItem, int] | tuple[LogItem, int, int, int], Strip] = LRUCache(512)
         self._palette: list[Style] = pod_palette("#5fafff", True, False)
         self._note_styles: dict[str, Style] = {}
         self._match_style = Style(reverse=True)
@@ -285,6 +285,43 @@ class LogLines(ScrollView, can_focus=True):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        # The widget's own style is baked in once here, not applied again on every paint.
+        strip = Strip(self._segments(item, current)).apply_style(self._base_style)
+        self._cache[key] = strip
+        return strip
+
+    def _render_row(self, item: LogItem, index: int, scroll_x: int, width: int) -> Strip:
+        """One screen row (no wrapping): the item's cells from ``scroll_x``, cut or padded to ``width``."""
+        current = index == self.current
+        key = (item, 1 if current else 0, scroll_x, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        segments = self._segments(item, current)
+        base = self._base_style
+        if scroll_x == 0 and all(segment.text.isascii() for segment in segments):
+            # Cleaned ASCII takes one cell a character: cut and pad by length and build one Strip, where
+            # styling, padding and cropping a whole line would build four (each with its own caches), for
+            # every row of every frame while lines pour in.
+            row: list[Segment] = []
+            room = width
+            for text, style, _ in segments:
+                if room <= 0:
+                    break
+                if len(text) > room:
+                    text = text[:room]
+                if text:
+                    row.append(Segment(text, base + style if style else base))
+                    room -= len(text)
+            if room > 0:
+                row.append(Segment(" " * room, base))
+            strip = Strip(row, width)
+        else:
+            strip = self._render_item(item, index).crop_extend(scroll_x, scroll_x + width, base)
+        self._cache[key] = strip
+        return strip
+
+    def _segments(self, item: LogItem, current: bool) -> list[Segment]:
         segments: list[Segment] = []
         if isinstance(item, LogLine):
             if self.timestamps and item.ts:
@@ -313,10 +350,7 @@ class LogLines(ScrollView, can_focus=True):
                 Segment(s.text, self._current_style + s.style if s.style else self._current_style)
                 for s in segments
             ]
-        # The widget's own style is baked in once here, not applied again on every paint.
-        strip = Strip(segments).apply_style(self._base_style)
-        self._cache[key] = strip
-        return strip
+        return segments
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -340,8 +374,7 @@ class LogLines(ScrollView, can_focus=True):
             return line.extend_cell_length(width, base_style)
         if row >= buffer.shown_count:
             return Strip.blank(width, base_style)
-        strip = self._render_item(buffer.shown(row), row)
-        return strip.crop_extend(scroll_x, scroll_x + width, base_style)
+        return self._render_row(buffer.shown(row), row, scroll_x, width)
 
     def render_lines(self, crop):  # type: ignore[no-untyped-def]
         base = self.rich_style  # costly to compute: once per paint, not once per line

@@ -134,3 +134,28 @@ async def test_scroll_width_counts_wide_characters_and_notes() -> None:
         view.add_items([note])
         await pilot.pause(0.1)
         assert view.lines.virtual_size.width > 300
+
+
+def cells(strip: Any) -> list[tuple[str, Any]]:
+    return [(char, segment.style) for segment in strip for char in segment.text]
+
+
+async def test_rows_built_in_one_go_match_the_styled_cropped_and_padded_line() -> None:
+    app = LogApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        view.add_items([*batch(0, 4), ("web-0", "app", "2026-01-01T00:00:09Z", "long " * 40)])
+        await pilot.pause(0.1)
+        view.set_search("tick")  # highlighted matches and a current line
+        view.action_toggle_timestamps()
+        await pilot.pause(0.1)
+        body = view.lines
+        width = body.scrollable_content_region.width
+        checked = 0
+        for index in range(view.buffer.shown_count):
+            item = view.buffer.shown(index)
+            slow = body._render_item(item, index).crop_extend(0, width, body._base_style)
+            fast = body._render_row(item, index, 0, width)
+            assert fast.cell_length == width and cells(fast) == cells(slow)
+            checked += 1
+        assert checked == 5 and body.current is not None
