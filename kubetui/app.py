@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.markup import escape
@@ -32,6 +33,12 @@ STATUS_NAMES = ("running", "pending", "failed", "terminating", "completed", "war
 # Snapshot runs set this so every age reads the same on every run.
 FROZEN_AGES_ENV = "KUBETUI_FROZEN_AGES"
 FROZEN_AGE_SECONDS = 300.0
+# Watch deltas between two collections of the young generations (see KubeApp._collect_young).
+YOUNG_COLLECTION_DELTAS = 200
+# Full collections are run early at a moment without keys (see KubeApp._collect_old).
+OLD_COLLECTION_QUIET = 2.0  # seconds since the last key
+OLD_COLLECTION_EVERY = 30.0  # seconds between two of them at least
+OLD_COLLECTION_CHECK = 5.0  # seconds between two looks
 
 
 class KubeApp(App[int]):
@@ -122,6 +129,7 @@ class KubeApp(App[int]):
         from kubetui.screens.main import MainScreen
 
         self.push_screen(MainScreen())
+        self.set_interval(OLD_COLLECTION_CHECK, self._collect_old)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=8)
 
@@ -172,8 +180,24 @@ class KubeApp(App[int]):
             if handler is not None and getattr(screen, "ready", False):
                 handler(message)
 
+    _young_debt = 0
+
     def on_deltas_arrived(self, message: DeltasArrived) -> None:
         self._forward("cluster_deltas", message)
+        self._collect_young(len(message.deltas))
+
+    def _collect_young(self, deltas: int) -> None:
+        """Collects the young generations after every YOUNG_COLLECTION_DELTAS watch deltas.
+
+        The collector runs when allocations outnumber deallocations by 700. Under a stream of MODIFIED events
+        each new object replaces an old one, so that count stays near zero while the young generation fills up
+        with every new pod and row; when it finally runs it walks tens of thousands of objects at once (32 ms
+        measured at 100,000 pods under 1,000 events/s). Collected at a steady pace, each pass is small.
+        """
+        self._young_debt += deltas
+        if self._young_debt >= YOUNG_COLLECTION_DELTAS and gc.isenabled():  # off during the initial sync
+            self._young_debt = 0
+            gc.collect(1)
 
     def on_watch_state_changed(self, message: WatchStateChanged) -> None:
         if self.session.connection_state()[0] == "live":
@@ -181,6 +205,33 @@ class KubeApp(App[int]):
         self._forward("cluster_state", message)
 
     _freeze_timer: Timer | None = None
+    _last_key = 0.0
+    _last_old_collection = 0.0
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_old(self) -> None:
+        """A full collection at a moment without keys, so that Python's own, started whenever the objects
+        promoted since the last one reach a quarter of the old generation, comes later or not at all.
+
+        A full collection walks every object not frozen: the pods and rows that events replaced since start-up
+        (about 70,000 objects, 70 ms, after 10 s of 1,000 events/s at 100,000 pods; more the longer it goes).
+        Python's own stays on: deferring it while keys are pressed let garbage pile up (53 MB over six
+        namespace toggles at 2,000 pods).
+        """
+        now = time.monotonic()
+        if (
+            not gc.isenabled()  # the initial sync is running
+            or gc.get_count()[2] == 0  # nothing was promoted since the last one
+            or now - self._last_key < OLD_COLLECTION_QUIET
+            or now - self._last_old_collection < OLD_COLLECTION_EVERY
+        ):
+            return
+        self._last_old_collection = now
+        gc.collect()
 
     def freeze_heap_soon(self) -> None:
         """Once a big sync has been drawn, park its objects outside the garbage collector's reach.
