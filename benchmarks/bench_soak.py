@@ -4,9 +4,11 @@
 
 kubetui runs in a real terminal (tmux) with ``-A`` on ``scale:N``. Every ``--interval`` seconds one Deployment
 goes up by 5 replicas and back, so pods are created and deleted all the time. Resident memory of kubetui and
-of the built-in cluster is sampled every 10 s; after ``--warmup`` minutes the plateau is the median, the
-largest sample says how far above it memory went, and the drift is the change from the first to the last
-minute after the warm-up, per hour. Key-to-repaint (``j``/``k``) is sampled once a minute.
+of the built-in cluster is sampled every 10 s (``--samples FILE`` writes them out). After ``--warmup`` minutes
+the plateau is the median; the figures say how far above and below it memory went, from when on every sample
+stayed within 10 % of it, and the drift: the least-squares slope over the second half of the run, per hour,
+so memory that fills towards a limit early on is not mistaken for a leak, and memory still rising at the end
+is. Key-to-repaint (``j``/``k``) is sampled once a minute.
 """
 
 from __future__ import annotations
@@ -30,21 +32,36 @@ STEP = 5
 
 
 def memory_figures(samples: list[tuple[float, float]], warmup: float) -> dict[str, float]:
-    """Plateau (median after the warm-up), the highest sample above it in %, and drift in MB per hour."""
+    """Plateau (median after the warm-up), the highest and lowest sample after it against the plateau in %,
+    the minute from which every sample stayed within 10 % of it, and the drift in MB per hour over the second
+    half of the run."""
     after = [(t, mb) for t, mb in samples if t >= warmup]
-    if len(after) < 2:
+    if len(after) < 4:
         return {}
     values = [mb for _, mb in after]
     plateau = statistics.median(values)
-    minute = 60.0
-    first = [mb for t, mb in after if t < after[0][0] + minute]
-    last = [mb for t, mb in after if t > after[-1][0] - minute]
-    span_h = max(after[-1][0] - after[0][0] - minute, minute) / 3600
+    settled = samples[-1][0]
+    for t, mb in reversed(samples):
+        if abs(mb - plateau) > 0.1 * plateau:
+            break
+        settled = t
+    end = samples[-1][0]
+    half = [(t, mb) for t, mb in after if t >= (after[0][0] + end) / 2]
     return {
         "plateau (MB)": plateau,
-        "max above plateau (%)": 100 * (max(values) - plateau) / plateau,
-        "drift (MB/h)": (statistics.mean(last) - statistics.mean(first)) / span_h,
+        "highest above (%)": 100 * (max(values) - plateau) / plateau,
+        "lowest below (%)": 100 * (plateau - min(values)) / plateau,
+        "within 10 % from (min)": settled / 60,
+        "drift, 2nd half (MB/h)": 3600 * _slope(half),
     }
+
+
+def _slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of ``points`` (per second)."""
+    mean_t = statistics.mean(t for t, _ in points)
+    mean_v = statistics.mean(v for _, v in points)
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    return sum((t - mean_t) * (v - mean_v) for t, v in points) / var if var else 0.0
 
 
 def main() -> int:
@@ -54,6 +71,9 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=2000)
     parser.add_argument("--interval", type=float, default=2.0)
     parser.add_argument("--size", default="160x50")
+    parser.add_argument(
+        "--samples", type=Path, help="write every memory sample here (seconds, kubetui MB, cluster MB)"
+    )
     args = parser.parse_args()
     warmup = 60 * (args.warmup if args.warmup is not None else min(5.0, args.minutes / 3))
     cluster = clusters.builtin(args.pods)
@@ -107,8 +127,13 @@ def main() -> int:
                 keys += key_latencies(app, ("j", "k"), 6)
                 next_keys += 60.0
             time.sleep(max(0.0, args.interval - (time.monotonic() - t0 - now)))
-        print(f"\n| process | {' | '.join(memory_figures(ui, warmup) or {'(run longer)': 0})} |")
-        print("|---|---|---|---|")
+        if args.samples:
+            args.samples.write_text(
+                "".join(f"{t:.0f} {a:.1f} {b:.1f}\n" for (t, a), (_, b) in zip(ui, server, strict=True))
+            )
+        header = list(memory_figures(ui, warmup)) or ["(run longer)"]
+        print(f"\n| process | {' | '.join(header)} |")
+        print("|---" * (len(header) + 1) + "|")
         for label, samples in (("kubetui", ui), ("built-in cluster", server)):
             figures = memory_figures(samples, warmup)
             print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in figures.values()) + " |")

@@ -5,12 +5,14 @@ does: the watch history is a time window, Events expire after their TTL, and wha
 from __future__ import annotations
 
 import time
+import tracemalloc
 from functools import partial
 from typing import Any
 
 import pytest
 
 from kubetui.sim.cluster import SimCluster
+from kubetui.sim.codec import Codec
 from kubetui.sim.controllers.events import EVENT_TTL_SECONDS
 from kubetui.sim.errors import ApiError
 from kubetui.sim.store import HISTORY_MIN, UID_COUNTS_MAX, ObjectStore
@@ -107,3 +109,23 @@ async def test_pods_that_come_and_go_leave_no_random_streams_behind() -> None:
         assert not [s for s in cluster.clock._streams if s.startswith("pod-names/web-")]
     finally:
         await cluster.stop()
+
+
+def test_the_encoded_objects_kept_for_lists_and_watches_cost_their_size_not_a_json_buffer() -> None:
+    store = ObjectStore(seed=2)
+    codec = Codec(store)
+    objs = [store.create("configmaps", _configmap(f"c{i}")) for i in range(200)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        encoded = [codec.encode("configmaps", o) for o in objs]
+        kept = tracemalloc.get_traced_memory()[0] - before
+        assert len(codec._cache) == len(objs)  # each one kept, as lists and watches reuse it
+    finally:
+        tracemalloc.stop()
+        codec.close()
+    size = sum(len(e) for e in encoded)
+    # Each entry is the bytes, a key and a tuple; orjson's own buffer would be 4 KiB an object or more.
+    assert kept < 2 * size + 200 * 400, (
+        f"{kept / len(objs):.0f} bytes kept per object of {size / len(objs):.0f}"
+    )
