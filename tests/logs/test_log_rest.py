@@ -73,3 +73,24 @@ async def test_a_full_screen_log_view_rests_the_view_it_covers_and_wakes_it_on_c
         assert not below.resting
         await wait_for(lambda: len(below.buffer) > 5, what="the uncovered view following again")
         assert full_source.open_streams == 0
+
+
+async def test_a_resting_view_remembers_what_it_is_asked_to_follow_and_follows_it_on_waking() -> None:
+    below_source, full_source, other_source = TickingPod(), TickingPod(), TickingPod()
+    app = Covered(below_source)
+    async with app.run_test() as pilot:
+        below = app.query_one("#below", LogView)
+        await wait_for(lambda: len(below.buffer) > 0, what="the covered view's first lines")
+        screen = LogsScreen(full_source, "default", ["web-0"], poll_interval=0.05)
+        await app.push_screen(screen)
+        await wait_for(lambda: below_source.open_streams == 0, what="the covered view's stream to close")
+        below.show_pods(
+            other_source, "default", ["web-1"], title="pod web-1"
+        )  # the selection moved meanwhile
+        await wait_for(lambda: len(screen.view.buffer) > 10, what="the full-screen view's lines")
+        assert other_source.open_streams == 0 and len(below.buffer) == 0
+        screen.action_close()
+        await pilot.pause()
+        await wait_for(lambda: len(below.buffer) > 5, what="the uncovered view following web-1")
+        assert {item.pod for item in below.buffer.iter_shown()} == {"web-1"}
+        assert below.title == "pod web-1" and below_source.open_streams == 0
