@@ -19,7 +19,8 @@ from kubetui.keymap import PRIORITY_ACTIONS, bindings
 from kubetui.messages import ConnectionChanged, DeltasArrived
 from kubetui.screens import rows
 from kubetui.screens.commands import CommandsMixin
-from kubetui.screens.metrics_columns import MetricsMixin, metric_cells
+from kubetui.screens.metrics_columns import MetricsMixin
+from kubetui.screens.row_feed import RowFeedMixin
 from kubetui.screens.rows import TABLE_KINDS
 from kubetui.screens.selection import SelectionMixin
 from kubetui.widgets.command_line import CommandBar, CommandLine
@@ -62,7 +63,7 @@ LOGS = "logs"
 WIDE_MIN = (120, 36)
 
 
-class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
+class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, RowFeedMixin, Screen[None]):
     """Every pane is a keyed view of the session's Store; selection in one pane scopes the others."""
 
     AUTO_FOCUS = "#pods"
@@ -74,6 +75,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
         self._tables = {}
         self.filters: dict[str, rows.RowFilter] = {k: rows.RowFilter() for k in TABLE_KINDS}
         self._init_selection()
+        self._init_row_feed()
         self.narrow = False
         self.zoomed = False
         self.active = "pods"
@@ -259,7 +261,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
         if listed and kinds.VIEW_POD_SCOPE in views and scope is not None and kind not in self._narrows:
             self._set_scope(scope)  # the scope's objects arrived after it was chosen
         if listed:
-            self.update_rows(kind, message.uids)
+            self.queue_rows(kind, message.uids)
         revisions_of = self.chosen.get(kinds.showing(kinds.VIEW_REVISIONS))
         if kinds.VIEW_REVISIONS in views and (not listed or revisions_of in message.uids):
             self._refresh_revisions()
@@ -319,48 +321,9 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, Screen[None]):
 
     # -- rows ---------------------------------------------------------------------------------------------------
 
-    def _with_namespace(self) -> bool:
-        return self.session.view_namespace is None
-
-    def _cells(self, kind: str, obj: dict[str, Any]) -> tuple[Any, ...]:
-        app: Any = self.app
-        mark = self._marks.get(kind)
-        emphasis = mark(obj) if mark is not None else False
-        cells = rows.cells(kind, obj, app.now_for(obj), self._with_namespace(), self._colours, emphasis)
-        return cells + metric_cells(kind, obj, self.metrics)
-
-    def _member(self, kind: str, obj: dict[str, Any]) -> tuple[Any, ...] | None:
-        """The row for ``obj`` if the pane shows it, else None."""
-        namespace = self.session.view_namespace
-        if (
-            namespace
-            and kind in kinds.NAMESPACED
-            and (obj.get("metadata") or {}).get("namespace") != namespace
-        ):
-            return None
-        narrow = self._narrows.get(kind)
-        if narrow is not None and not narrow(obj):
-            return None
-        cells = self._cells(kind, obj)
-        return cells if self.filters[kind].matches(obj, cells) else None
-
-    def update_rows(self, kind: str, uids: set[str]) -> None:
-        self._colours = self.app.status_colours()  # type: ignore[attr-defined]
-        table = self.table(kind)
-        store = self.session.store
-        upserts: dict[str, tuple[Any, ...]] = {}
-        removals: list[str] = []
-        for uid in uids:
-            obj = store.get(kind, uid)
-            row = self._member(kind, obj) if obj is not None else None
-            if row is None:
-                removals.append(uid)
-            else:
-                upserts[uid] = row
-        table.apply(upserts, removals)
-
     def refill(self, kind: str) -> None:
         """Recomputes what a pane shows (after a filter, scope, namespace or context change)."""
+        self.drop_waiting_rows(kind)
         self._colours = self.app.status_colours()  # type: ignore[attr-defined]
         table = self.table(kind)
         with_ns = self._with_namespace()
