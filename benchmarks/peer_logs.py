@@ -10,6 +10,7 @@ over the line budget). Each has the cluster to itself, started afresh.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -120,6 +121,7 @@ def run_kubetui(kubetui: str, total: int, say: Callable[[str], None]) -> dict[st
     finally:
         app.stop()
         cluster.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def run(kubetui: str, stern: str | None, total: int, say: Callable[[str], None]) -> str:
