@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 Cells = tuple[Any, ...]
 MAX_COLUMN_WIDTH = 60  # long cells (images, messages) end in an ellipsis rather than pushing columns away
-BULK_INSERT = 16  # new rows in one apply from which they are sorted in rather than inserted one by one
+BULK_INSERT = 8  # new rows in one apply from which they are merged in rather than inserted one by one
 
 
 EMPHASIS = "▸ "  # marks rows related to the selection elsewhere (a Service's pods); not part of sort order
@@ -256,15 +256,25 @@ class ResourceTable(ScrollView, can_focus=True):
     # -- internals -------------------------------------------------------------------------------------------
 
     def _insert(self, keys: list[tuple[Any, str]]) -> None:
-        """Puts new rows in order. One by one each insertion shifts every row below it (a page of 500 pods into
-        100,000 rows shifted 25 million references); many at once are appended and the list sorted, which
-        merges the two sorted runs in one pass."""
+        """Puts new rows in order. One by one each insertion shifts every row below it (the 100,000 rows of a
+        first list shifted 5 billion references); many at once are merged in: sorted, placed by bisection, and
+        the list rebuilt from slices in one pass. (A sort of the whole list compares every row, and comparing
+        rows' sort keys costs far more than moving references: 40 ms a time at 100,000 rows.)"""
+        rows = self._keys
         if len(keys) <= BULK_INSERT:
             for key in keys:
-                insort(self._keys, key)
-        else:
-            self._keys.extend(keys)
-            self._keys.sort()
+                insort(rows, key)
+            return
+        keys.sort()
+        merged: list[tuple[Any, str]] = []
+        start = 0
+        for key in keys:
+            at = bisect_left(rows, key, start)
+            merged += rows[start:at]
+            merged.append(key)
+            start = at
+        merged += rows[start:]
+        self._keys = merged
 
     def _remove(self, uid: str) -> int:
         """Removes a row; returns the index it had."""
