@@ -92,7 +92,9 @@ class Compactor:
                         value[k] = share(v)
             if len(self._young) >= self.limit:
                 self._old, self._young = self._young, {}
-            self._young[key] = found
+            # Kept as an exact-size copy: orjson hands back its whole growth buffer (4 KiB for a short text),
+            # which as a remembered key would cost 4 KiB a part.
+            self._young[bytes(memoryview(key))] = found
         return found
 
 

@@ -79,3 +79,22 @@ def test_short_strings_are_interned_and_long_ones_left_alone() -> None:
     b = compactor.compact({"spec": {"image": "".join(["nginx", ":1.27"]), "message": "x" * 1000}})
     assert a["spec"]["image"] is b["spec"]["image"]
     assert a["spec"]["message"] == b["spec"]["message"] == long
+
+
+def test_a_remembered_part_costs_about_its_own_size() -> None:
+    """orjson returns its whole growth buffer (4 KiB for a short text); kept as a key, every remembered part cost
+    that much: up to 34 MB for the two generations."""
+    import tracemalloc
+
+    parts = [{"metadata": {"x": {"name": f"p{i}"}}} for i in range(2000)]  # one short distinct part each
+    compactor = Compactor(limit=4096)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for obj in parts:
+            compactor.compact(obj)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(compactor._young) == 2000
+    assert kept / 2000 < 600, f"{kept / 2000:.0f} bytes kept per remembered part"
