@@ -11,6 +11,7 @@ polling took a core from the program measured."""
 from __future__ import annotations
 
 import os
+import random
 import shlex
 import subprocess
 import time
@@ -217,5 +218,7 @@ def key_latencies(
                 latencies.append(time.monotonic() - sent)
                 break
             time.sleep(POLL)
-        time.sleep(0.15)
+        # A random pause: Textual repaints on a fixed 60 Hz grid, and a fixed pause of 0.15 s (nine frames)
+        # sent every key at the same phase of it, so a whole run read either about 1 ms or about 16 ms of wait.
+        time.sleep(random.uniform(0.1, 0.2))
     return latencies
