@@ -172,8 +172,10 @@ class KubeApp(App[int]):
     # -- cluster messages: the app owns the session, screens render what they show ----------------------------
 
     def _forward(self, method: str, message: Any) -> None:
-        if getattr(self, "_exit", False):
-            return  # messages still queued while the app shuts down have nowhere to go
+        if getattr(self, "_exit", False) or not self.is_running:
+            # Messages still queued while the app shuts down have nowhere to go: the screens' widgets are being
+            # removed (a quit sets _exit; a shutdown without one, as at the end of a test, stops the running).
+            return
         for screen in self.screen_stack:
             handler = getattr(screen, method, None)
             # Screens catch up in on_mount; until then their widgets do not exist.
