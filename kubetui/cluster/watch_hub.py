@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from kubetui.cluster.connection import Connection
 from kubetui.cluster.watch import KINDS, Backoff, Delta, DeltasCallback, StateCallback, Watcher, WatchState
@@ -38,6 +39,9 @@ class WatchHub:
         self.states: dict[str, WatchState] = {kind: w.state for kind, w in self.watchers.items()}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._changed = asyncio.Event()
+        self._first: set[str] = set()
+        self._first_in = asyncio.Event()  # the first page of the kinds listed first is in
+        self._stopping = False
 
     def _watcher(self, kind: str) -> Watcher:
         watcher: Watcher
@@ -45,10 +49,16 @@ class WatchHub:
         def deltas(kind: str, batch: list[Delta]) -> None:
             if self.watchers.get(kind) is watcher:  # a replaced watcher's last flush is not news
                 self._on_deltas(kind, batch)
+                if kind in self._first:
+                    self._first_in.set()
 
         def state(new: WatchState) -> None:
             if self.watchers.get(new.kind) is watcher:
                 self._state_changed(new)
+                if (
+                    new.kind in self._first and new.phase != "syncing"
+                ):  # listed (maybe empty), refused or failed
+                    self._first_in.set()
 
         watcher = Watcher(
             self.conn,
@@ -88,7 +98,7 @@ class WatchHub:
             old.stop()
             self.states[kind] = self.watchers[kind].state
             if self._tasks:
-                self._tasks[kind] = asyncio.create_task(self.watchers[kind].run(), name=f"watch-{kind}")
+                self._tasks[kind] = self._launch(kind)
         return moved
 
     def _state_changed(self, state: WatchState) -> None:
@@ -96,14 +106,32 @@ class WatchHub:
         self._changed.set()
         self._on_state(state)
 
+    # How long the other kinds wait for the first page of the ``first`` kinds at most (a slow or refused list
+    # of those must not hold the rest back for long).
+    first_wait = 1.0
+
     def start(self, first: tuple[str, ...] = ()) -> None:
-        """Starts every watcher; those of ``first`` send their lists first (what the screen shows first: a
-        server that answers in order, or a loaded one, then serves it before the rest)."""
-        if not self._tasks:
-            order = [k for k in first if k in self.watchers] + [k for k in self.watchers if k not in first]
-            self._tasks = {
-                kind: asyncio.create_task(self.watchers[kind].run(), name=f"watch-{kind}") for kind in order
-            }
+        """Starts every watcher. Those of ``first`` (what the screen shows first) list alone until their first
+        page is in, or ``first_wait`` has passed: their page is then neither served behind the other lists nor
+        decoded and drawn behind them, which at 100,000 pods was a fifth of the time to the first screen."""
+        if self._tasks:
+            return
+        self._first = {k for k in first if k in self.watchers}
+        if not self._first:
+            self._first_in.set()
+        order = [k for k in first if k in self.watchers] + [k for k in self.watchers if k not in self._first]
+        self._tasks = {kind: self._launch(kind, gated=kind not in self._first) for kind in order}
+
+    def _launch(self, kind: str, gated: bool = False) -> asyncio.Task[None]:
+        watcher = self.watchers[kind]
+
+        async def after_first() -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._first_in.wait(), self.first_wait)
+            if not self._stopping and self.watchers.get(kind) is watcher:  # not stopped or replaced meanwhile
+                await watcher.run()
+
+        return asyncio.create_task(after_first() if gated else watcher.run(), name=f"watch-{kind}")
 
     @property
     def synced(self) -> bool:
@@ -134,6 +162,8 @@ class WatchHub:
             w.resync()
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._first_in.set()  # watchers still waiting for it start, see that they are stopped, and end
         for w in self.watchers.values():
             w.stop()
         if self._tasks:

@@ -270,20 +270,50 @@ async def test_namespace_only_user_asking_for_all_namespaces_gets_its_own(served
 
 
 @pytest.mark.parametrize("first", [(), ("pods",), ("services", "pods")])
-async def test_the_kinds_asked_for_first_send_their_lists_first(served, first) -> None:
-    """The pane kubetui opens on is listed before the rest: a loaded or in-order server serves it first."""
-    _server, conn = served
-    asked: list[str] = []
+async def test_the_kinds_asked_for_first_list_alone_until_their_first_page_is_in(served, first) -> None:
+    """The pane kubetui opens on is listed first and alone: its page is neither served behind the other lists
+    nor decoded behind them. The other kinds follow once it is in."""
+    server, conn = served
+    await _pods(server.fake, 3)
+    log: list[str] = []
     request = conn.request
 
     async def recording(method: str, path: str, **kw: Any) -> Any:
-        asked.append(path.rsplit("/", 1)[-1])
-        return await request(method, path, **kw)
+        kind = path.rsplit("/", 1)[-1]
+        log.append(f"sent {kind}")
+        answer = await request(method, path, **kw)
+        log.append(f"answered {kind}")
+        return answer
 
     conn.request = recording
     hub = WatchHub(conn, None, Recorder().on_deltas, Recorder().on_state, backoff_initial=0.05)
     hub.start(first=first)
     assert await hub.wait_synced(5)
     await hub.stop()
-    lists = list(dict.fromkeys(asked))  # each kind's first request, in the order they were sent
-    assert lists == [*first, *(k for k in KINDS if k not in first)]
+    sent = [entry.split()[1] for entry in log if entry.startswith("sent")]
+    assert list(dict.fromkeys(sent)) == [*first, *(k for k in KINDS if k not in first)]
+    if first:
+        first_answer = min(log.index(f"answered {k}") for k in first)
+        others = [log.index(f"sent {k}") for k in KINDS if k not in first]
+        assert first_answer < min(others), log
+
+
+async def test_a_first_kind_that_never_answers_holds_the_others_back_for_a_moment_only(
+    served, monkeypatch
+) -> None:
+    _server, conn = served
+    hub = WatchHub(conn, None, Recorder().on_deltas, Recorder().on_state, backoff_initial=0.05)
+    monkeypatch.setattr(hub, "first_wait", 0.2)
+    hang = asyncio.Event()
+    request = conn.request
+
+    async def pods_hang(method: str, path: str, **kw: Any) -> Any:
+        if path.endswith("/pods"):
+            await hang.wait()  # a list that never answers
+        return await request(method, path, **kw)
+
+    conn.request = pods_hang
+    hub.start(first=("pods",))
+    await until(lambda: all(hub.states[k].phase == "live" for k in KINDS if k != "pods"), 5)
+    assert hub.states["pods"].phase == "syncing"
+    await asyncio.wait_for(hub.stop(), 5)
