@@ -55,9 +55,8 @@ class WatchHub:
         def state(new: WatchState) -> None:
             if self.watchers.get(new.kind) is watcher:
                 self._state_changed(new)
-                if (
-                    new.kind in self._first and new.phase != "syncing"
-                ):  # listed (maybe empty), refused or failed
+                # listed (maybe empty), refused or failed: the others need not wait for it any longer
+                if new.kind in self._first and new.phase != "syncing":
                     self._first_in.set()
 
         watcher = Watcher(
