@@ -172,14 +172,21 @@ class MetricsClient:
         return Snapshot(by_pod, by_node, max(resolution, 5.0))
 
 
+READY_WAIT = 5.0  # seconds a new connection's first scrape waits for its lists at most
+
+
 async def poll_forever(
     connection: Callable[[], Connection | None],
     on_snapshot: Callable[[Snapshot], None],
     on_unavailable: Callable[[str], None],
     namespace: Callable[[], str | None] = lambda: None,
+    ready: Callable[[], bool] = lambda: True,
 ) -> None:
     """Polls at the API's own resolution for as long as it runs; a new connection (context switch) is probed
     again. ``on_unavailable`` is called once per connection that does not serve the API.
+
+    A new connection is first scraped once ``ready()`` (its lists are in), or after ``READY_WAIT`` seconds:
+    the figures are columns beside the rows, and their first scrape and redraw must not hold the rows back.
 
     Only ``namespace()``'s pods are read when it names one (the view's namespace, as ``kubectl top -n``).
     A scrape that is slow (100,000 pods take the API many seconds to list, and the client to read) waits
@@ -195,6 +202,10 @@ async def poll_forever(
             continue
         if client is None or client.conn is not conn:
             client = MetricsClient(conn)
+            waited = 0.0
+            while not ready() and waited < READY_WAIT:
+                await asyncio.sleep(0.25)
+                waited += 0.25
         if client.available is False:
             await asyncio.sleep(5.0)
             continue

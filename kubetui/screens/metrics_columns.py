@@ -117,6 +117,7 @@ class MetricsMixin:
                 lambda s: post(MetricsArrived(s)),
                 lambda w: post(MetricsAbsent(w)),
                 lambda: session.view_namespace,
+                lambda: session.connection_state()[0] == "live",
             ),
             group="metrics",
             exclusive=True,

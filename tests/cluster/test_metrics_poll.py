@@ -61,3 +61,43 @@ async def test_a_slow_scrape_waits_longer_before_the_next(monkeypatch: pytest.Mo
     seconds = 1.6  # COST_FACTOR times this is beyond the 15 s resolution
     waits = await _two_scrapes(_SlowApi(delay=seconds), None, monkeypatch)
     assert waits[0] >= metrics.COST_FACTOR * seconds > metrics.DEFAULT_RESOLUTION
+
+
+async def test_a_new_connection_is_first_scraped_once_its_lists_are_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api = _SlowApi(delay=0)
+    live = False
+    snapshots: list[metrics.Snapshot] = []
+    monkeypatch.setattr(metrics, "READY_WAIT", 30.0)
+    poll = metrics.poll_forever(lambda: api, snapshots.append, lambda why: None, ready=lambda: live)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(poll)
+    try:
+        await _real_sleep(0.6)
+        assert api.paths == [] and snapshots == []  # the first screen's lists go first
+        live = True
+        while not snapshots:
+            await _real_sleep(0.01)
+        assert any(p.endswith("/pods") for p in api.paths)
+    finally:
+        task.cancel()
+
+
+async def test_lists_that_never_finish_hold_the_first_scrape_back_for_a_while_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api = _SlowApi(delay=0)
+    snapshots: list[metrics.Snapshot] = []
+    monkeypatch.setattr(metrics, "READY_WAIT", 0.5)
+    task = asyncio.ensure_future(
+        metrics.poll_forever(lambda: api, snapshots.append, lambda why: None, ready=lambda: False)
+    )  # type: ignore[arg-type]
+    try:
+        await asyncio.wait_for(_until(lambda: bool(snapshots)), 5)
+    finally:
+        task.cancel()
+
+
+async def _until(condition: Any) -> None:
+    while not condition():
+        await _real_sleep(0.01)
