@@ -315,6 +315,9 @@ class ClusterSession:
             fallback_namespace=self.namespace,
         )
         self.hub.set_backoff_cap(self._backoff_cap)
+        # Every kind counts from now, also those that start listing only after the Pods pane's first page:
+        # the connection is not "live" while any of them has yet to list.
+        self.states = dict(self.hub.states)
         self.hub.start(first=FIRST_LISTED)
         # Asked after the lists, so that they go out first; the header shows it when it comes.
         version = asyncio.create_task(self._fetch_version(gen))

@@ -54,3 +54,26 @@ async def test_a_burst_of_watch_events_arrives_in_few_messages(journey: Journey)
         batches = [m for m in seen if isinstance(m, DeltasArrived) and m.kind == "deployments"]
         assert sum(len(m.uids) for m in batches) >= 20
         assert len(batches) < 20  # coalesced: fewer messages than events
+
+
+async def test_the_connection_is_not_live_while_a_kind_has_yet_to_list(journey: Journey) -> None:
+    """The Pods list goes out alone and the other kinds after its first page: until they have listed, the
+    session must not call itself live (a one-namespace user's refused kinds were not yet known as refused)."""
+    import asyncio
+
+    from kubetui.cluster.watch import KINDS
+    from kubetui.session import ClusterSession
+
+    session = ClusterSession(SessionConfig(kubeconfig=str(journey.kubeconfig)), lambda message: None)
+    session.start()
+    try:
+        while session.hub is None:
+            await asyncio.sleep(0)
+        assert set(session.states) == set(KINDS)  # every kind counts from the start, listed or not
+        assert session.connection_state()[0] == "syncing"
+        while not all(s.phase == "live" for s in session.states.values()):
+            assert session.connection_state()[0] != "live"
+            await asyncio.sleep(0.005)
+        assert session.connection_state()[0] == "live"
+    finally:
+        await session.close()
