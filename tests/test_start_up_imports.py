@@ -60,3 +60,21 @@ def test_action_handlers_load_when_first_asked_for_not_at_start_up() -> None:
     out = subprocess.run([sys.executable, "-c", HANDLERS_PROBE], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["0", "1", "1"]
+
+
+def test_the_pull_failure_checks_of_every_selection_do_not_load_the_dialogs() -> None:
+    """The footer and the explorer ask on every selection whether a Deployment's pods cannot pull; the
+    first screen must not wait for the dialogs package to answer that."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        import kubetui.screens.main, kubetui.screens.selection
+        from kubetui.screens.pull_failures import deployment_to_fix, offer_pull_secret, pull_failure
+        print(int(any(m.startswith("kubetui.screens.dialogs") for m in sys.modules)))
+        from kubetui.screens.dialogs.registry_flow import pull_failure as same
+        print(int(same is pull_failure))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0", "1"]

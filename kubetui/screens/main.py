@@ -201,7 +201,7 @@ class MainScreen(SelectionMixin, CommandsMixin, MetricsMixin, RowFeedMixin, Scre
     def footer_extra(self) -> set[str]:
         """Keys hidden from the footer that it shows now: the pull-Secret key while the Deployment the
         registry offer named (or the selected one) cannot pull its pods' images."""
-        from kubetui.screens.dialogs.registry_flow import deployment_to_fix, pull_failure
+        from kubetui.screens.pull_failures import deployment_to_fix, pull_failure
 
         target = self.target()
         if self.session.readonly or target.kind not in kinds.applies("pull_secret"):

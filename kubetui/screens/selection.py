@@ -92,7 +92,7 @@ class SelectionMixin:
 
     def _offer_pull_secret(self, kind: str, uid: str) -> None:
         """A Deployment whose pods cannot pull: point at the key that adds registry credentials (once)."""
-        from kubetui.screens.dialogs.registry_flow import offer_pull_secret
+        from kubetui.screens.pull_failures import offer_pull_secret
 
         if "pull_secret" not in kinds.spec(kind).actions or self.session.readonly:
             return

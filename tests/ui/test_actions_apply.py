@@ -17,7 +17,7 @@ from kubetui.screens.dialogs import (
     RegistrySecretDialog,
     RolloutScreen,
 )
-from kubetui.screens.dialogs.registry_flow import offer_pull_secret, pull_failure
+from kubetui.screens.pull_failures import offer_pull_secret, pull_failure
 from tests.ui.helpers import wait_for
 from tests.ui.support import MANIFESTS, apply_manifest, exists, get, make_app, screen_of, select
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from kubetui.cluster.errors import NotFound, OutcomeUnknown
 from kubetui.kinds import objects
 from kubetui.screens.dialogs.rollout import RolloutScreen
+from kubetui.screens.pull_failures import meta
 
 T = TypeVar("T")
 REREAD_TIMEOUT = 10.0
@@ -102,10 +103,6 @@ async def reread(session: Any, err: OutcomeUnknown) -> str:
     version = meta(obj).get("resourceVersion", "?")
     replicas = f", spec.replicas {spec['replicas']}" if "replicas" in spec else ""
     return f"{err.target} as the server has it now: resourceVersion {version}{replicas}"
-
-
-def meta(obj: dict[str, Any] | None) -> dict[str, Any]:
-    return (obj or {}).get("metadata") or {}
 
 
 def pod_template_spec(kind: str, obj: dict[str, Any]) -> dict[str, Any]:

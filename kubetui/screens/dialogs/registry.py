@@ -12,8 +12,6 @@ from kubetui.screens.dialogs.requests import RegistrySecret
 from kubetui.screens.dialogs.validation import FieldError, check_name
 from kubetui.widgets.line_input import LineInput
 
-PULL_FAILURES = ("ErrImagePull", "ImagePullBackOff")
-
 
 def registry_of(image: str) -> str:
     """The registry host of an image reference, as the container runtime reads it (Docker Hub by default)."""

@@ -17,7 +17,7 @@ from kubetui.cluster.render import pod_status
 from kubetui.screens.dialogs.notices import InlineNotices
 from kubetui.screens.dialogs.progress import Progress, rollout_progress
 from kubetui.screens.dialogs.pull_backoff import backoff_note
-from kubetui.screens.dialogs.registry import PULL_FAILURES
+from kubetui.screens.pull_failures import PULL_FAILURES
 from kubetui.widgets.keyed_rows import sync_rows
 
 # What the view reads each tick: the Deployment (None when gone), its ReplicaSets and pods, from the live cache.
