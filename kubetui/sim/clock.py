@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 import zlib
@@ -17,6 +18,12 @@ SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 def rfc3339(t: float) -> str:
     """Seconds precision, as metadata timestamps are."""
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _whole_second(t: float) -> int:
+    """The second ``rfc3339(t)`` prints: ``datetime`` rounds to the microsecond first, so 0.9999996 is 1."""
+    second = math.floor(t)
+    return second + 1 if round((t - second) * 1_000_000) >= 1_000_000 else second
 
 
 def rfc3339nano(t: float) -> str:
@@ -62,6 +69,9 @@ class Clock:
         self.speed = speed
         self.seed = seed
         self._streams: dict[str, random.Random] = {}
+        # The last second stamped and its text: everything stamped within one second shares one string, so
+        # thousands of objects (Events above all) do not each keep a copy of the same 20 characters.
+        self._stamped: tuple[int, str] = (0, rfc3339(0))
 
     # -- time ----------------------------------------------------------------------------------------------
 
@@ -69,7 +79,10 @@ class Clock:
         return time.time()
 
     def stamp(self, t: float | None = None) -> str:
-        return rfc3339(self.now() if t is None else t)
+        second = _whole_second(self.now() if t is None else t)
+        if second != self._stamped[0]:
+            self._stamped = (second, rfc3339(second))
+        return self._stamped[1]
 
     def stamp_nano(self, t: float | None = None) -> str:
         return rfc3339nano(self.now() if t is None else t)

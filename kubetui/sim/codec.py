@@ -11,6 +11,11 @@ from kubetui.sim.store import DELETED, Event, ObjectStore
 
 Obj = dict[str, Any]
 
+# Types whose encoded bytes are not kept. Events are the most numerous objects at a steady churn (up to 5,000),
+# each written about once and sent once to each watcher, and are listed rarely: kept, their bytes would cost
+# more than the Events themselves (about 900 bytes each), for a cache that is hardly ever hit.
+UNCACHED = frozenset({"events"})
+
 
 def dumps(data: Any) -> bytes:
     return orjson.dumps(data)
@@ -44,7 +49,7 @@ class Codec:
             return hit[1]
         data = orjson.dumps(_kind_first(obj))
         # Only the live version is worth keeping; old versions replayed from history would evict it.
-        if self.store.get(rtype, key[1], key[2]) is obj:
+        if rtype not in UNCACHED and self.store.get(rtype, key[1], key[2]) is obj:
             # orjson hands back its whole growth buffer (at least 4 KiB, 8 KiB for a 600-byte Event, 32 KiB
             # for a 3 KB pod) and never shrinks it; kept for every live object that is most of the cluster's
             # memory, so what is kept is an exact-size copy.

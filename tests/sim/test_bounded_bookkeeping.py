@@ -4,6 +4,7 @@ does: the watch history is a time window, Events expire after their TTL, and wha
 
 from __future__ import annotations
 
+import gc
 import time
 import tracemalloc
 from functools import partial
@@ -80,6 +81,65 @@ def test_events_expire_after_their_ttl_even_below_the_cap() -> None:
     assert not cluster.events._seen
     cluster.events.record(about, "Reason0", "something happened")
     assert [e["count"] for e in cluster.store.list("events")] == [1]  # a new Event, not a bump of a gone one
+
+
+def test_an_event_written_again_lives_a_ttl_from_that_write() -> None:
+    cluster = SimCluster(scenario="empty", seed=3)
+    about = cluster.store.create("configmaps", _configmap("noisy"))
+    start = cluster.clock.now()
+    cluster.events.record(about, "Again", "happens again")
+    cluster.events.record(about, "Once", "happens once")
+    cluster.clock.now = lambda: start + EVENT_TTL_SECONDS - 120  # type: ignore[method-assign]
+    cluster.events.record(about, "Again", "happens again")  # a bump: the Event is written again
+    cluster.clock.now = lambda: start + EVENT_TTL_SECONDS + 61  # type: ignore[method-assign]
+    cluster.events.expire_due()
+    assert [(e["reason"], e["count"]) for e in cluster.store.list("events")] == [("Again", 2)]
+    cluster.clock.now = lambda: start + 2 * EVENT_TTL_SECONDS  # type: ignore[method-assign]
+    cluster.events.expire_due()
+    assert cluster.store.count("events") == 0
+
+
+def test_an_event_costs_about_two_kilobytes_with_all_that_is_kept_about_it() -> None:
+    """At a steady churn the built-in cluster keeps thousands of Events (up to 5,000): each one's object, its
+    store index, its watch-history entry, the recorder's aggregation entry, and whatever is kept of its
+    encoding for the watcher that every kubetui has on Events. Once about 4.5 KB (each Event a copy of what
+    was recorded with strings of its own, and its encoded JSON kept), so 5,000 of them alone moved the
+    cluster's memory by more than 10 % after it had otherwise settled."""
+    cluster = SimCluster(scenario="empty", seed=4)
+    store = cluster.store
+    codec = Codec(store)
+    pods = [
+        store.create("pods", {"metadata": {"name": f"web-6d4cf56db6-{i:05d}", "namespace": "default"}})
+        for i in range(400)
+    ]
+    container = "spec.containers{web}"
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for pod in pods:
+            name = pod["metadata"]["name"]
+            record = partial(cluster.events.record, pod, component="kubelet", host="node-7")
+            cluster.events.record(
+                pod,
+                "Scheduled",
+                f"Successfully assigned default/{name} to node-7",
+                component="default-scheduler",
+            )
+            record("Pulled", 'Container image "nginx:1.27" already present on machine', field_path=container)
+            record("Created", "Created container: web", field_path=container)
+            record("Started", "Started container web", field_path=container)
+            record("Killing", "Stopping container web", field_path=container)
+        sent = [codec.encode("events", e) for e in store.iter("events")]  # what the watcher is sent
+        del sent
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        codec.close()
+    assert store.count("events") == 5 * len(pods)
+    per_event = kept / store.count("events")
+    assert per_event < 2000, f"{per_event:.0f} bytes kept per Event"
 
 
 def _running(cluster: SimCluster, n: int) -> bool:
