@@ -12,8 +12,8 @@ import kubetui.screens.dialogs.handlers  # noqa: F401  (registers the action han
 from kubetui.app import KubeApp
 from kubetui.cluster import ops
 from kubetui.cluster.connection import Connection
-from kubetui.screens.pull_failures import pull_failure
 from kubetui.screens.main import MainScreen
+from kubetui.screens.pull_failures import pull_failure
 from kubetui.session import SessionConfig
 from tests.ui.helpers import wait_for
 
