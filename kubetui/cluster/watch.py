@@ -98,7 +98,10 @@ StateCallback = Callable[[WatchState], None]
 class Watcher:
     """Keeps one kind in sync: list → watch → (on 410 or error) relist with a diff, forever."""
 
-    page_size = 500
+    page_size = 500  # kubectl's chunk size
+    # The first page of the first list only: a screenful or two, so the first screen does not wait for the
+    # decoding, storing and drawing of 500 objects before it shows anything. Relists use full pages.
+    first_page_size = 100
     coalesce_seconds = 0.005
     watch_timeout_range: tuple[int, int] = (300, 600)
     healthy_watch = 10.0  # seconds a watch must last for the backoff to start again from its shortest wait
@@ -235,8 +238,10 @@ class Watcher:
     async def _list_and_diff(self) -> None:
         items: list[dict[str, Any]] = []
         token = ""
+        initial = not self.known
         while True:
-            query: dict[str, Any] = {"limit": self.page_size}
+            limit = min(self.first_page_size, self.page_size) if initial and not token else self.page_size
+            query: dict[str, Any] = {"limit": limit}
             if token:
                 query["continue"] = token
             page = await self.conn.request("GET", self.path, query=query)

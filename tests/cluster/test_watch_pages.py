@@ -127,3 +127,34 @@ def test_decoded_objects_share_their_short_strings() -> None:
     long_value = "x" * 200
     c = compact({"metadata": {"annotations": {"note": long_value}}})
     assert c["metadata"]["annotations"]["note"] == long_value
+
+
+async def test_only_the_first_list_starts_with_a_short_page(served, monkeypatch) -> None:
+    """The first screen needs a screenful, not a full page: the first request of the first list asks for
+    ``first_page_size``; the rest of that list, and every relist, for ``page_size``."""
+    monkeypatch.setattr(Watcher, "page_size", 4)
+    monkeypatch.setattr(Watcher, "first_page_size", 2)
+    server, conn = served
+    fake: FakeApi = server.fake
+    for i in range(7):
+        await fake.put("pods", pod(f"p{i}", node="n1"))
+    limits: list[str] = []
+    plain_list = fake._list
+
+    def noting_limits(request: web.Request, kind: str, ns: str | None) -> web.Response:
+        limits.append(request.query.get("limit", ""))
+        return plain_list(request, kind, ns)
+
+    monkeypatch.setattr(fake, "_list", noting_limits)
+    rec = Recorder()
+    watcher = Watcher(conn, "pods", None, rec.on_deltas, rec.on_state)
+    task = asyncio.create_task(watcher.run())
+    await until(lambda: watcher.state.phase == "live")
+    assert limits == ["2", "4", "4"]  # 2 + 4 + 1
+    assert [len(batch) for _, batch in rec.batches] == [2, 4, 1]
+    watcher.stop()
+    await asyncio.wait_for(task, 2)
+    limits.clear()
+    await watcher._list_and_diff()  # what a relist after a 410 or an error does
+    assert limits == ["4", "4"]
+    assert held(rec.store, "pods") == truth(fake, "pods")
