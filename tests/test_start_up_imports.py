@@ -23,6 +23,10 @@ PROBE = textwrap.dedent(
     print(int(kubernetes_asyncio.client is client and callable(config.load_kube_config)))
     print(int(watch.Watch is kubernetes_asyncio.watch.Watch))
     print(int(client.ApiClient is kubetui.cluster.connection.ApiClient))
+    print(int("urllib3.connectionpool" in sys.modules))
+    import urllib3
+    from urllib3 import PoolManager
+    print(int(urllib3.PoolManager is PoolManager and bool(urllib3.__version__)))
     """
 )
 
@@ -30,10 +34,14 @@ PROBE = textwrap.dedent(
 def test_start_up_skips_the_generated_api_and_later_imports_still_get_it() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    count, api, model, same_classes, packages, watch, client = (int(v) for v in out.stdout.split())
+    count, api, model, same_classes, packages, watch, client, urllib3_early, urllib3_later = (
+        int(v) for v in out.stdout.split()
+    )
     assert count < 40, f"{count} kubernetes_asyncio modules at start-up: the generated API was imported"
     assert (api, model) == (0, 0)
     assert same_classes == packages == watch == client == 1
+    assert urllib3_early == 0, "urllib3 was loaded at start-up"
+    assert urllib3_later == 1
 
 
 def test_a_full_import_first_is_left_alone() -> None:

@@ -5,7 +5,8 @@ stream and watch helpers: about a thousand modules, 0.3–0.5 s of every start-u
 (it speaks raw JSON). Credentials come from ``KubeConfigLoader`` and the HTTP session from ``ApiClient``, which
 live in plain modules. So the three heavy packages are entered without running their ``__init__``; each runs it
 the first time anything is asked of it, so ``kubernetes_asyncio.client.CoreV1Api`` and the models still work
-for any code that wants them, only later.
+for any code that wants them, only later. urllib3, which the client's configuration imports and never uses, is
+entered the same way.
 
 If kubernetes_asyncio was imported before this module, nothing is changed.
 """
@@ -17,6 +18,11 @@ import sys
 from typing import Any
 
 LEAN_PACKAGES = ("kubernetes_asyncio", "kubernetes_asyncio.client", "kubernetes_asyncio.client.models")
+# The client's Configuration module imports urllib3 (about 30 ms) and never uses it: kubetui's HTTP is aiohttp.
+LEAN_TOO = ("urllib3",)
+# Dunder names are looked up by tools that merely probe a module (``__wrapped__``, ``__file__``); these few are
+# real questions about its contents, so they load it.
+LOADING_DUNDERS = ("__version__", "__all__")
 
 
 def _enter_lean(name: str) -> None:
@@ -31,7 +37,7 @@ def _enter_lean(name: str) -> None:
 
     def __getattr__(attr: str) -> Any:  # the module-level hook of PEP 562
         nonlocal loading
-        if loading or attr.startswith("__"):
+        if loading or (attr.startswith("__") and attr not in LOADING_DUNDERS):
             raise AttributeError(f"module {name!r} has no attribute {attr!r}")
         if importlib.util.find_spec(f"{name}.{attr}") is not None:
             # ``from package import submodule`` asks the package first: a submodule needs no __init__
@@ -51,6 +57,9 @@ def _enter_lean(name: str) -> None:
 if "kubernetes_asyncio" not in sys.modules:
     for _name in LEAN_PACKAGES:
         _enter_lean(_name)
+    for _name in LEAN_TOO:
+        if _name not in sys.modules and importlib.util.find_spec(_name) is not None:
+            _enter_lean(_name)
     from kubernetes_asyncio.client import api_client as _api_client
     from kubernetes_asyncio.client import configuration as _configuration
 
