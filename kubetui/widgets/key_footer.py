@@ -49,9 +49,10 @@ class KeyFooter(Footer):
         for key in self.query(FooterKey):
             key.compact = compact
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    _shown: tuple[Any, ...] | None = None  # the keys composed last, as ``_plan`` gives them
+
+    def _plan(self) -> tuple[tuple[Any, ...], ...]:
+        """What the footer shows, in order: (key, display, description, action, disabled, tooltip, classes)."""
         screen = self.screen
         extra: set[str] = set(getattr(screen, "footer_extra", lambda: ())())
         hidden: set[str] = set(getattr(screen, "footer_hidden", lambda: ())())
@@ -64,30 +65,49 @@ class KeyFooter(Footer):
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
         for *_order, binding, enabled, tooltip in sorted(shown, key=lambda s: (s[0], s[1])):
             by_action[binding.action].append((binding, enabled, tooltip))
-        self.styles.grid_size_columns = len(by_action)
+        plan = []
         for multi in by_action.values():
             binding, enabled, tooltip = multi[0]
-            key = FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
-            )
-            key.set_reactive(FooterKey.compact, self.compact)
-            key.set_class(self.compact, "-compact")  # what its watcher would do; it does not run before mount
-            yield key
+            display = self.app.get_key_display(binding)
+            plan.append((binding.key, display, binding.description, binding.action, not enabled, tooltip, ""))
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 _node, binding, enabled, _tooltip = found
-                yield FooterKey(
-                    binding.key,
-                    self.app.get_key_display(binding),
-                    binding.description,
-                    binding.action,
-                    classes="-command-palette",
-                    disabled=not enabled,
-                    tooltip=binding.tooltip or binding.description,
+                display = self.app.get_key_display(binding)
+                tip = binding.tooltip or binding.description
+                plan.append(
+                    (binding.key, display, binding.description, binding.action, not enabled, tip, "palette")
                 )
+        return tuple(plan)
+
+    async def recompose(self) -> None:
+        """Rebuilt only when what it shows changed: every focus and selection change asks, and rebuilding
+        mounts a widget per key (tens of milliseconds), mostly to show the same keys again."""
+        if self._bindings_ready and self.is_attached and self.children and self._plan() == self._shown:
+            return
+        await super().recompose()
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        plan = self._shown = self._plan()
+        self.styles.grid_size_columns = sum(1 for *_spec, classes in plan if not classes)
+        for key, display, description, action, disabled, tooltip, classes in plan:
+            if classes:
+                yield FooterKey(
+                    key,
+                    display,
+                    description,
+                    action,
+                    classes="-command-palette",
+                    disabled=disabled,
+                    tooltip=tooltip,
+                )
+                continue
+            footer_key = FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip)
+            footer_key.set_reactive(FooterKey.compact, self.compact)
+            footer_key.set_class(
+                self.compact, "-compact"
+            )  # what its watcher would do; it does not run before mount
+            yield footer_key
