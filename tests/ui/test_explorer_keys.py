@@ -327,3 +327,29 @@ async def test_rows_that_come_into_view_show_their_age_as_of_now(journey: Journe
         await pilot.press(":", *"deploy", "enter")
         await wait_for(pilot, lambda: screen.focused_kind() == "deployments")
         await wait_for(pilot, lambda: ages(deployments, deployments.ordered_uids()) == {"4h"}, timeout=10)
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(journey: Journey) -> None:
+    """The screen asks the footer to rebuild on every focus, selection and pods change; with the same keys to
+    show, its key widgets stay the same objects. Another pane's keys rebuild it."""
+    from textual.widgets._footer import FooterKey
+
+    app = _app(journey)
+    async with on_main_screen(app) as (pilot, screen):
+        await wait_for(pilot, lambda: screen.table("deployments").row_count == 2)
+        screen.focus_pane("deployments")
+        await pilot.pause()
+        await pilot.pause(0.2)
+        before = list(screen.query(FooterKey))
+        assert any(k.action == "object('scale')" for k in before)
+        for key in ("j", "k", "j"):
+            await pilot.press(key)
+            screen.refresh_bindings()  # as a pods change or a registry offer does
+            await pilot.pause()
+        await pilot.pause(0.2)
+        assert list(screen.query(FooterKey)) == before
+        assert all(a is b for a, b in zip(screen.query(FooterKey), before, strict=True))
+        screen.focus_pane("services")
+        await pilot.pause()
+        await wait_for(pilot, lambda: not any(k.action == "object('scale')" for k in screen.query(FooterKey)))
+        assert any(k.action == "object('expose')" for k in screen.query(FooterKey))
