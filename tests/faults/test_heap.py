@@ -34,10 +34,12 @@ def test_toggles_and_filters_do_not_grow_the_heap(tmp_path: Path) -> None:
     # Parked objects that die leave the count; a second freeze would add every object made since.
     assert got["frozen_at_end"] <= got["frozen_after_start"], "the heap was frozen again after start-up"
     assert got["rows_at_end"] >= 2000, "every pod back after the toggles"
-    # Live Python objects: a refill of 2,000 rows kept alive each cycle adds well over 100,000 blocks; a flat
-    # heap stays within a few thousand (the last filter, the last footer), Textual's bounded caches emptied.
+    # Live Python objects: a refill of 2,000 rows kept alive each cycle adds well over 100,000 blocks a cycle. A
+    # flat heap varies by a floor that does not grow with the cycles (the last filter, the last footer, what is
+    # in flight): 2,300 to 8,600 blocks after 6 cycles on one machine, 8,800 after 18, and 14,161 after 6 in
+    # one CI run.
     grown_blocks = got["blocks_after"] - got["blocks_before"]
-    assert grown_blocks < 2_000 * CYCLES, f"{grown_blocks} more live memory blocks after {CYCLES} cycles"
+    assert grown_blocks < 30_000, f"{grown_blocks} more live memory blocks after {CYCLES} cycles"
     # Before the fix: about 8 MB resident per cycle; after it, about 1 MB per cycle on a loaded machine.
     grown = got["rss_after"] - got["rss_before"]
     assert grown < 2.5 * CYCLES, f"resident memory grew {grown:.1f} MB over {CYCLES} toggle and filter cycles"

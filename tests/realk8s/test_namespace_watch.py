@@ -40,7 +40,9 @@ async def test_switching_namespace_moves_the_watches(backend: Backend) -> None:
         await wait_for(pilot, lambda: _rows(screen, "deployments") == {"first-app"}, timeout=60)
         await wait_for(pilot, lambda: len(_rows(screen, "pods")) == 1, timeout=60)
         assert _held_namespaces(app) == {first}
-        assert app.session.store.count("nodes") >= 2  # nodes are watched cluster-wide
+        # Nodes are watched cluster-wide; their list goes out once the Pods list's first page is in, so it may
+        # land after the namespace's pods.
+        await wait_for(pilot, lambda: app.session.store.count("nodes") >= 2, timeout=60)
 
         await pilot.press("colon", *f"ns {second}", "enter")
         await wait_for(pilot, lambda: _rows(screen, "deployments") == {"second-app"}, timeout=60)
