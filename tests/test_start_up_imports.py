@@ -10,7 +10,7 @@ import textwrap
 PROBE = textwrap.dedent(
     """
     import sys
-    import kubetui.cluster.connection
+    import kubetui.cluster.connection, kubetui.cluster.k8s_client
     loaded = sorted(m for m in sys.modules if m.startswith("kubernetes_asyncio"))
     print(len(loaded))
     print(int("kubernetes_asyncio.client.api.core_v1_api" in sys.modules))
@@ -22,7 +22,7 @@ PROBE = textwrap.dedent(
     print(int(client.CoreV1Api is CoreV1Api and client.models.V1Pod is V1Pod and client.V1Pod is V1Pod))
     print(int(kubernetes_asyncio.client is client and callable(config.load_kube_config)))
     print(int(watch.Watch is kubernetes_asyncio.watch.Watch))
-    print(int(client.ApiClient is kubetui.cluster.connection.ApiClient))
+    print(int(client.ApiClient is kubetui.cluster.k8s_client.ApiClient))
     print(int("urllib3.connectionpool" in sys.modules))
     import urllib3
     from urllib3 import PoolManager
@@ -45,7 +45,7 @@ def test_start_up_skips_the_generated_api_and_later_imports_still_get_it() -> No
 
 
 def test_a_full_import_first_is_left_alone() -> None:
-    probe = "import kubernetes_asyncio.client, kubetui.cluster.connection as c; print(int(c.ApiClient is kubernetes_asyncio.client.ApiClient))"
+    probe = "import kubernetes_asyncio.client, kubetui.cluster.connection, kubetui.cluster.k8s_client as c; print(int(c.ApiClient is kubernetes_asyncio.client.ApiClient))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1"]

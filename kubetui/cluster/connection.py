@@ -1,8 +1,8 @@
 """``Connection``: one authenticated client to one context's API server, speaking raw JSON dicts.
 
 Auth (client certs, CA data/files, bearer tokens, token files, exec plugins, insecure-skip-tls-verify) comes
-from kubernetes_asyncio's ``KubeConfigLoader`` and ``ApiClient``; requests go through that client's aiohttp
-session and are decoded with orjson, never into generated models. Every mutation passes ``request`` so the
+from kubernetes_asyncio's ``KubeConfigLoader``; requests go through an aiohttp session set up as its
+``Configuration`` says (``http_session``) and are decoded with orjson, never into generated models. Every mutation passes ``request`` so the
 read-only rule lives in one place.
 """
 
@@ -35,7 +35,8 @@ from kubetui.cluster.errors import (
 )
 from kubetui.cluster.exec_plugin import BoundedExecProvider, install
 from kubetui.cluster.gate import check_write
-from kubetui.cluster.k8s_client import ApiClient, Configuration, KubeConfigLoader
+from kubetui.cluster.http_session import client_session
+from kubetui.cluster.k8s_client import Configuration, KubeConfigLoader
 from kubetui.cluster.kubeconfig import KubeConfig, load_kubeconfig
 
 install()  # exec plugins run bounded, off the app's terminal
@@ -87,8 +88,7 @@ class Connection:
         self._configuration = configuration
         self._loader = loader
         self._has_exec = has_exec
-        self._api = ApiClient(configuration=configuration)
-        self._session: aiohttp.ClientSession = self._api.rest_client.pool_manager
+        self._session: aiohttp.ClientSession = client_session(configuration, self.server)
         self._server_hostname: str | None = configuration.tls_server_name or None
         self._proxy: str | None = configuration.proxy or None  # the cluster's proxy-url
         self._refresh_lock = asyncio.Lock()
@@ -164,7 +164,7 @@ class Connection:
             raise ConfigError(f'error: invalid TLS settings in context "{name}": {_scrub(exc)}') from None
 
     async def close(self) -> None:
-        await self._api.close()
+        await self._session.close()
 
     async def __aenter__(self) -> Connection:
         return self
