@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -62,7 +63,13 @@ async def test_apply_leaves_the_state_kubectl_apply_leaves(twins: Twins, tmp_pat
     results = await ops.apply_manifests(twins.conn, MYAPP, twins.mine)
     assert [r.action for r in results] == ["created", "created"]
     for path in APPLIED:
-        mine, theirs = await twins.both(path)
+        # A real Deployment controller annotates each Deployment with its revision on its own time: the twin
+        # applied second may be read before that. Equal once both have been seen to.
+        for _ in range(50):
+            mine, theirs = await twins.both(path)
+            if normalised(mine) == normalised(theirs):
+                break
+            await asyncio.sleep(0.2)
         assert normalised(mine) == normalised(theirs), path
 
 
