@@ -86,3 +86,29 @@ def test_the_pull_failure_checks_of_every_selection_do_not_load_the_dialogs() ->
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["0", "1"]
+
+
+AIOHTTP_PROBE = textwrap.dedent(
+    """
+    import ssl, sys, time
+    import kubetui.app, kubetui.cluster.connection
+    from kubetui.cluster import aio
+    import aiohttp.connector as connector
+    print(int(aio.trust_store_loader is not None))
+    print(int("set_default_verify_paths" not in vars(ssl.SSLContext)))
+    aio.trust_store_loader.join(30)
+    loaded = connector._SSL_CONTEXT_VERIFIED.cert_store_stats()
+    print(int(loaded == ssl.create_default_context().cert_store_stats()))
+    print(int(connector._SSL_CONTEXT_UNVERIFIED.cert_store_stats() == loaded))
+    """
+)
+
+
+def test_aiohttp_loads_its_trust_store_on_a_thread_and_ends_up_with_all_of_it() -> None:
+    out = subprocess.run([sys.executable, "-c", AIOHTTP_PROBE], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1", "1", "1"]
+    probe = "import aiohttp, kubetui.cluster.connection as c, kubetui.cluster.aio as a; print(int(a.trust_store_loader is None))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1"]

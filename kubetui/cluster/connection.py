@@ -13,9 +13,9 @@ import datetime
 from collections.abc import AsyncGenerator
 from typing import Any
 
-import aiohttp
 import orjson
 
+from kubetui.cluster.aio import aiohttp
 from kubetui.cluster.diagnosis import (
     certificate_names,
     credential_kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-import aiohttp
+from kubetui.cluster.aio import aiohttp
 
 # A watch event is one whole object, and objects can be large (etcd accepts requests up to 1.5 MiB).
 READ_BUFFER = 2**21

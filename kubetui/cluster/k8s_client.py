@@ -17,6 +17,8 @@ import importlib.util
 import sys
 from typing import Any
 
+import kubetui.cluster.aio  # noqa: F401  (aiohttp first: kubernetes_asyncio's client imports it)
+
 LEAN_PACKAGES = ("kubernetes_asyncio", "kubernetes_asyncio.client", "kubernetes_asyncio.client.models")
 # The client's Configuration module imports urllib3 (about 30 ms) and never uses it: kubetui's HTTP is aiohttp.
 LEAN_TOO = ("urllib3",)
