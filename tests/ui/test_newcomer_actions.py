@@ -100,18 +100,34 @@ async def test_the_rollout_view_drops_pods_once_they_are_deleted(tmp_path: Path)
                 def pods() -> set[str]:
                     return {p["metadata"]["name"] for p in app.session.store.list("pods", "default")}
 
-                await wait_for(pilot, lambda: len(pods()) == 3, timeout=30)
+                def running() -> int:
+                    return sum(
+                        1
+                        for p in app.session.store.list("pods", "default")
+                        if (p.get("status") or {}).get("phase") == "Running"
+                    )
+
+                # Running first: a pod deleted before its container started has nothing to wait for and goes
+                # at once, never Terminating.
+                await wait_for(pilot, lambda: len(pods()) == 3 and running() == 3, timeout=30)
                 result = await ops.scale(conn, "deployments", "default", "web", 1)
                 rollout = follow_rollout(app, app.session, "default", "web", "Scale", result)
-                terminating: set[int] = set()
+                terminating: set[str] = set()  # the pods the view has shown as Terminating
 
                 def complete_having_shown_terminating() -> bool:
                     # Watched from the scale on: on a loaded machine the grace period may end before the
                     # rollout is seen complete, and the Terminating rows would be missed by a later look.
-                    terminating.add([p.state for p in rollout.progress.pods].count("Terminating"))
-                    return rollout.outcome == "complete" and 2 in terminating
+                    terminating.update(p.name for p in rollout.progress.pods if p.state == "Terminating")
+                    return rollout.outcome == "complete" and len(terminating) == 2
 
-                await wait_for(pilot, complete_having_shown_terminating, timeout=40)
+                try:
+                    await wait_for(pilot, complete_having_shown_terminating, timeout=40)
+                except AssertionError:
+                    shown = [(p.name, p.state) for p in rollout.progress.pods]
+                    raise AssertionError(
+                        f"outcome {rollout.outcome!r}, shown Terminating {sorted(terminating)}, rows {shown}, "
+                        f"pods {sorted(pods())}"
+                    ) from None
                 await wait_for(pilot, lambda: len(pods()) == 1, timeout=60)  # the grace period is over
                 await wait_for(pilot, lambda: {p.name for p in rollout.progress.pods} == pods(), timeout=5)
                 table = rollout.query_one("#pods")
