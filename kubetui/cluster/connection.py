@@ -2,8 +2,8 @@
 
 Auth (client certs, CA data/files, bearer tokens, token files, exec plugins, insecure-skip-tls-verify) comes
 from kubernetes_asyncio's ``KubeConfigLoader``; requests go through an aiohttp session set up as its
-``Configuration`` says (``http_session``) and are decoded with orjson, never into generated models. Every mutation passes ``request`` so the
-read-only rule lives in one place.
+``Configuration`` says (``http_session``) and are decoded with orjson, never into generated models. Every
+mutation passes ``request`` so the read-only rule lives in one place.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 kubernetes_asyncio's package ``__init__`` files import every generated API class and model, and its dynamic,
 stream and watch helpers: about a thousand modules, 0.3–0.5 s of every start-up, for classes kubetui never uses
-(it speaks raw JSON). Credentials come from ``KubeConfigLoader`` and the HTTP session from ``ApiClient``, which
-live in plain modules. So the three heavy packages are entered without running their ``__init__``; each runs it
+(it speaks raw JSON). Credentials come from ``KubeConfigLoader``, which lives in a plain module (the HTTP session
+is kubetui's own, see ``http_session``). So the three heavy packages are entered without running their ``__init__``; each runs it
 the first time anything is asked of it, so ``kubernetes_asyncio.client.CoreV1Api`` and the models still work
 for any code that wants them, only later. urllib3, which the client's configuration imports and never uses, is
 entered the same way.

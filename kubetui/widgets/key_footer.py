@@ -50,6 +50,7 @@ class KeyFooter(Footer):
             key.compact = compact
 
     _shown: tuple[Any, ...] | None = None  # the keys composed last, as ``_plan`` gives them
+    _pending: tuple[Any, ...] | None = None  # the plan ``recompose`` worked out for the ``compose`` it calls
 
     def _plan(self) -> tuple[tuple[Any, ...], ...]:
         """What the footer shows, in order: (key, display, description, action, disabled, tooltip, classes)."""
@@ -84,14 +85,18 @@ class KeyFooter(Footer):
     async def recompose(self) -> None:
         """Rebuilt only when what it shows changed: every focus and selection change asks, and rebuilding
         mounts a widget per key (tens of milliseconds), mostly to show the same keys again."""
-        if self._bindings_ready and self.is_attached and self.children and self._plan() == self._shown:
-            return
+        if self._bindings_ready and self.is_attached:
+            plan = self._plan()
+            if self.children and plan == self._shown:
+                return
+            self._pending = plan  # what ``compose`` builds, worked out once
         await super().recompose()
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        plan = self._shown = self._plan()
+        plan = self._shown = self._pending if self._pending is not None else self._plan()
+        self._pending = None
         self.styles.grid_size_columns = sum(1 for *_spec, classes in plan if not classes)
         for key, display, description, action, disabled, tooltip, classes in plan:
             if classes:
@@ -107,7 +112,6 @@ class KeyFooter(Footer):
                 continue
             footer_key = FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip)
             footer_key.set_reactive(FooterKey.compact, self.compact)
-            footer_key.set_class(
-                self.compact, "-compact"
-            )  # what its watcher would do; it does not run before mount
+            # What its watcher would do; it does not run before mount.
+            footer_key.set_class(self.compact, "-compact")
             yield footer_key
